@@ -1,0 +1,517 @@
+//! `celestra`: validate and plan Celestra workflows from the command line.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the document has errors (findings, malformed
+//! JSON, a dependency cycle), 2 usage or I/O problems.
+
+use celestra_core::plan::{Plan, WaitReason};
+use celestra_core::span::locate;
+use celestra_core::{Diagnostic, Error, Mode, Report, Target, ValidateOptions, Workflow, api};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "celestra", version, about = "Validate and plan Celestra workflows", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a workflow: findings with codes, locations and hints (exit 1 on errors).
+    Validate {
+        /// Workflow JSON file, or `-` for standard input.
+        file: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
+        /// `generate` (default) or `live` (missing images are warnings while editing).
+        #[arg(long, value_enum, default_value_t = CliMode::Generate)]
+        mode: CliMode,
+        /// Also report what the given output target cannot express.
+        #[arg(long, value_enum)]
+        target: Option<CliTarget>,
+    },
+    /// Show the execution plan: dependency waves, readiness gates, what waits for what.
+    Plan {
+        /// Workflow JSON file, or `-` for standard input.
+        file: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+        format: PlanFormat,
+    },
+    /// Print the JSON Schema of the workflow document.
+    Schema,
+    /// List every diagnostic code.
+    Codes {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CodesFormat::Text)]
+        format: CodesFormat,
+    },
+    /// Explain one diagnostic code.
+    Explain {
+        /// The code, e.g. PORT_RANGE.
+        code: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Table,
+    Json,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CodesFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CliMode {
+    Generate,
+    Live,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CliTarget {
+    K8s,
+    Compose,
+    Helm,
+    Dsl,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("celestra: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_input(file: &str) -> Result<String, String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))
+    }
+}
+
+fn display_name(file: &str) -> &str {
+    if file == "-" { "<stdin>" } else { file }
+}
+
+/// Prints a document-level error (malformed JSON, refused document) like a compiler does.
+fn print_error(file: &str, e: &Error, out: &mut impl Write) -> std::io::Result<()> {
+    match e {
+        Error::Parse {
+            message,
+            line,
+            column,
+            ..
+        } => {
+            writeln!(out, "error[PARSE]: malformed JSON: {message}")?;
+            writeln!(out, "  --> {}:{line}:{column}", display_name(file))?;
+        }
+        other => {
+            writeln!(out, "error[{}]: {other}", other.code())?;
+            writeln!(out, "  --> {}", display_name(file))?;
+        }
+    }
+    Ok(())
+}
+
+fn parse(file: &str, text: &str, json: bool) -> Result<Workflow, ExitCode> {
+    match api::parse_str(text) {
+        Ok(wf) => Ok(wf),
+        Err(e) => {
+            if json {
+                let v = serde_json::json!({
+                    "error": {
+                        "code": e.code(),
+                        "message": e.to_string(),
+                        "line": match &e { Error::Parse { line, .. } => Some(*line), _ => None },
+                        "column": match &e { Error::Parse { column, .. } => Some(*column), _ => None },
+                    }
+                });
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                let _ = print_error(file, &e, &mut std::io::stdout().lock());
+            }
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Validate {
+            file,
+            format,
+            mode,
+            target,
+        } => {
+            let text = read_input(&file)?;
+            let json = matches!(format, ReportFormat::Json);
+            let wf = match parse(&file, &text, json) {
+                Ok(wf) => wf,
+                Err(code) => return Ok(code),
+            };
+            let opts = ValidateOptions {
+                mode: match mode {
+                    CliMode::Generate => Mode::Generate,
+                    CliMode::Live => Mode::Live,
+                },
+                target: target.map(|t| match t {
+                    CliTarget::K8s => Target::Kubernetes,
+                    CliTarget::Compose => Target::Compose,
+                    CliTarget::Helm => Target::Helm,
+                    CliTarget::Dsl => Target::Dsl,
+                }),
+            };
+            let report = api::validate_with(&wf, &opts);
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+                )
+                .map_err(|e| e.to_string())?;
+            } else {
+                print_report(&file, &text, &wf, &report, &mut out).map_err(|e| e.to_string())?;
+            }
+            Ok(if report.is_valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Plan { file, format } => {
+            let text = read_input(&file)?;
+            let json = matches!(format, PlanFormat::Json);
+            let wf = match parse(&file, &text, json) {
+                Ok(wf) => wf,
+                Err(code) => return Ok(code),
+            };
+            let mut out = std::io::stdout().lock();
+            match api::plan(&wf) {
+                Ok(plan) => {
+                    let r = match format {
+                        PlanFormat::Json => writeln!(
+                            out,
+                            "{}",
+                            serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?
+                        ),
+                        PlanFormat::Table => print_plan_table(&plan, &mut out),
+                        PlanFormat::Mermaid => print_mermaid(&plan, &mut out),
+                    };
+                    r.map_err(|e| e.to_string())?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    if json {
+                        let v = serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "diagnostics": e.diagnostics()}});
+                        writeln!(
+                            out,
+                            "{}",
+                            serde_json::to_string_pretty(&v).unwrap_or_default()
+                        )
+                        .map_err(|e| e.to_string())?;
+                    } else {
+                        writeln!(out, "error[{}]: cannot plan this workflow", e.code())
+                            .map_err(|e| e.to_string())?;
+                        for d in e.diagnostics() {
+                            print_diagnostic(&file, &text, &wf, d, &mut out)
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&api::schema()).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Codes { format } => {
+            match format {
+                CodesFormat::Markdown => print!("{}", api::diagnostics_markdown()),
+                CodesFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&api::codes()).map_err(|e| e.to_string())?
+                ),
+                CodesFormat::Text => {
+                    for c in api::codes() {
+                        println!("{:<28} {:<8} {}", c.code, c.severity.as_str(), c.title);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { code } => match api::explain(&code.to_ascii_uppercase()) {
+            Some(i) => {
+                println!("{} ({}, {})\n", i.code, i.severity.as_str(), i.origin);
+                println!("{}\n", i.title);
+                println!("Why: {}\n", i.why);
+                println!("Fix: {}\n", i.fix);
+                println!("Example: {}", i.example);
+                Ok(ExitCode::SUCCESS)
+            }
+            None => Err(format!(
+                "unknown code {code:?}; `celestra codes` lists them"
+            )),
+        },
+    }
+}
+
+fn node_label(wf: &Workflow, id: &str) -> String {
+    match wf.nodes.iter().find(|n| n.id == id) {
+        Some(n) if !n.name().is_empty() => format!("node {:?} ({id})", n.name()),
+        _ => format!("node {id}"),
+    }
+}
+
+fn print_diagnostic(
+    file: &str,
+    text: &str,
+    wf: &Workflow,
+    d: &Diagnostic,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message)?;
+    let pos = locate(text, d)
+        .map(|p| format!("{}:{}:{}", display_name(file), p.line, p.column))
+        .unwrap_or_else(|| display_name(file).to_owned());
+    let mut what = Vec::new();
+    if let Some(id) = &d.node_id {
+        what.push(node_label(wf, id));
+    }
+    if let Some(id) = &d.connection_id {
+        what.push(format!("connection {id}"));
+    }
+    if let Some(p) = &d.property {
+        what.push(p.clone());
+    }
+    if what.is_empty() {
+        writeln!(out, "  --> {pos}")?;
+    } else {
+        writeln!(out, "  --> {pos}  {}", what.join(" · "))?;
+    }
+    if d.code == celestra_core::Code::GraphCycle && !d.related.is_empty() {
+        let chain: Vec<String> = d
+            .related
+            .iter()
+            .map(|r| match &r.connection_id {
+                Some(c) => format!("{} --{c}-->", r.label),
+                None => format!("{} -->", r.label),
+            })
+            .collect();
+        writeln!(
+            out,
+            "   = cycle: {} {}",
+            chain.join(" "),
+            d.related[0].label
+        )?;
+    } else {
+        for r in &d.related {
+            let id = r
+                .node_id
+                .as_deref()
+                .or(r.connection_id.as_deref())
+                .unwrap_or("");
+            writeln!(out, "   = related: {} ({id})", r.label)?;
+        }
+    }
+    if let Some(h) = &d.hint {
+        writeln!(out, "   = hint: {h}")?;
+    }
+    Ok(())
+}
+
+fn print_report(
+    file: &str,
+    text: &str,
+    wf: &Workflow,
+    r: &Report,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    for d in r.iter() {
+        print_diagnostic(file, text, wf, d, out)?;
+        writeln!(out)?;
+    }
+    let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+    writeln!(
+        out,
+        "{}: {}, {}, {}",
+        if r.is_valid { "valid" } else { "invalid" },
+        n(r.errors.len(), "error"),
+        n(r.warnings.len(), "warning"),
+        n(r.infos.len(), "info")
+    )
+}
+
+fn gate_text(s: &celestra_core::plan::Step) -> String {
+    s.readiness
+        .iter()
+        .map(|g| format!("{}/{} {}", g.kind, g.name, g.gate.describe()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn waits_text(s: &celestra_core::plan::Step) -> String {
+    if s.waits_for.is_empty() {
+        return "-".into();
+    }
+    s.waits_for
+        .iter()
+        .map(|w| match &w.reason {
+            WaitReason::Connection {
+                connection_id,
+                meaning,
+                ..
+            } => format!("{} (via {connection_id}: {meaning})", w.name),
+            WaitReason::Group => format!("{} (group)", w.name),
+            WaitReason::Reference { property } => format!("{} (ref {property})", w.name),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_plan_table(p: &Plan, out: &mut impl Write) -> std::io::Result<()> {
+    let mode = serde_json::to_value(p.mode)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "plan: {mode}, {} waves, {} steps",
+        p.waves.len(),
+        p.total_steps
+    )?;
+    let mut rows: Vec<[String; 5]> = vec![[
+        "WAVE".into(),
+        "STEP".into(),
+        "TYPE".into(),
+        "READY WHEN".into(),
+        "WAITS FOR".into(),
+    ]];
+    for w in &p.waves {
+        let wave = match w.phase {
+            Some(ph) => format!("{} (phase {ph})", w.index),
+            None => w.index.to_string(),
+        };
+        for (k, s) in w.steps.iter().enumerate() {
+            let name = if s.critical {
+                format!("{} *", s.name)
+            } else {
+                s.name.clone()
+            };
+            rows.push([
+                if k == 0 { wave.clone() } else { String::new() },
+                name,
+                s.node_type.short().to_owned(),
+                gate_text(s),
+                waits_text(s),
+            ]);
+            for a in &s.attached {
+                rows.push([
+                    String::new(),
+                    format!("  + {}", a.name),
+                    a.node_type.short().to_owned(),
+                    "applied with the step".into(),
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        let mut line = String::new();
+        for c in 0..4 {
+            line.push_str(&r[c]);
+            line.push_str(&" ".repeat(widths[c] - r[c].chars().count() + 2));
+        }
+        line.push_str(&r[4]);
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    if p.steps().any(|s| s.critical) {
+        writeln!(out, "* critical path (double connection)")?;
+    }
+    Ok(())
+}
+
+fn mermaid_label(s: &str) -> String {
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+}
+
+fn print_mermaid(p: &Plan, out: &mut impl Write) -> std::io::Result<()> {
+    let mut ids = std::collections::BTreeMap::new();
+    for (k, s) in p.steps().enumerate() {
+        ids.insert(s.node_id.clone(), format!("s{k}"));
+        for a in &s.attached {
+            ids.insert(a.node_id.clone(), format!("s{k}"));
+        }
+    }
+    writeln!(out, "flowchart LR")?;
+    for w in &p.waves {
+        let title = match w.phase {
+            Some(ph) => format!("wave {} · phase {ph}", w.index),
+            None => format!("wave {}", w.index),
+        };
+        writeln!(
+            out,
+            "  subgraph w{}[\"{}\"]",
+            w.index,
+            mermaid_label(&title)
+        )?;
+        for s in &w.steps {
+            let mut label = format!("{}<br/>{}", mermaid_label(&s.name), s.node_type.short());
+            for a in &s.attached {
+                label.push_str(&format!("<br/>+ {}", mermaid_label(&a.name)));
+            }
+            writeln!(out, "    {}[\"{label}\"]", ids[&s.node_id])?;
+        }
+        writeln!(out, "  end")?;
+    }
+    for s in p.steps() {
+        for wt in &s.waits_for {
+            let Some(from) = ids.get(&wt.node_id) else {
+                continue;
+            };
+            let arrow = match &wt.reason {
+                WaitReason::Connection {
+                    style: celestra_core::model::Style::Double,
+                    ..
+                } => "==>",
+                WaitReason::Connection { .. } => "-->",
+                _ => "-.->",
+            };
+            writeln!(out, "  {from} {arrow} {}", ids[&s.node_id])?;
+        }
+    }
+    Ok(())
+}

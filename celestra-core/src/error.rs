@@ -1,0 +1,72 @@
+//! Errors: operations that could not proceed. Findings about the workflow are not errors; they
+//! are [`crate::diag::Diagnostic`]s in a [`crate::diag::Report`].
+
+use crate::diag::Diagnostic;
+
+/// An operation of the engine that could not proceed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text is not valid JSON. `line` and `column` are 1-based.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    Parse {
+        /// What is wrong.
+        message: String,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// The JSON parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The JSON is valid but is not a workflow document (e.g. an array at the top).
+    #[error("not a workflow document: {message}")]
+    Shape {
+        /// What is wrong.
+        message: String,
+    },
+    /// The document exceeds a size limit and was refused before it was read.
+    #[error("document refused: {actual} {what} exceeds the limit of {limit}")]
+    TooLarge {
+        /// What was counted (`bytes`, `nodes`, `connections`).
+        what: &'static str,
+        /// The size found.
+        actual: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The plan could not be computed because the dependency graph has cycles.
+    #[error("cannot plan: {}", summarize(.diagnostics))]
+    Plan {
+        /// The `GRAPH_CYCLE` findings, one per cycle.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn summarize(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(|d| d.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    /// A stable code for the kind of error: `PARSE`, `SHAPE`, `TOO_LARGE`, `PLAN_BLOCKED`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Parse { .. } => "PARSE",
+            Error::Shape { .. } => "SHAPE",
+            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::Plan { .. } => "PLAN_BLOCKED",
+        }
+    }
+
+    /// The findings carried by the error (for `PLAN_BLOCKED`), else empty.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Error::Plan { diagnostics } => diagnostics,
+            _ => &[],
+        }
+    }
+}

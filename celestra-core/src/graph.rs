@@ -1,0 +1,671 @@
+//! The effective graph: valid, active, de-duplicated connections classified by the pair table
+//! (§3.2), implicit edges (group membership, property references §3.4), ordering edges and
+//! cycles. Shared by `validate()` and `plan()`; petgraph types stay inside this module.
+
+use crate::diag::{Code, Diagnostic, Related};
+use crate::model::load::quote;
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Meaning of a connection, by row of the pair table (§3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Pair {
+    SecretToWorkload,
+    ConfigToWorkload,
+    SecretToIngress,
+    SecretToSa,
+    WorkloadToService,
+    ServiceToIngress,
+    AppToIngress,
+    SaToWorkload,
+    SaToRole,
+    RoleToWorkload,
+    NpToWorkload,
+    WorkloadToNp,
+    DsToApp,
+    ObsToTarget,
+    ServerToServer,
+    ServerToJob,
+    JobToWorkload,
+    ServiceToWorkload,
+    CrToWorkload,
+}
+
+impl Pair {
+    pub(crate) fn conn_type(self) -> ConnectionType {
+        use Pair::*;
+        match self {
+            SecretToWorkload | ConfigToWorkload | DsToApp => ConnectionType::Configuration,
+            SecretToIngress | SecretToSa | SaToWorkload | SaToRole | RoleToWorkload
+            | NpToWorkload | WorkloadToNp => ConnectionType::Security,
+            ObsToTarget => ConnectionType::Monitoring,
+            WorkloadToService | ServiceToIngress | AppToIngress | ServerToServer | ServerToJob
+            | JobToWorkload | ServiceToWorkload | CrToWorkload => ConnectionType::Dependency,
+        }
+    }
+
+    /// Whether the pair orders deployment (before style is considered).
+    pub(crate) fn orders(self) -> bool {
+        !matches!(self, Pair::WorkloadToNp | Pair::DsToApp | Pair::ObsToTarget)
+    }
+
+    /// Human description of what the target waits for.
+    pub(crate) fn describe(self) -> &'static str {
+        use Pair::*;
+        match self {
+            SecretToWorkload => "injects secret",
+            ConfigToWorkload => "injects config",
+            SecretToIngress => "provides TLS certificate",
+            SecretToSa => "provides pull/token secret",
+            WorkloadToService => "is selected by the service",
+            ServiceToIngress => "is the ingress backend",
+            AppToIngress => "is the ingress backend (implicit service)",
+            SaToWorkload => "is the pod identity",
+            SaToRole => "is bound to the role",
+            RoleToWorkload => "grants permissions",
+            NpToWorkload => "applies the network policy",
+            WorkloadToNp => "is allowed in by the policy",
+            DsToApp => "sets the rollout strategy",
+            ObsToTarget => "is monitored",
+            ServerToServer => "must be ready first",
+            ServerToJob => "must be ready first",
+            JobToWorkload => "must complete first",
+            ServiceToWorkload => "is consumed",
+            CrToWorkload => "CRD must be established first",
+        }
+    }
+}
+
+/// Classifies a (source, target) pair. `Err(hint)` for an invalid pair.
+pub(crate) fn classify(src: NodeType, tgt: NodeType) -> Result<Pair, Option<String>> {
+    use NodeType::*;
+    let w = |t: NodeType| t.is_workload();
+    let srv = |t: NodeType| t.is_server();
+    let ok = match (src, tgt) {
+        (Secret, t) if w(t) => Some(Pair::SecretToWorkload),
+        (ConfigMap, t) if w(t) => Some(Pair::ConfigToWorkload),
+        (Secret, Ingress) => Some(Pair::SecretToIngress),
+        (Secret, ServiceAccount) => Some(Pair::SecretToSa),
+        (s, Service) if srv(s) => Some(Pair::WorkloadToService),
+        (Service, Ingress) => Some(Pair::ServiceToIngress),
+        (App, Ingress) => Some(Pair::AppToIngress),
+        (ServiceAccount, t) if w(t) => Some(Pair::SaToWorkload),
+        (ServiceAccount, Role) => Some(Pair::SaToRole),
+        (Role, t) if w(t) => Some(Pair::RoleToWorkload),
+        (NetworkPolicy, t) if w(t) => Some(Pair::NpToWorkload),
+        (s, NetworkPolicy) if w(s) => Some(Pair::WorkloadToNp),
+        (DeploymentStrategy, App) => Some(Pair::DsToApp),
+        (Observability, App | StatefulApp | Service) => Some(Pair::ObsToTarget),
+        (s, t) if srv(s) && srv(t) => Some(Pair::ServerToServer),
+        (s, Job | CronJob) if srv(s) => Some(Pair::ServerToJob),
+        (Job, t) if w(t) => Some(Pair::JobToWorkload),
+        (Service, t) if w(t) => Some(Pair::ServiceToWorkload),
+        (CustomResource, t) if w(t) => Some(Pair::CrToWorkload),
+        _ => None,
+    };
+    if let Some(p) = ok {
+        return Ok(p);
+    }
+    let hint = match (src, tgt) {
+        (AppGroup, _) | (_, AppGroup) => Some(
+            "AppGroups take no connections; set `parent` to the group's id on its members"
+                .to_owned(),
+        ),
+        (DeploymentStrategy, StatefulApp) => {
+            Some("StatefulApps have their own `updateStrategy` property".to_owned())
+        }
+        (CronJob, t) if t.is_workload() => Some(
+            "a CronJob never completes, so nothing can wait for it; use a Job (e.g. a migration)"
+                .to_owned(),
+        ),
+        (Job, Service | Ingress) => {
+            Some("a Job is not long-running, so it cannot back a Service or Ingress".to_owned())
+        }
+        (Secret, Service) => Some(
+            "a Secret cannot configure a Service; connect the Secret to the workload behind it"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    if hint.is_some() {
+        return Err(hint);
+    }
+    if classify(tgt, src).is_ok() {
+        return Err(Some(format!(
+            "did you mean {} → {}? (connections point from provider to consumer)",
+            tgt.short(),
+            src.short()
+        )));
+    }
+    Err(None)
+}
+
+/// Why an ordering edge exists.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Why {
+    Connection {
+        id: String,
+        pair: Pair,
+        style: Style,
+    },
+    Group,
+    Reference {
+        property: String,
+    },
+}
+
+/// A valid, active, de-duplicated connection.
+#[derive(Debug, Clone)]
+pub(crate) struct Edge<'a> {
+    pub(crate) conn: &'a Connection,
+    pub(crate) src: usize,
+    pub(crate) tgt: usize,
+    pub(crate) pair: Pair,
+}
+
+impl Edge<'_> {
+    pub(crate) fn ordering(&self) -> bool {
+        self.pair.orders() && self.conn.style() != Style::Dashed
+    }
+}
+
+/// The analysed graph of a workflow.
+#[derive(Debug)]
+pub(crate) struct Graph<'a> {
+    pub(crate) wf: &'a Workflow,
+    /// Nodes with unique ids, sorted by id.
+    pub(crate) nodes: Vec<&'a Node>,
+    index: BTreeMap<&'a str, usize>,
+    /// Effective namespace per node.
+    pub(crate) ns: Vec<&'a str>,
+    /// Valid AppGroup of each node.
+    pub(crate) group: Vec<Option<usize>>,
+    /// (type, name, namespace) → first node (by id).
+    by_name: BTreeMap<(NodeType, &'a str, &'a str), usize>,
+    /// Services that have an explicit, non-empty selector.
+    pub(crate) selector_services: Vec<usize>,
+    /// Valid, active, de-duplicated connections, sorted by connection id.
+    pub(crate) edges: Vec<Edge<'a>>,
+    /// Edge indices leaving / entering each node.
+    pub(crate) out_edges: Vec<Vec<usize>>,
+    pub(crate) in_edges: Vec<Vec<usize>>,
+    /// Ordering edges (source, target, why), connections and implicit ones.
+    pub(crate) ordering: Vec<(usize, usize, Why)>,
+    /// Findings made while building (connections, parents, references).
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+impl<'a> Graph<'a> {
+    pub(crate) fn build(wf: &'a Workflow) -> Graph<'a> {
+        let mut diags = Vec::new();
+        // Unique nodes, deterministic whatever the input order.
+        let mut sorted: Vec<&Node> = wf.nodes.iter().collect();
+        sorted.sort_by(|a, b| {
+            (a.id.as_str(), a.kind.id(), a.name()).cmp(&(b.id.as_str(), b.kind.id(), b.name()))
+        });
+        let mut nodes: Vec<&Node> = Vec::with_capacity(sorted.len());
+        for n in sorted {
+            if let Some(prev) = nodes.last()
+                && prev.id == n.id
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::IdDuplicate,
+                        format!(
+                            "node id {} is used by {} ({}) and {} ({}); only the first is analysed",
+                            quote(&n.id),
+                            quote(prev.name()),
+                            prev.kind.id(),
+                            quote(n.name()),
+                            n.kind.id()
+                        ),
+                    )
+                    .node(&n.id)
+                    .at("id")
+                    .hint("give every node its own id"),
+                );
+                continue;
+            }
+            nodes.push(n);
+        }
+        let index: BTreeMap<&str, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+
+        // Groups and namespaces.
+        let mut group = vec![None; nodes.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            let Some(pid) = &n.parent else { continue };
+            match index.get(pid.as_str()) {
+                None => diags.push(
+                    Diagnostic::new(
+                        Code::ConnUnknownNode,
+                        format!("`parent` {} is not a node of the workflow", quote(pid)),
+                    )
+                    .node(&n.id)
+                    .at("parent"),
+                ),
+                Some(&p) => {
+                    let pn = nodes[p];
+                    if pn.node_type() != Some(NodeType::AppGroup) {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::ParentInvalid,
+                                format!(
+                                    "`parent` {} is a {}, not an AppGroup",
+                                    quote(pn.name()),
+                                    pn.kind.id()
+                                ),
+                            )
+                            .node(&n.id)
+                            .at("parent")
+                            .related(Related::node(&pn.id, pn.name())),
+                        );
+                    } else if n.node_type() == Some(NodeType::AppGroup) {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::ParentInvalid,
+                                "AppGroups cannot be nested".to_string(),
+                            )
+                            .node(&n.id)
+                            .at("parent")
+                            .hint("remove `parent` from the group")
+                            .related(Related::node(&pn.id, pn.name())),
+                        );
+                    } else {
+                        group[i] = Some(p);
+                    }
+                }
+            }
+        }
+        let ns: Vec<&str> = (0..nodes.len())
+            .map(|i| match group[i] {
+                Some(g) => group_namespace(nodes[g]),
+                None => wf.default_namespace(),
+            })
+            .collect();
+
+        let mut g = Graph {
+            wf,
+            nodes,
+            index,
+            ns,
+            group,
+            by_name: BTreeMap::new(),
+            selector_services: Vec::new(),
+            edges: Vec::new(),
+            out_edges: Vec::new(),
+            in_edges: Vec::new(),
+            ordering: Vec::new(),
+            diags,
+        };
+        g.build_index();
+        g.build_edges();
+        g.build_ordering();
+        g
+    }
+
+    fn build_index(&mut self) {
+        let mut by_name = BTreeMap::new();
+        for i in 0..self.nodes.len() {
+            if let Some(t) = self.ty(i) {
+                let key = (t, self.nodes[i].name(), self.ns[i]);
+                by_name.entry(key).or_insert(i);
+            }
+            if let Properties::Service(p) = &self.nodes[i].data.properties
+                && p.selector.as_ref().is_some_and(|s| !s.is_empty())
+            {
+                self.selector_services.push(i);
+            }
+        }
+        self.by_name = by_name;
+    }
+
+    pub(crate) fn idx(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    pub(crate) fn ty(&self, i: usize) -> Option<NodeType> {
+        self.nodes[i].node_type()
+    }
+
+    pub(crate) fn name(&self, i: usize) -> &'a str {
+        self.nodes[i].name()
+    }
+
+    pub(crate) fn id(&self, i: usize) -> &'a str {
+        &self.nodes[i].id
+    }
+
+    /// Sources of incoming edges of `pair` into `i`.
+    pub(crate) fn sources(&self, i: usize, pair: Pair) -> impl Iterator<Item = usize> + '_ {
+        self.in_edges[i]
+            .iter()
+            .map(|e| &self.edges[*e])
+            .filter(move |e| e.pair == pair)
+            .map(|e| e.src)
+    }
+
+    /// Targets of outgoing edges of `pair` from `i`.
+    pub(crate) fn targets(&self, i: usize, pair: Pair) -> impl Iterator<Item = usize> + '_ {
+        self.out_edges[i]
+            .iter()
+            .map(|e| &self.edges[*e])
+            .filter(move |e| e.pair == pair)
+            .map(|e| e.tgt)
+    }
+
+    /// Node of the given type, name and namespace.
+    pub(crate) fn find(&self, t: NodeType, name: &str, ns: &str) -> Option<usize> {
+        self.by_name.get(&(t, name, ns)).copied()
+    }
+
+    fn build_edges(&mut self) {
+        let wf = self.wf;
+        let env = wf.settings.as_ref().and_then(|s| s.environment);
+        let mut conns: Vec<&Connection> = wf.connections.iter().collect();
+        conns.sort_by(|a, b| {
+            (a.id.as_str(), a.source.as_str(), a.target.as_str()).cmp(&(
+                b.id.as_str(),
+                b.source.as_str(),
+                b.target.as_str(),
+            ))
+        });
+        let mut seen_ids: BTreeSet<&str> = BTreeSet::new();
+        let mut seen_triples: BTreeMap<(usize, usize, ConnectionType), &str> = BTreeMap::new();
+        for c in conns {
+            if !seen_ids.insert(c.id.as_str()) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::IdDuplicate,
+                        format!("connection id {} is used more than once", quote(&c.id)),
+                    )
+                    .connection(&c.id)
+                    .at("id")
+                    .hint("give every connection its own id"),
+                );
+            }
+            let s = self.idx(&c.source);
+            let t = self.idx(&c.target);
+            for (end, idx, id) in [("source", s, &c.source), ("target", t, &c.target)] {
+                if idx.is_none() {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::ConnUnknownNode,
+                            format!("{end} {} is not a node of the workflow", quote(id)),
+                        )
+                        .connection(&c.id)
+                        .at(end)
+                        .hint("reconnect the edge to an existing node or delete it"),
+                    );
+                }
+            }
+            // Conditional edges: the condition is checked even when the edge is otherwise invalid.
+            let mut active = true;
+            if c.style() == Style::Slashed {
+                let envs = c
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.when.as_ref())
+                    .and_then(|w| w.environments.as_ref());
+                match envs {
+                    None => {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::ConnConditionMissing,
+                                "conditional (slashed) connection has no `data.when.environments`",
+                            )
+                            .connection(&c.id)
+                            .at("data.when")
+                            .hint("add \"data\": {\"when\": {\"environments\": [\"production\"]}} or use another style"),
+                        );
+                        active = false;
+                    }
+                    Some(list) => active = env.is_some_and(|e| list.contains(&e)),
+                }
+            }
+            let (Some(s), Some(t)) = (s, t) else { continue };
+            if s == t {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ConnSelf,
+                        format!("connection from {} to itself", quote(self.name(s))),
+                    )
+                    .connection(&c.id)
+                    .hint("remove the connection"),
+                );
+                continue;
+            }
+            let (Some(st), Some(tt)) = (self.ty(s), self.ty(t)) else {
+                continue; // unknown node type: already reported
+            };
+            let pair = match classify(st, tt) {
+                Ok(p) => p,
+                Err(hint) => {
+                    let mut d = Diagnostic::new(
+                        Code::ConnInvalidPair,
+                        format!(
+                            "{} {} → {} {} is not a valid connection",
+                            st.short(),
+                            quote(self.name(s)),
+                            tt.short(),
+                            quote(self.name(t))
+                        ),
+                    )
+                    .connection(&c.id)
+                    .related(Related::node(self.id(s), self.name(s)))
+                    .related(Related::node(self.id(t), self.name(t)));
+                    d.hint = hint;
+                    self.diags.push(d);
+                    continue;
+                }
+            };
+            let inferred = pair.conn_type();
+            if let Some(sent) = c.conn_type
+                && sent != inferred
+            {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ConnTypeMismatch,
+                        format!(
+                            "type \"{sent}\" differs from \"{inferred}\" implied by {} → {}; \"{inferred}\" is used",
+                            st.short(),
+                            tt.short()
+                        ),
+                    )
+                    .connection(&c.id)
+                    .at("type")
+                    .hint(format!("set \"type\": \"{inferred}\" or leave it out")),
+                );
+            }
+            if !active {
+                continue;
+            }
+            if let Some(first) = seen_triples.get(&(s, t, inferred)) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ConnDuplicate,
+                        format!(
+                            "duplicate of connection {} ({} → {}); ignored",
+                            quote(first),
+                            quote(self.name(s)),
+                            quote(self.name(t))
+                        ),
+                    )
+                    .connection(&c.id)
+                    .related(Related::connection(first, "first connection"))
+                    .hint("remove the duplicate"),
+                );
+                continue;
+            }
+            seen_triples.insert((s, t, inferred), &c.id);
+            self.edges.push(Edge {
+                conn: c,
+                src: s,
+                tgt: t,
+                pair,
+            });
+        }
+        self.out_edges = vec![Vec::new(); self.nodes.len()];
+        self.in_edges = vec![Vec::new(); self.nodes.len()];
+        for (k, e) in self.edges.iter().enumerate() {
+            self.out_edges[e.src].push(k);
+            self.in_edges[e.tgt].push(k);
+        }
+    }
+
+    fn build_ordering(&mut self) {
+        let mut ordering = Vec::new();
+        for e in &self.edges {
+            if e.ordering() {
+                ordering.push((
+                    e.src,
+                    e.tgt,
+                    Why::Connection {
+                        id: e.conn.id.clone(),
+                        pair: e.pair,
+                        style: e.conn.style(),
+                    },
+                ));
+            }
+        }
+        for (i, g) in self.group.iter().enumerate() {
+            if let Some(g) = g {
+                ordering.push((*g, i, Why::Group));
+            }
+        }
+        let refs = crate::refs::resolve(self);
+        for r in refs.implicit {
+            ordering.push((r.0, r.1, Why::Reference { property: r.2 }));
+        }
+        self.diags.extend(refs.diags);
+        ordering.sort();
+        ordering.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
+        self.ordering = ordering;
+    }
+
+    /// Labels carried by the pods of a workload node (what selectors can match).
+    pub(crate) fn pod_labels(&self, i: usize) -> BTreeMap<String, String> {
+        let n = self.nodes[i];
+        let mut l = BTreeMap::new();
+        if let Some(user) = n.data.properties.labels() {
+            l.extend(user.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let name = n.name().to_owned();
+        l.insert("app".into(), name.clone());
+        l.insert("app.kubernetes.io/name".into(), name.clone());
+        l.insert("app.kubernetes.io/instance".into(), name);
+        l.insert("app.kubernetes.io/managed-by".into(), "celestra".into());
+        if let Some(g) = self.group[i] {
+            l.insert("app.kubernetes.io/part-of".into(), self.name(g).to_owned());
+        }
+        l
+    }
+
+    /// Workload nodes in namespace `ns` whose pod labels include `selector`.
+    pub(crate) fn matching_workloads(
+        &self,
+        selector: &BTreeMap<String, String>,
+        ns: &str,
+        servers_only: bool,
+    ) -> Vec<usize> {
+        if selector.is_empty() {
+            return Vec::new();
+        }
+        (0..self.nodes.len())
+            .filter(|&i| {
+                self.ty(i).is_some_and(|t| {
+                    if servers_only {
+                        t.is_server()
+                    } else {
+                        t.is_workload()
+                    }
+                }) && self.ns[i] == ns
+            })
+            .filter(|&i| {
+                let labels = self.pod_labels(i);
+                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+            })
+            .collect()
+    }
+
+    /// The cycles among ordering edges: one elementary cycle per strongly connected component,
+    /// through its smallest node id, as (node, connection-or-reason) pairs in cycle order.
+    pub(crate) fn cycles(&self) -> Vec<Vec<(usize, String)>> {
+        use petgraph::graph::{DiGraph, NodeIndex};
+        let n = self.nodes.len();
+        let mut dg: DiGraph<(), ()> = DiGraph::with_capacity(n, self.ordering.len());
+        for _ in 0..n {
+            dg.add_node(());
+        }
+        let mut succ: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
+        for (s, t, why) in &self.ordering {
+            dg.add_edge(NodeIndex::new(*s), NodeIndex::new(*t), ());
+            let label = match why {
+                Why::Connection { id, .. } => id.clone(),
+                Why::Group => "group membership".into(),
+                Why::Reference { property } => format!("reference {property}"),
+            };
+            succ[*s].push((*t, label));
+        }
+        let mut out = Vec::new();
+        for comp in petgraph::algo::tarjan_scc(&dg) {
+            if comp.len() < 2 {
+                continue;
+            }
+            let members: BTreeSet<usize> = comp.iter().map(|x| x.index()).collect();
+            let start = *members.iter().min().expect("non-empty");
+            // Shortest cycle through `start` by BFS inside the component.
+            let mut prev: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+            let mut queue = std::collections::VecDeque::new();
+            queue.push_back(start);
+            let mut closing = None;
+            'bfs: while let Some(u) = queue.pop_front() {
+                for (v, label) in &succ[u] {
+                    if !members.contains(v) {
+                        continue;
+                    }
+                    if *v == start {
+                        closing = Some((u, label.clone()));
+                        break 'bfs;
+                    }
+                    if !prev.contains_key(v) {
+                        prev.insert(*v, (u, label.clone()));
+                        queue.push_back(*v);
+                    }
+                }
+            }
+            let Some((last, last_label)) = closing else {
+                continue;
+            };
+            // Walk back from `last` to `start`.
+            let mut rev = vec![(last, last_label)];
+            let mut cur = last;
+            while cur != start {
+                let (p, label) = prev[&cur].clone();
+                // the label of edge p -> cur belongs to p's entry
+                rev.push((p, label));
+                cur = p;
+            }
+            rev.reverse();
+            // rev = [(start, label start->x1), (x1, label x1->x2), ..., (last, label last->start)]
+            out.push(rev);
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Namespace of an AppGroup: its `namespace`, else its name.
+pub(crate) fn group_namespace(group: &Node) -> &str {
+    match &group.data.properties {
+        Properties::AppGroup(p) => p
+            .namespace
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(group.name()),
+        _ => group.name(),
+    }
+}

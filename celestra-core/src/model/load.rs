@@ -1,0 +1,619 @@
+//! Lenient, lossless conversion of JSON values into the typed model.
+//!
+//! Nothing here fails: a value of the wrong type, an unknown key or a dropdown sentinel becomes a
+//! finding, and the raw value is kept verbatim in the owning object's `other` map so that the
+//! document round-trips without loss.
+
+use crate::diag::{Code, Diagnostic};
+use serde_json::{Map, Number, Value};
+use std::collections::BTreeMap;
+
+/// Conversion context: the findings so far and the path of the value being read.
+#[derive(Debug, Default)]
+pub(crate) struct Cx {
+    pub(crate) diags: Vec<Diagnostic>,
+    path: String,
+    node_id: Option<String>,
+    conn_id: Option<String>,
+}
+
+/// Appends `key` to a property path: `.key` for identifiers, `["a.b/c"]` otherwise.
+pub(crate) fn push_key(path: &mut String, key: &str) {
+    let ident = !key.is_empty()
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ident {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    } else {
+        path.push('[');
+        path.push_str(&Value::String(key.to_owned()).to_string());
+        path.push(']');
+    }
+}
+
+/// Joins a base path and a key.
+pub(crate) fn join(base: &str, key: &str) -> String {
+    let mut p = base.to_owned();
+    push_key(&mut p, key);
+    p
+}
+
+/// Short description of a JSON value's type, for messages.
+pub(crate) fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => format!("string {}", quote(s)),
+        Value::Array(a) => format!("a list of {}", a.len()),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// Quotes a user string for a message, truncated to keep messages one line.
+pub(crate) fn quote(s: &str) -> String {
+    let mut t: String = s.chars().take(80).collect();
+    if t.len() < s.len() {
+        t.push('…');
+    }
+    Value::String(t).to_string()
+}
+
+/// True for the UI's dropdown sentinels, which must never arrive as values.
+pub(crate) fn is_sentinel(s: &str) -> bool {
+    let t = s.trim().trim_end_matches(['.', '…']).to_ascii_lowercase();
+    t == "custom" && s.trim().len() > 6 || t == "create new"
+}
+
+impl Cx {
+    pub(crate) fn set_node(&mut self, id: Option<&str>) {
+        self.node_id = id.map(str::to_owned);
+        self.conn_id = None;
+        self.path.clear();
+    }
+
+    pub(crate) fn set_connection(&mut self, id: Option<&str>) {
+        self.conn_id = id.map(str::to_owned);
+        self.node_id = None;
+        self.path.clear();
+    }
+
+    /// Runs `f` with `key` appended to the path.
+    pub(crate) fn in_key<R>(&mut self, key: &str, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.path.len();
+        push_key(&mut self.path, key);
+        let r = f(self);
+        self.path.truncate(len);
+        r
+    }
+
+    /// Runs `f` with `[index]` appended to the path.
+    pub(crate) fn in_index<R>(&mut self, index: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        let len = self.path.len();
+        self.path.push('[');
+        self.path.push_str(&index.to_string());
+        self.path.push(']');
+        let r = f(self);
+        self.path.truncate(len);
+        r
+    }
+
+    /// Records a finding at the current path.
+    pub(crate) fn report(&mut self, code: Code, message: impl Into<String>) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(code, message);
+        d.node_id = self.node_id.clone();
+        d.connection_id = self.conn_id.clone();
+        if !self.path.is_empty() {
+            d.property = Some(self.path.clone());
+        }
+        self.diags.push(d);
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    pub(crate) fn type_error(&mut self, expected: &str, got: &Value) {
+        let msg = format!("`{}` must be {expected}, got {}", self.path, describe(got));
+        self.report(Code::ValueType, msg)
+            .hint
+            .replace(format!("send {expected}; the value is kept but ignored"));
+    }
+
+    pub(crate) fn coerced(&mut self, from: &Value, to: &str) {
+        let msg = format!("`{}`: {} was read as {to}", self.path, describe(from));
+        self.report(Code::ValueCoerced, msg);
+    }
+
+    /// Converts `v`, reporting sentinels and type errors.
+    pub(crate) fn load<T: FromJson>(&mut self, v: &Value) -> Option<T> {
+        if let Value::String(s) = v
+            && is_sentinel(s)
+        {
+            let msg = format!(
+                "`{}` is the dropdown sentinel {}, not a value",
+                self.path,
+                quote(s)
+            );
+            self.report(Code::ValueSentinel, msg)
+                .hint
+                .replace("enter the custom value in the field that the sentinel opens".into());
+            return None;
+        }
+        T::from_json(v, self)
+    }
+
+    /// Reads `key` from `map`. A rejected value is copied to `other`.
+    pub(crate) fn field<T: FromJson>(
+        &mut self,
+        map: &Map<String, Value>,
+        key: &str,
+        other: &mut BTreeMap<String, Value>,
+    ) -> Option<T> {
+        let v = map.get(key)?;
+        if v.is_null() {
+            return None;
+        }
+        let r = self.in_key(key, |cx| cx.load::<T>(v));
+        if r.is_none() {
+            other.insert(key.to_owned(), v.clone());
+        }
+        r
+    }
+
+    /// Copies the keys of `map` that are not in `known` to `other`, reporting each as unknown.
+    pub(crate) fn unknown(
+        &mut self,
+        map: &Map<String, Value>,
+        other: &mut BTreeMap<String, Value>,
+        known: &[&str],
+    ) {
+        for (k, v) in map {
+            if known.contains(&k.as_str()) {
+                continue;
+            }
+            self.in_key(k, |cx| {
+                let msg = format!("unknown property `{}` (kept, ignored)", cx.path);
+                let hint = closest(k, known).map(|s| format!("did you mean `{s}`?"));
+                let d = cx.report(Code::PropUnknown, msg);
+                d.hint = hint;
+            });
+            other.insert(k.clone(), v.clone());
+        }
+    }
+
+    pub(crate) fn enum_error(&mut self, code: Code, got: &str, allowed: &[&str]) {
+        let msg = format!("`{}`: {} is not an allowed value", self.path, quote(got));
+        let suggestion = allowed
+            .iter()
+            .find(|a| normalize(a) == normalize(got))
+            .map(|a| format!("did you mean \"{a}\"? "))
+            .unwrap_or_default();
+        let hint = format!("{suggestion}allowed: {}", allowed.join(", "));
+        self.report(code, msg).hint = Some(hint);
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The known key closest to `key` (case-insensitive edit distance ≤ 2), for "did you mean".
+pub(crate) fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let k = key.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|c| (edit_distance(&k, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A type the lenient loader can read from JSON. On failure it reports and returns `None`.
+pub(crate) trait FromJson: Sized {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self>;
+}
+
+impl FromJson for String {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                cx.type_error("a string", v);
+                None
+            }
+        }
+    }
+}
+
+fn digits_only(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl FromJson for i64 {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        match v {
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Some(i)
+                } else if n.as_u64().is_some() {
+                    Some(i64::MAX)
+                } else {
+                    let f = n.as_f64().unwrap_or(f64::NAN);
+                    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                        Some(f as i64)
+                    } else {
+                        cx.type_error("an integer", v);
+                        None
+                    }
+                }
+            }
+            Value::String(s) if digits_only(s.trim()) => {
+                cx.coerced(v, "an integer");
+                s.trim().parse().ok()
+            }
+            _ => {
+                cx.type_error("an integer", v);
+                None
+            }
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => match s.trim().parse::<f64>() {
+                Ok(f)
+                    if f.is_finite()
+                        && s.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
+                {
+                    cx.coerced(v, "a number");
+                    Some(f)
+                }
+                _ => {
+                    cx.type_error("a number", v);
+                    None
+                }
+            },
+            _ => {
+                cx.type_error("a number", v);
+                None
+            }
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" || s == "false" => {
+                cx.coerced(v, "a boolean");
+                Some(s == "true")
+            }
+            _ => {
+                cx.type_error("a boolean (true/false)", v);
+                None
+            }
+        }
+    }
+}
+
+impl FromJson for Value {
+    fn from_json(v: &Value, _cx: &mut Cx) -> Option<Self> {
+        Some(v.clone())
+    }
+}
+
+impl FromJson for Map<String, Value> {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        match v {
+            Value::Object(m) => Some(m.clone()),
+            _ => {
+                cx.type_error("an object", v);
+                None
+            }
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        let Value::Array(items) = v else {
+            cx.type_error("a list", v);
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match cx.in_index(i, |cx| cx.load::<T>(item)) {
+                Some(t) => out.push(t),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+/// A map of strings. Numbers and booleans are stringified (labels, env, data values).
+impl FromJson for BTreeMap<String, String> {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        let Value::Object(m) = v else {
+            cx.type_error("an object of strings", v);
+            return None;
+        };
+        let mut out = BTreeMap::new();
+        let mut ok = true;
+        for (k, item) in m {
+            let s = match item {
+                Value::String(s) => {
+                    if is_sentinel(s) {
+                        cx.in_key(k, |cx| cx.load::<String>(item))
+                    } else {
+                        Some(s.clone())
+                    }
+                }
+                Value::Number(n) => Some(n.to_string()),
+                Value::Bool(b) => Some(b.to_string()),
+                Value::Null => continue,
+                _ => cx.in_key(k, |cx| {
+                    cx.type_error("a string", item);
+                    None
+                }),
+            };
+            match s {
+                Some(s) => {
+                    out.insert(k.clone(), s);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+/// Implements `FromJson` for `BTreeMap<String, T>` for concrete value types.
+macro_rules! map_of {
+    ($($t:ty),*) => {$(
+        impl FromJson for BTreeMap<String, $t> {
+            fn from_json(v: &serde_json::Value, cx: &mut $crate::model::load::Cx) -> Option<Self> {
+                let serde_json::Value::Object(m) = v else {
+                    cx.type_error("an object", v);
+                    return None;
+                };
+                let mut out = BTreeMap::new();
+                let mut ok = true;
+                for (k, item) in m {
+                    match cx.in_key(k, |cx| cx.load::<$t>(item)) {
+                        Some(t) => { out.insert(k.clone(), t); }
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+        }
+    )*};
+}
+pub(crate) use map_of;
+
+/// Helper used by `json_object!`: reads an object, or reports a type error.
+pub(crate) fn as_object<'v>(
+    v: &'v Value,
+    cx: &mut Cx,
+    what: &str,
+) -> Option<&'v Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        _ => {
+            cx.type_error(what, v);
+            None
+        }
+    }
+}
+
+/// Declares a typed JSON object: every field optional, unknown keys and rejected values kept in
+/// `other`. Generates the struct (Serialize + JsonSchema), its key list and its loader.
+macro_rules! json_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident : $ty:ty = $key:literal
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, schemars::JsonSchema)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                #[serde(rename = $key, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+            /// Unknown properties and values that could not be read, kept verbatim.
+            #[serde(flatten)]
+            pub other: std::collections::BTreeMap<String, serde_json::Value>,
+        }
+
+        impl $name {
+            /// The JSON keys this object knows.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+
+        impl $crate::model::load::FromJson for $name {
+            fn from_json(v: &serde_json::Value, cx: &mut $crate::model::load::Cx) -> Option<Self> {
+                let map = $crate::model::load::as_object(v, cx, "an object")?;
+                let mut out = Self::default();
+                $( out.$field = cx.field(map, $key, &mut out.other); )*
+                cx.unknown(map, &mut out.other, Self::KEYS);
+                Some(out)
+            }
+        }
+    };
+}
+pub(crate) use json_object;
+
+/// Declares a closed set of string values. Unknown strings are reported with `$code`
+/// (usually `ENUM_VALUE`) and a hint listing the allowed values; aliases are accepted with
+/// `VALUE_COERCED`.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident [$code:ident] {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident = $s:literal $(| $alias:literal)*
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[serde(rename = $s)]
+                $variant,
+            )*
+        }
+
+        impl $name {
+            /// Every value, in catalogue order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// The canonical strings, in catalogue order.
+            pub const STRS: &'static [&'static str] = &[$($s),*];
+
+            /// The canonical string.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s,)* }
+            }
+
+            /// Parses the canonical string (`false`) or an accepted alias (`true`).
+            pub fn parse(s: &str) -> Option<(Self, bool)> {
+                match s {
+                    $($s => Some(($name::$variant, false)),)*
+                    $($($alias => Some(($name::$variant, true)),)*)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::model::load::FromJson for $name {
+            fn from_json(v: &serde_json::Value, cx: &mut $crate::model::load::Cx) -> Option<Self> {
+                match v {
+                    serde_json::Value::String(s) => match Self::parse(s) {
+                        Some((x, alias)) => {
+                            if alias {
+                                cx.coerced(v, &format!("\"{}\"", x.as_str()));
+                            }
+                            Some(x)
+                        }
+                        None => {
+                            cx.enum_error($crate::diag::Code::$code, s, Self::STRS);
+                            None
+                        }
+                    },
+                    _ => {
+                        cx.type_error(&format!("one of {}", Self::STRS.join(", ")), v);
+                        None
+                    }
+                }
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+/// A number or a string, kept as given (quantities such as `500m`, `1.5`, `10Gi`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum NumOrStr {
+    /// A JSON number, e.g. `1.5` cores.
+    Number(Number),
+    /// A string, e.g. `"500m"`.
+    Text(String),
+}
+
+impl NumOrStr {
+    /// The textual form (`1.5`, `500m`).
+    pub fn text(&self) -> String {
+        match self {
+            NumOrStr::Number(n) => n.to_string(),
+            NumOrStr::Text(s) => s.clone(),
+        }
+    }
+}
+
+impl FromJson for NumOrStr {
+    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+        match v {
+            Value::Number(n) => Some(NumOrStr::Number(n.clone())),
+            Value::String(s) => Some(NumOrStr::Text(s.clone())),
+            _ => {
+                cx.type_error("a number or a string", v);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentinels() {
+        assert!(is_sentinel("Custom..."));
+        assert!(is_sentinel("Custom…"));
+        assert!(is_sentinel("Create New..."));
+        assert!(!is_sentinel("custom"));
+        assert!(!is_sentinel("Custom Metrics"));
+    }
+
+    #[test]
+    fn paths() {
+        let mut p = String::new();
+        push_key(&mut p, "data");
+        push_key(&mut p, "labels");
+        push_key(&mut p, "app.kubernetes.io/name");
+        assert_eq!(p, "data.labels[\"app.kubernetes.io/name\"]");
+    }
+
+    #[test]
+    fn closest_key() {
+        assert_eq!(closest("replica", &["replicas", "image"]), Some("replicas"));
+        assert_eq!(closest("zzz", &["replicas", "image"]), None);
+    }
+}

@@ -1,0 +1,490 @@
+//! Reading a whole workflow document from a JSON value.
+
+use super::load::{Cx, FromJson, describe, quote};
+use super::*;
+use crate::api::Limits;
+use crate::diag::Code;
+use crate::error::Error;
+use serde_json::{Map, Value};
+
+const WORKFLOW_KEYS: &[&str] = &[
+    "schemaVersion",
+    "id",
+    "name",
+    "description",
+    "namespace",
+    "settings",
+    "nodes",
+    "connections",
+    "metadata",
+];
+const NODE_KEYS: &[&str] = &["id", "type", "position", "parent", "label", "data"];
+const DATA_KEYS: &[&str] = &["name", "properties", "connections", "validation"];
+const CONNECTION_KEYS: &[&str] = &[
+    "id",
+    "source",
+    "sourceOutput",
+    "target",
+    "targetInput",
+    "type",
+    "style",
+    "data",
+];
+
+/// Reads a workflow. Fails only when the value is not an object or exceeds `limits`.
+pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Error> {
+    let Value::Object(map) = v else {
+        return Err(Error::Shape {
+            message: format!(
+                "a workflow document must be a JSON object, got {}",
+                describe(v)
+            ),
+        });
+    };
+    let count = |k: &str| map.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    if count("nodes") > limits.max_nodes {
+        return Err(Error::TooLarge {
+            what: "nodes",
+            actual: count("nodes"),
+            limit: limits.max_nodes,
+        });
+    }
+    if count("connections") > limits.max_connections {
+        return Err(Error::TooLarge {
+            what: "connections",
+            actual: count("connections"),
+            limit: limits.max_connections,
+        });
+    }
+
+    let mut cx = Cx::default();
+    let mut wf = Workflow::default();
+
+    // schemaVersion
+    match map.get("schemaVersion") {
+        None | Some(Value::Null) => {
+            cx.in_key("schemaVersion", |cx| {
+                cx.report(Code::SchemaVersion, "`schemaVersion` is missing")
+                    .hint = Some(format!("add \"schemaVersion\": \"{SCHEMA_VERSION}\""));
+            });
+        }
+        Some(Value::String(s)) => {
+            check_version(s, &mut cx);
+            wf.schema_version = s.clone();
+        }
+        Some(other) => {
+            cx.in_key("schemaVersion", |cx| {
+                cx.report(
+                    Code::SchemaVersion,
+                    format!(
+                        "`schemaVersion` must be a string like \"1.0\", got {}",
+                        describe(other)
+                    ),
+                );
+            });
+            wf.other.insert("schemaVersion".into(), other.clone());
+        }
+    }
+
+    // id and name
+    for key in ["id", "name"] {
+        let target = if key == "id" {
+            &mut wf.id
+        } else {
+            &mut wf.name
+        };
+        match map.get(key) {
+            Some(Value::String(s)) => *target = s.clone(),
+            None | Some(Value::Null) => {
+                if key == "id" {
+                    cx.in_key("id", |cx| {
+                        cx.report(Code::FieldRequired, "the workflow `id` is missing");
+                    });
+                }
+                // a missing name is NAME_REQUIRED, reported by validate()
+            }
+            Some(other) => {
+                cx.in_key(key, |cx| cx.type_error("a string", other));
+                wf.other.insert(key.into(), other.clone());
+            }
+        }
+    }
+
+    wf.description = cx.field(map, "description", &mut wf.other);
+    wf.namespace = cx.field(map, "namespace", &mut wf.other);
+    wf.settings = cx.field(map, "settings", &mut wf.other);
+    wf.metadata = map.get("metadata").filter(|m| !m.is_null()).cloned();
+
+    // nodes
+    match map.get("nodes") {
+        Some(Value::Array(items)) => {
+            wf.nodes.reserve(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match load_node(item, i, &mut cx) {
+                    Some(n) => wf.nodes.push(n),
+                    None => wf.rejected_nodes.push(item.clone()),
+                }
+            }
+        }
+        None | Some(Value::Null) => {
+            cx.set_node(None);
+            cx.in_key("nodes", |cx| {
+                cx.report(Code::FieldRequired, "the workflow has no `nodes` list")
+                    .hint = Some("add \"nodes\": []".into());
+            });
+        }
+        Some(other) => {
+            cx.set_node(None);
+            cx.in_key("nodes", |cx| cx.type_error("a list of nodes", other));
+            wf.other.insert("nodes".into(), other.clone());
+        }
+    }
+
+    // connections
+    match map.get("connections") {
+        Some(Value::Array(items)) => {
+            wf.connections.reserve(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match load_connection(item, i, &mut cx) {
+                    Some(c) => wf.connections.push(c),
+                    None => wf.rejected_connections.push(item.clone()),
+                }
+            }
+        }
+        None | Some(Value::Null) => {
+            cx.set_connection(None);
+            cx.in_key("connections", |cx| {
+                cx.report(
+                    Code::FieldRequired,
+                    "the workflow has no `connections` list",
+                )
+                .hint = Some("add \"connections\": []".into());
+            });
+        }
+        Some(other) => {
+            cx.set_connection(None);
+            cx.in_key("connections", |cx| {
+                cx.type_error("a list of connections", other)
+            });
+            wf.other.insert("connections".into(), other.clone());
+        }
+    }
+
+    cx.set_node(None);
+    cx.unknown(map, &mut wf.other, WORKFLOW_KEYS);
+    wf.load_diagnostics = LoadDiagnostics(cx.diags);
+    Ok(wf)
+}
+
+fn check_version(s: &str, cx: &mut Cx) {
+    cx.in_key("schemaVersion", |cx| {
+        let mut parts = s.split('.');
+        let major = parts.next().unwrap_or("");
+        let minor_ok = parts.next().is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+            && parts.next().is_none();
+        if major == "1" && minor_ok {
+            if s != SCHEMA_VERSION {
+                cx.report(
+                    Code::SchemaVersion,
+                    format!("schemaVersion {} is newer than {SCHEMA_VERSION}; unknown fields are ignored", quote(s)),
+                )
+                .severity = crate::diag::Severity::Warning;
+            }
+        } else {
+            cx.report(
+                Code::SchemaVersion,
+                format!("unsupported schemaVersion {}; this engine reads {SCHEMA_VERSION}", quote(s)),
+            )
+            .hint = Some(format!("set \"schemaVersion\": \"{SCHEMA_VERSION}\""));
+        }
+    });
+}
+
+fn required_string(map: &Map<String, Value>, key: &str, what: &str, cx: &mut Cx) -> Option<String> {
+    match map.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            cx.in_key(key, |cx| {
+                cx.report(Code::FieldRequired, format!("{what} has no `{key}`"));
+            });
+            None
+        }
+        Some(other) => {
+            let other = other.clone();
+            cx.in_key(key, |cx| cx.type_error("a string", &other));
+            None
+        }
+    }
+}
+
+fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
+    cx.set_node(None);
+    let Value::Object(obj) = v else {
+        cx.in_key("nodes", |cx| {
+            cx.in_index(index, |cx| cx.type_error("a node object", v))
+        });
+        return None;
+    };
+    let map = obj;
+    let what = format!("node #{index}");
+    // Address findings by position until the id is known.
+    let id = {
+        let mut tmp = Cx::default();
+        let id = tmp.in_key("nodes", |t| {
+            t.in_index(index, |t| required_string(map, "id", &what, t))
+        });
+        cx.diags.append(&mut tmp.diags);
+        id?
+    };
+    cx.set_node(Some(&id));
+
+    let type_str = required_string(map, "type", &format!("node {}", quote(&id)), cx)?;
+    let (kind, alias) = match NodeType::parse(&type_str) {
+        Some((t, alias)) => {
+            if alias.is_some() {
+                cx.in_key("type", |cx| {
+                    cx.report(
+                        Code::TypeAlias,
+                        format!(
+                            "type {} is a legacy alias of \"{}\"",
+                            quote(&type_str),
+                            t.id()
+                        ),
+                    )
+                    .hint = Some(format!("use \"type\": \"{}\"", t.id()));
+                });
+            }
+            (NodeKind::Known(t), alias)
+        }
+        None => {
+            cx.in_key("type", |cx| {
+                cx.report(
+                    Code::NodeTypeUnknown,
+                    format!("unknown node type {}", quote(&type_str)),
+                )
+                .hint = Some(format!(
+                    "use one of: {}",
+                    NodeType::ALL
+                        .iter()
+                        .map(|t| t.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            });
+            (NodeKind::Unknown(type_str), None)
+        }
+    };
+
+    let mut other = BTreeMap::new();
+    let position = match map.get("position") {
+        None | Some(Value::Null) => {
+            cx.in_key("position", |cx| {
+                cx.report(
+                    Code::FieldRequired,
+                    format!("node {} has no `position`", quote(&id)),
+                )
+                .hint = Some("add \"position\": {\"x\": 0, \"y\": 0}".into());
+            });
+            Position::default()
+        }
+        Some(p) => match cx.in_key("position", |cx| load_position(p, cx)) {
+            Some(pos) => pos,
+            None => {
+                other.insert("position".into(), p.clone());
+                Position::default()
+            }
+        },
+    };
+    let parent = cx.field::<String>(map, "parent", &mut other);
+    let label = cx.field::<String>(map, "label", &mut other);
+
+    let data = match map.get("data") {
+        Some(Value::Object(d)) => cx.in_key("data", |cx| load_data(d, &kind, alias, &id, cx)),
+        None | Some(Value::Null) => {
+            cx.in_key("data", |cx| {
+                cx.report(
+                    Code::FieldRequired,
+                    format!("node {} has no `data`", quote(&id)),
+                )
+                .hint = Some("add \"data\": {\"name\": \"...\", \"properties\": {}}".into());
+            });
+            empty_data(&kind, alias)
+        }
+        Some(d) => {
+            cx.in_key("data", |cx| cx.type_error("an object", d));
+            other.insert("data".into(), d.clone());
+            empty_data(&kind, alias)
+        }
+    };
+    cx.unknown(map, &mut other, NODE_KEYS);
+    Some(Node {
+        id,
+        kind,
+        position,
+        parent,
+        label,
+        data,
+        other,
+    })
+}
+
+fn load_position(v: &Value, cx: &mut Cx) -> Option<Position> {
+    let Value::Object(m) = v else {
+        cx.type_error("an object {\"x\": number, \"y\": number}", v);
+        return None;
+    };
+    let num = |k: &str| m.get(k).and_then(Value::as_f64);
+    match (num("x"), num("y")) {
+        (Some(x), Some(y)) => Some(Position { x, y }),
+        _ => {
+            cx.type_error("an object {\"x\": number, \"y\": number}", v);
+            None
+        }
+    }
+}
+
+fn empty_data(kind: &NodeKind, alias: Option<Alias>) -> NodeData {
+    NodeData {
+        name: String::new(),
+        properties: match kind {
+            NodeKind::Known(t) => apply_alias(Properties::empty(*t), alias),
+            NodeKind::Unknown(_) => Properties::Unknown(BTreeMap::new()),
+        },
+        other: BTreeMap::new(),
+    }
+}
+
+fn apply_alias(mut p: Properties, alias: Option<Alias>) -> Properties {
+    if alias == Some(Alias::ClusterRole) {
+        if let Properties::Role(r) = &mut p {
+            if r.kind.is_none() {
+                r.kind = Some(RoleKind::ClusterRole);
+            }
+        }
+    }
+    p
+}
+
+fn load_data(
+    d: &Map<String, Value>,
+    kind: &NodeKind,
+    alias: Option<Alias>,
+    id: &str,
+    cx: &mut Cx,
+) -> NodeData {
+    let mut other = BTreeMap::new();
+    let name = match d.get("name") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(v) => {
+            cx.in_key("name", |cx| cx.type_error("a string", v));
+            other.insert("name".into(), v.clone());
+            String::new()
+        }
+    };
+    let properties = match (kind, d.get("properties")) {
+        (NodeKind::Known(t), Some(v @ Value::Object(_))) => apply_alias(
+            cx.in_key("properties", |cx| load_properties(*t, v, cx)),
+            alias,
+        ),
+        (NodeKind::Unknown(_), Some(Value::Object(m))) => {
+            Properties::Unknown(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
+        (_, None | Some(Value::Null)) => {
+            cx.in_key("properties", |cx| {
+                cx.report(
+                    Code::FieldRequired,
+                    format!("node {} has no `data.properties`", quote(id)),
+                )
+                .hint = Some("add \"properties\": {}".into());
+            });
+            empty_data(kind, alias).properties
+        }
+        (_, Some(v)) => {
+            cx.in_key("properties", |cx| cx.type_error("an object", v));
+            other.insert("properties".into(), v.clone());
+            empty_data(kind, alias).properties
+        }
+    };
+    // `connections` and `validation` from older clients: accepted and ignored, kept verbatim.
+    for k in ["connections", "validation"] {
+        if let Some(v) = d.get(k) {
+            other.insert(k.into(), v.clone());
+        }
+    }
+    cx.unknown(d, &mut other, DATA_KEYS);
+    NodeData {
+        name,
+        properties,
+        other,
+    }
+}
+
+fn load_properties(t: NodeType, v: &Value, cx: &mut Cx) -> Properties {
+    fn get<T: FromJson + Default>(v: &Value, cx: &mut Cx) -> T {
+        T::from_json(v, cx).unwrap_or_default()
+    }
+    match t {
+        NodeType::App => Properties::App(get(v, cx)),
+        NodeType::StatefulApp => Properties::StatefulApp(get(v, cx)),
+        NodeType::Job => Properties::Job(get(v, cx)),
+        NodeType::CronJob => Properties::CronJob(get(v, cx)),
+        NodeType::Service => Properties::Service(get(v, cx)),
+        NodeType::Ingress => Properties::Ingress(get(v, cx)),
+        NodeType::NetworkPolicy => Properties::NetworkPolicy(get(v, cx)),
+        NodeType::Secret => Properties::Secret(get(v, cx)),
+        NodeType::ConfigMap => Properties::ConfigMap(get(v, cx)),
+        NodeType::ServiceAccount => Properties::ServiceAccount(get(v, cx)),
+        NodeType::Role => Properties::Role(get(v, cx)),
+        NodeType::DeploymentStrategy => Properties::DeploymentStrategy(get(v, cx)),
+        NodeType::Observability => Properties::Observability(get(v, cx)),
+        NodeType::AppGroup => Properties::AppGroup(get(v, cx)),
+        NodeType::CustomResource => Properties::CustomResource(get(v, cx)),
+    }
+}
+
+fn load_connection(v: &Value, index: usize, cx: &mut Cx) -> Option<Connection> {
+    cx.set_connection(None);
+    let Value::Object(obj) = v else {
+        cx.in_key("connections", |cx| {
+            cx.in_index(index, |cx| cx.type_error("a connection object", v))
+        });
+        return None;
+    };
+    let map = obj;
+    let id = {
+        let mut tmp = Cx::default();
+        let id = tmp.in_key("connections", |t| {
+            t.in_index(index, |t| {
+                required_string(map, "id", &format!("connection #{index}"), t)
+            })
+        });
+        cx.diags.append(&mut tmp.diags);
+        id?
+    };
+    cx.set_connection(Some(&id));
+    let what = format!("connection {}", quote(&id));
+    let source = required_string(map, "source", &what, cx);
+    let target = required_string(map, "target", &what, cx);
+    let (Some(source), Some(target)) = (source, target) else {
+        return None;
+    };
+    let mut other = BTreeMap::new();
+    let source_output = cx.field(map, "sourceOutput", &mut other);
+    let target_input = cx.field(map, "targetInput", &mut other);
+    let conn_type = cx.field(map, "type", &mut other);
+    let style = cx.field(map, "style", &mut other);
+    let data = cx.field(map, "data", &mut other);
+    cx.unknown(map, &mut other, CONNECTION_KEYS);
+    Some(Connection {
+        id,
+        source,
+        source_output,
+        target,
+        target_input,
+        conn_type,
+        style,
+        data,
+        other,
+    })
+}

@@ -1,0 +1,204 @@
+//! `validate()`: every field, node and graph rule of workflow-format.md §4.1–4.2.
+//! Never fails; returns a sorted [`Report`].
+
+pub(crate) mod formats;
+mod graph_rules;
+mod names;
+mod nodes;
+mod tz;
+
+use crate::diag::{Code, Diagnostic, Report};
+use crate::graph::Graph;
+use crate::model::Workflow;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use formats::sanitize_env;
+
+/// When the workflow is validated: while editing (live preview) or before generate/deploy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// Live preview: incomplete nodes are warnings (`IMAGE_REQUIRED`).
+    Live,
+    /// Generate or deploy: everything needed must be there (default).
+    #[default]
+    Generate,
+}
+
+/// An output target, for target-specific findings (`COMPOSE_UNSUPPORTED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Target {
+    /// Kubernetes YAML.
+    Kubernetes,
+    /// Docker Compose.
+    Compose,
+    /// Helm chart.
+    Helm,
+    /// Celestra DSL program.
+    Dsl,
+}
+
+/// Options of `validate()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ValidateOptions {
+    /// Live or generate (default).
+    pub mode: Mode,
+    /// Target-specific findings for this output.
+    pub target: Option<Target>,
+}
+
+/// Validates a workflow.
+pub(crate) fn validate(wf: &Workflow, opts: &ValidateOptions) -> Report {
+    let mut out: Vec<Diagnostic> = wf.load_diagnostics().to_vec();
+    let g = Graph::build(wf);
+    out.extend(g.diags.iter().cloned());
+    workflow_rules(wf, &mut out);
+    for i in 0..g.nodes.len() {
+        nodes::check_node(&g, i, opts, &mut out);
+    }
+    graph_rules::check(&g, opts, &mut out);
+    names::check(&g, &mut out);
+    out.extend(cycle_diagnostics(&g));
+    Report::from_diagnostics(out)
+}
+
+fn workflow_rules(wf: &Workflow, out: &mut Vec<Diagnostic>) {
+    if wf.name.is_empty() {
+        out.push(
+            Diagnostic::new(Code::NameRequired, "the workflow has no `name`")
+                .at("name")
+                .hint("set a name such as \"shop\" (a DNS label)"),
+        );
+    } else if let Err(why) = formats::dns1123_label(&wf.name, 63) {
+        out.push(
+            Diagnostic::new(
+                Code::NameFormat,
+                format!(
+                    "workflow name {} {why}",
+                    crate::model::load::quote(&wf.name)
+                ),
+            )
+            .at("name")
+            .hint(format!(
+                "try \"{}\" (lowercase letters, digits, '-')",
+                formats::suggest_name(&wf.name, 63)
+            )),
+        );
+    }
+    if wf.id.len() > 128 {
+        out.push(
+            Diagnostic::new(
+                Code::ValueRange,
+                "the workflow `id` is longer than 128 characters",
+            )
+            .at("id"),
+        );
+    }
+    if let Some(ns) = &wf.namespace {
+        if let Err(why) = formats::dns1123_label(ns, 63) {
+            out.push(
+                Diagnostic::new(
+                    Code::NameFormat,
+                    format!("namespace {} {why}", crate::model::load::quote(ns)),
+                )
+                .at("namespace"),
+            );
+        } else if ns == "kube-system" {
+            out.push(
+                Diagnostic::new(
+                    Code::NamespaceSystem,
+                    "the workflow deploys into kube-system",
+                )
+                .at("namespace")
+                .hint("use a namespace of your own"),
+            );
+        }
+    }
+    if wf.nodes.is_empty() && wf.rejected_nodes.is_empty() {
+        out.push(
+            Diagnostic::new(
+                Code::WorkflowEmpty,
+                "the workflow has no nodes; nothing will be generated",
+            )
+            .at("nodes"),
+        );
+    }
+    if let Some(s) = &wf.settings {
+        let mut range = |prop: &str, v: Option<i64>, min: i64, what: &str| {
+            if let Some(v) = v
+                && v < min
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::ValueRange,
+                        format!("{what} is {v}; it must be at least {min}"),
+                    )
+                    .at(format!("settings.{prop}")),
+                );
+            }
+        };
+        range(
+            "stepTimeoutSeconds",
+            s.step_timeout_seconds,
+            1,
+            "the step timeout",
+        );
+        range(
+            "totalTimeoutSeconds",
+            s.total_timeout_seconds,
+            1,
+            "the total timeout",
+        );
+        if let Some(r) = &s.retry {
+            range("retry.maxAttempts", r.max_attempts, 1, "retry.maxAttempts");
+            range(
+                "retry.initialDelaySeconds",
+                r.initial_delay_seconds,
+                0,
+                "retry.initialDelaySeconds",
+            );
+        }
+        if let (Some(step), Some(total)) = (s.step_timeout_seconds, s.total_timeout_seconds)
+            && total < step
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::ValueRange,
+                    format!(
+                        "the total timeout ({total}s) is shorter than one step timeout ({step}s)"
+                    ),
+                )
+                .at("settings.totalTimeoutSeconds"),
+            );
+        }
+    }
+}
+
+/// One `GRAPH_CYCLE` finding per cycle, naming every node in cycle order.
+pub(crate) fn cycle_diagnostics(g: &Graph<'_>) -> Vec<Diagnostic> {
+    g.cycles()
+        .into_iter()
+        .map(|cycle| {
+            let names: Vec<&str> = cycle.iter().map(|(i, _)| g.name(*i)).collect();
+            let mut text = names.join(" → ");
+            text.push_str(" → ");
+            text.push_str(names[0]);
+            let mut d = Diagnostic::new(Code::GraphCycle, format!("dependency cycle: {text}"))
+                .node(g.id(cycle[0].0))
+                .hint("remove one connection of the cycle, or make it dashed (optional)");
+            for (i, via) in &cycle {
+                let mut r = crate::diag::Related::node(g.id(*i), g.name(*i));
+                if !via.contains(' ') {
+                    r.connection_id = Some(via.clone());
+                } else {
+                    r.label = format!("{} (then via {via})", g.name(*i));
+                }
+                d.related.push(r);
+            }
+            d
+        })
+        .collect()
+}

@@ -1,0 +1,137 @@
+//! Names: NAME_REQUIRED, NAME_FORMAT (incl. derived names), NAME_DUPLICATE (incl. implicit objects).
+
+use super::formats;
+use crate::diag::{Code, Diagnostic, Related};
+use crate::graph::Graph;
+use crate::model::NodeType;
+use crate::model::load::quote;
+use crate::objects::{derived_names, node_objects};
+use std::collections::BTreeMap;
+
+pub(super) fn check(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<(String, Option<String>, String), Vec<(usize, bool)>> = BTreeMap::new();
+    for i in 0..g.nodes.len() {
+        let n = g.nodes[i];
+        let Some(t) = n.node_type() else { continue };
+        let name = n.name();
+        if name.is_empty() {
+            out.push(
+                Diagnostic::new(
+                    Code::NameRequired,
+                    format!("{} node has no name", t.short()),
+                )
+                .node(&n.id)
+                .at("data.name")
+                .hint("set `data.name`; it becomes the Kubernetes object name"),
+            );
+            continue;
+        }
+        let (check, rule): (Result<(), String>, &str) = match t {
+            NodeType::App | NodeType::StatefulApp | NodeType::Service => (
+                formats::dns1035_label(name, 63),
+                "a DNS-1035 label: lowercase letters, digits, '-', starting with a letter, ≤63",
+            ),
+            NodeType::CronJob => (
+                formats::dns1123_label(name, 52),
+                "a DNS-1123 label of at most 52 characters",
+            ),
+            NodeType::Secret
+            | NodeType::ConfigMap
+            | NodeType::ServiceAccount
+            | NodeType::Role
+            | NodeType::NetworkPolicy => (
+                formats::dns1123_subdomain(name),
+                "a DNS-1123 subdomain: lowercase letters, digits, '-', '.', ≤253",
+            ),
+            _ => (
+                formats::dns1123_label(name, 63),
+                "a DNS-1123 label: lowercase letters, digits, '-', ≤63",
+            ),
+        };
+        if let Err(why) = check {
+            let max = if t == NodeType::CronJob { 52 } else { 63 };
+            let mut suggestion = formats::suggest_name(name, max);
+            if matches!(t, NodeType::App | NodeType::StatefulApp | NodeType::Service)
+                && suggestion.starts_with(|c: char| c.is_ascii_digit())
+            {
+                suggestion.insert_str(0, "x-");
+            }
+            out.push(
+                Diagnostic::new(Code::NameFormat, format!("name {} {why}", quote(name)))
+                    .node(&n.id)
+                    .at("data.name")
+                    .hint(format!("must be {rule}; try \"{suggestion}\"")),
+            );
+        } else {
+            for d in derived_names(n) {
+                if d.name.len() > d.max {
+                    out.push(
+                        Diagnostic::new(
+                            Code::NameFormat,
+                            format!(
+                                "derived {} name {} is {} characters long; the limit is {}",
+                                d.what,
+                                quote(&d.name),
+                                d.name.len(),
+                                d.max
+                            ),
+                        )
+                        .node(&n.id)
+                        .at("data.name")
+                        .hint(format!(
+                            "shorten the name to at most {} characters",
+                            d.max - (d.name.len() - name.len())
+                        )),
+                    );
+                }
+            }
+        }
+        for o in node_objects(g, i) {
+            seen.entry((o.kind, o.namespace, o.name))
+                .or_default()
+                .push((i, o.implicit));
+        }
+    }
+    for ((kind, ns, name), users) in seen {
+        if users.len() < 2 {
+            continue;
+        }
+        for (k, &(i, implicit)) in users.iter().enumerate() {
+            let others: Vec<&(usize, bool)> = users
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, u)| u)
+                .collect();
+            let where_ = ns
+                .as_deref()
+                .map(|n| format!(" in namespace {}", quote(n)))
+                .unwrap_or_default();
+            let mut d = Diagnostic::new(
+                Code::NameDuplicate,
+                format!(
+                    "{}{kind} {}{where_} is also produced by {}",
+                    if implicit { "implicit " } else { "" },
+                    quote(&name),
+                    others
+                        .iter()
+                        .map(|(o, imp)| format!(
+                            "{} {}{}",
+                            g.ty(*o).map_or("node", |t| t.short()),
+                            quote(g.name(*o)),
+                            if *imp { " (implicitly)" } else { "" }
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .node(g.id(i))
+            .at("data.name")
+            .hint("rename one of the nodes");
+            for (o, _) in others {
+                d.related.push(Related::node(g.id(*o), g.name(*o)));
+            }
+            out.push(d);
+        }
+    }
+}
