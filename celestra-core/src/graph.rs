@@ -76,8 +76,8 @@ impl Pair {
     }
 }
 
-/// Classifies a (source, target) pair. `Err(hint)` for an invalid pair.
-pub(crate) fn classify(src: NodeType, tgt: NodeType) -> Result<Pair, Option<String>> {
+/// The pair-table row of a (source, target) pair, if the pair is valid.
+fn valid_pair(src: NodeType, tgt: NodeType) -> Option<Pair> {
     use NodeType::*;
     let w = |t: NodeType| t.is_workload();
     let srv = |t: NodeType| t.is_server();
@@ -103,7 +103,13 @@ pub(crate) fn classify(src: NodeType, tgt: NodeType) -> Result<Pair, Option<Stri
         (CustomResource, t) if w(t) => Some(Pair::CrToWorkload),
         _ => None,
     };
-    if let Some(p) = ok {
+    ok
+}
+
+/// Classifies a (source, target) pair. `Err(hint)` for an invalid pair.
+pub(crate) fn classify(src: NodeType, tgt: NodeType) -> Result<Pair, Option<String>> {
+    use NodeType::*;
+    if let Some(p) = valid_pair(src, tgt) {
         return Ok(p);
     }
     let hint = match (src, tgt) {
@@ -130,7 +136,7 @@ pub(crate) fn classify(src: NodeType, tgt: NodeType) -> Result<Pair, Option<Stri
     if hint.is_some() {
         return Err(hint);
     }
-    if classify(tgt, src).is_ok() {
+    if valid_pair(tgt, src).is_some() {
         return Err(Some(format!(
             "did you mean {} → {}? (connections point from provider to consumer)",
             tgt.short(),
@@ -201,7 +207,9 @@ impl<'a> Graph<'a> {
         // Unique nodes, deterministic whatever the input order.
         let mut sorted: Vec<&Node> = wf.nodes.iter().collect();
         sorted.sort_by(|a, b| {
-            (a.id.as_str(), a.kind.id(), a.name()).cmp(&(b.id.as_str(), b.kind.id(), b.name()))
+            (a.id.as_str(), a.kind.id(), a.name())
+                .cmp(&(b.id.as_str(), b.kind.id(), b.name()))
+                .then_with(|| canonical(a).cmp(&canonical(b)))
         });
         let mut nodes: Vec<&Node> = Vec::with_capacity(sorted.len());
         for n in sorted {
@@ -656,6 +664,12 @@ impl<'a> Graph<'a> {
         out.sort();
         out
     }
+}
+
+/// Canonical JSON of an element: the last tie-breaker when sorting look-alike duplicates, so that
+/// input order never decides which one is analysed.
+fn canonical<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap_or_default()
 }
 
 /// Namespace of an AppGroup: its `namespace`, else its name.

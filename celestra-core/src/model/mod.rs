@@ -120,26 +120,47 @@ impl Serialize for NodeKind {
 }
 
 /// A node of the graph.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Unique id (1–64 chars); never used to derive Kubernetes names.
     pub id: String,
     /// Node type.
-    #[serde(rename = "type")]
     pub kind: NodeKind,
     /// Canvas position (ignored by generation).
     pub position: Position,
     /// Id of the AppGroup this node belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Display label (ignored).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Name and properties.
     pub data: NodeData,
-    /// Unknown keys, kept verbatim.
-    #[serde(flatten)]
+    /// Unknown keys and rejected values, kept verbatim. A rejected `position` or `data` is
+    /// written back from here instead of the typed field.
     pub other: BTreeMap<String, Value>,
+}
+
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("type", &self.kind)?;
+        if !self.other.contains_key("position") {
+            m.serialize_entry("position", &self.position)?;
+        }
+        if let Some(p) = &self.parent {
+            m.serialize_entry("parent", p)?;
+        }
+        if let Some(l) = &self.label {
+            m.serialize_entry("label", l)?;
+        }
+        if !self.other.contains_key("data") {
+            m.serialize_entry("data", &self.data)?;
+        }
+        for (k, v) in &self.other {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 impl Node {
@@ -154,24 +175,49 @@ impl Node {
 }
 
 /// `data` of a node.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NodeData {
     /// Kubernetes object name.
     pub name: String,
     /// Typed properties.
     pub properties: Properties,
-    /// Other keys (`connections`, `validation` from older clients are accepted and ignored).
-    #[serde(flatten)]
+    /// Other keys (`connections`, `validation` from older clients are accepted and ignored) and
+    /// rejected values, kept verbatim.
     pub other: BTreeMap<String, Value>,
 }
 
-/// Canvas position.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+impl Serialize for NodeData {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        if !self.other.contains_key("name") {
+            m.serialize_entry("name", &self.name)?;
+        }
+        if !self.other.contains_key("properties") {
+            m.serialize_entry("properties", &self.properties)?;
+        }
+        for (k, v) in &self.other {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Canvas position (kept exactly as sent; ignored by generation).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Position {
     /// Horizontal position.
-    pub x: f64,
+    pub x: serde_json::Number,
     /// Vertical position.
-    pub y: f64,
+    pub y: serde_json::Number,
+}
+
+impl Default for Position {
+    fn default() -> Self {
+        Position {
+            x: 0.into(),
+            y: 0.into(),
+        }
+    }
 }
 
 /// Typed properties, by node type.

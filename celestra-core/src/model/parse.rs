@@ -313,7 +313,7 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
         Some(d) => {
             cx.in_key("data", |cx| cx.type_error("an object", d));
             other.insert("data".into(), d.clone());
-            empty_data(&kind, alias)
+            empty_data(&kind, None)
         }
     };
     cx.unknown(map, &mut other, NODE_KEYS);
@@ -333,9 +333,12 @@ fn load_position(v: &Value, cx: &mut Cx) -> Option<Position> {
         cx.type_error("an object {\"x\": number, \"y\": number}", v);
         return None;
     };
-    let num = |k: &str| m.get(k).and_then(Value::as_f64);
+    let num = |k: &str| match m.get(k) {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
     match (num("x"), num("y")) {
-        (Some(x), Some(y)) => Some(Position { x, y }),
+        (Some(x), Some(y)) if m.len() == 2 => Some(Position { x, y }),
         _ => {
             cx.type_error("an object {\"x\": number, \"y\": number}", v);
             None
@@ -357,7 +360,7 @@ fn empty_data(kind: &NodeKind, alias: Option<Alias>) -> NodeData {
 fn apply_alias(mut p: Properties, alias: Option<Alias>) -> Properties {
     if alias == Some(Alias::ClusterRole) {
         if let Properties::Role(r) = &mut p {
-            if r.kind.is_none() {
+            if r.kind.is_none() && !r.other.contains_key("kind") {
                 r.kind = Some(RoleKind::ClusterRole);
             }
         }
@@ -403,7 +406,8 @@ fn load_data(
         (_, Some(v)) => {
             cx.in_key("properties", |cx| cx.type_error("an object", v));
             other.insert("properties".into(), v.clone());
-            empty_data(kind, alias).properties
+            // Rejected properties are written back verbatim, so an alias cannot add `kind`.
+            empty_data(kind, None).properties
         }
     };
     // `connections` and `validation` from older clients: accepted and ignored, kept verbatim.
