@@ -84,10 +84,39 @@ enum CliMode {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum CliTarget {
+    #[value(alias = "kubernetes")]
     K8s,
     Compose,
     Helm,
     Dsl,
+}
+
+/// Standard output that ends the program quietly when the reader goes away (`celestra … | head`).
+struct Out(std::io::Stdout);
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+            r => r,
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+            r => r,
+        }
+    }
+}
+
+fn stdout() -> Out {
+    Out(std::io::stdout())
+}
+
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(stdout(), $($arg)*);
+    }};
 }
 
 fn main() -> ExitCode {
@@ -150,9 +179,9 @@ fn parse(file: &str, text: &str, json: bool) -> Result<Workflow, ExitCode> {
                         "column": match &e { Error::Parse { column, .. } => Some(*column), _ => None },
                     }
                 });
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
-                let _ = print_error(file, &e, &mut std::io::stdout().lock());
+                let _ = print_error(file, &e, &mut stdout());
             }
             Err(ExitCode::from(1))
         }
@@ -186,7 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }),
             };
             let report = api::validate_with(&wf, &opts);
-            let mut out = std::io::stdout().lock();
+            let mut out = stdout();
             if json {
                 writeln!(
                     out,
@@ -210,7 +239,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Ok(wf) => wf,
                 Err(code) => return Ok(code),
             };
-            let mut out = std::io::stdout().lock();
+            let mut out = stdout();
             match api::plan(&wf) {
                 Ok(plan) => {
                     let r = match format {
@@ -247,7 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Schema => {
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&api::schema()).map_err(|e| e.to_string())?
             );
@@ -255,14 +284,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Codes { format } => {
             match format {
-                CodesFormat::Markdown => print!("{}", api::diagnostics_markdown()),
-                CodesFormat::Json => println!(
+                CodesFormat::Markdown => {
+                    let _ = write!(stdout(), "{}", api::diagnostics_markdown());
+                }
+                CodesFormat::Json => say!(
                     "{}",
                     serde_json::to_string_pretty(&api::codes()).map_err(|e| e.to_string())?
                 ),
                 CodesFormat::Text => {
                     for c in api::codes() {
-                        println!("{:<28} {:<8} {}", c.code, c.severity.as_str(), c.title);
+                        say!("{:<28} {:<8} {}", c.code, c.severity.as_str(), c.title);
                     }
                 }
             }
@@ -270,16 +301,25 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Explain { code } => match api::explain(&code.to_ascii_uppercase()) {
             Some(i) => {
-                println!("{} ({}, {})\n", i.code, i.severity.as_str(), i.origin);
-                println!("{}\n", i.title);
-                println!("Why: {}\n", i.why);
-                println!("Fix: {}\n", i.fix);
-                println!("Example: {}", i.example);
+                say!("{} ({}, {})\n", i.code, i.severity.as_str(), i.origin);
+                say!("{}\n", i.title);
+                say!("Why: {}\n", i.why);
+                say!("Fix: {}\n", i.fix);
+                say!("Example: {}", i.example);
                 Ok(ExitCode::SUCCESS)
             }
-            None => Err(format!(
-                "unknown code {code:?}; `celestra codes` lists them"
-            )),
+            None => match celestra_core::ERROR_CODES
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(&code))
+            {
+                Some((c, text)) => {
+                    say!("{c} (error code: the operation could not proceed)\n\n{text}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err(format!(
+                    "unknown code {code:?}; `celestra codes` lists them"
+                )),
+            },
         },
     }
 }

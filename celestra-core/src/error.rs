@@ -51,6 +51,26 @@ fn summarize(d: &[Diagnostic]) -> String {
         .join("; ")
 }
 
+/// The error codes of [`Error::code`] with a one-line explanation each.
+pub const ERROR_CODES: &[(&str, &str)] = &[
+    (
+        "PARSE",
+        "The text is not valid JSON (the error gives line and column). Fix the syntax.",
+    ),
+    (
+        "SHAPE",
+        "The JSON is valid but is not a workflow document: the top level must be an object.",
+    ),
+    (
+        "TOO_LARGE",
+        "The document exceeds a size limit (64 MiB, 100,000 nodes, 400,000 connections) and was refused before it was read.",
+    ),
+    (
+        "PLAN_BLOCKED",
+        "The plan cannot be computed because dependencies form a cycle; the GRAPH_CYCLE findings name every node of each cycle.",
+    ),
+];
+
 impl Error {
     /// A stable code for the kind of error: `PARSE`, `SHAPE`, `TOO_LARGE`, `PLAN_BLOCKED`.
     pub fn code(&self) -> &'static str {

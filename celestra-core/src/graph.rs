@@ -81,7 +81,7 @@ fn valid_pair(src: NodeType, tgt: NodeType) -> Option<Pair> {
     use NodeType::*;
     let w = |t: NodeType| t.is_workload();
     let srv = |t: NodeType| t.is_server();
-    let ok = match (src, tgt) {
+    match (src, tgt) {
         (Secret, t) if w(t) => Some(Pair::SecretToWorkload),
         (ConfigMap, t) if w(t) => Some(Pair::ConfigToWorkload),
         (Secret, Ingress) => Some(Pair::SecretToIngress),
@@ -102,8 +102,7 @@ fn valid_pair(src: NodeType, tgt: NodeType) -> Option<Pair> {
         (Service, t) if w(t) => Some(Pair::ServiceToWorkload),
         (CustomResource, t) if w(t) => Some(Pair::CrToWorkload),
         _ => None,
-    };
-    ok
+    }
 }
 
 /// Classifies a (source, target) pair. `Err(hint)` for an invalid pair.
@@ -195,6 +194,8 @@ pub(crate) struct Graph<'a> {
     /// Edge indices leaving / entering each node.
     pub(crate) out_edges: Vec<Vec<usize>>,
     pub(crate) in_edges: Vec<Vec<usize>>,
+    /// Sources of valid conditional connections that are inactive in this environment.
+    pub(crate) inactive_sources: BTreeSet<usize>,
     /// Ordering edges (source, target, why), connections and implicit ones.
     pub(crate) ordering: Vec<(usize, usize, Why)>,
     /// Findings made while building (connections, parents, references).
@@ -303,6 +304,7 @@ impl<'a> Graph<'a> {
             group,
             by_name: BTreeMap::new(),
             selector_services: Vec::new(),
+            inactive_sources: BTreeSet::new(),
             edges: Vec::new(),
             out_edges: Vec::new(),
             in_edges: Vec::new(),
@@ -365,6 +367,15 @@ impl<'a> Graph<'a> {
             .map(|e| e.tgt)
     }
 
+    /// Some node of the given type and name, in any namespace.
+    pub(crate) fn find_any_namespace(&self, t: NodeType, name: &str) -> Option<usize> {
+        self.by_name
+            .range((t, name, "")..)
+            .take_while(|((tt, n, _), _)| *tt == t && *n == name)
+            .map(|(_, i)| *i)
+            .next()
+    }
+
     /// Node of the given type, name and namespace.
     pub(crate) fn find(&self, t: NodeType, name: &str, ns: &str) -> Option<usize> {
         self.by_name.get(&(t, name, ns)).copied()
@@ -418,7 +429,15 @@ impl<'a> Graph<'a> {
                     .as_ref()
                     .and_then(|d| d.when.as_ref())
                     .and_then(|w| w.environments.as_ref());
+                let rejected = c.data.as_ref().is_some_and(|d| {
+                    d.other.contains_key("when")
+                        || d.when
+                            .as_ref()
+                            .is_some_and(|w| w.other.contains_key("environments"))
+                });
                 match envs {
+                    // The condition is there but unreadable (already reported): inactive.
+                    None if rejected => active = false,
                     None => {
                         self.diags.push(
                             Diagnostic::new(
@@ -489,6 +508,7 @@ impl<'a> Graph<'a> {
                 );
             }
             if !active {
+                self.inactive_sources.insert(s);
                 continue;
             }
             if let Some(first) = seen_triples.get(&(s, t, inferred)) {

@@ -46,7 +46,7 @@ pub mod span;
 mod validate;
 
 pub use diag::{Code, CodeInfo, Diagnostic, Related, Report, Severity};
-pub use error::Error;
+pub use error::{ERROR_CODES, Error};
 pub use model::Workflow;
 pub use objects::ObjectRef;
 pub use plan::Plan;

@@ -15,12 +15,21 @@ pub(crate) struct Refs {
     pub(crate) diags: Vec<Diagnostic>,
 }
 
-/// The ServiceAccounts a workload runs under, from connections: direct SA edges and the SAs bound
-/// to roles connected to it.
+/// The ServiceAccounts a workload would run under, from connections (§3.2 #8 ∪ #10): its
+/// direct ServiceAccount edges, plus, for each Role connected to it, the ServiceAccount(s) bound to
+/// that Role unless one of them is already a direct one (the Role then grants to that account).
+/// Without direct edges, a Role bound to zero or several accounts is `ROLE_SA_AMBIGUOUS` and adds
+/// nothing here. More than one result is `SA_MULTIPLE`.
 pub(crate) fn connected_service_accounts(g: &Graph<'_>, w: usize) -> BTreeSet<usize> {
-    let mut out: BTreeSet<usize> = g.sources(w, Pair::SaToWorkload).collect();
+    let direct: BTreeSet<usize> = g.sources(w, Pair::SaToWorkload).collect();
+    let mut out = direct.clone();
     for role in g.sources(w, Pair::RoleToWorkload) {
-        out.extend(g.sources(role, Pair::SaToRole));
+        let bound: BTreeSet<usize> = g.sources(role, Pair::SaToRole).collect();
+        if !direct.is_empty() && bound.is_disjoint(&direct) {
+            out.extend(bound);
+        } else if direct.is_empty() && bound.len() == 1 {
+            out.extend(bound);
+        }
     }
     out
 }
@@ -112,7 +121,25 @@ impl Ctx<'_, '_> {
                     }
                 }
             }
-            None => self.external(node, prop, what, name),
+            None => match g.find_any_namespace(t, name) {
+                Some(other) => self.out.diags.push(
+                    Diagnostic::new(
+                        Code::NamespaceMismatch,
+                        format!(
+                            "`{prop}` names {what} {} in namespace {}, but {} is in namespace {}",
+                            quote(name),
+                            quote(g.ns[other]),
+                            quote(g.name(node)),
+                            quote(g.ns[node])
+                        ),
+                    )
+                    .node(g.id(node))
+                    .at(prop)
+                    .hint("put both nodes in the same AppGroup, or both outside any group")
+                    .related(Related::node(g.id(other), g.name(other))),
+                ),
+                None => self.external(node, prop, what, name),
+            },
         }
     }
 }
@@ -274,24 +301,17 @@ fn selector_refs(cx: &mut Ctx<'_, '_>, i: usize, sel: &StrMap, prop: &str, servi
             );
         }
     }
+    // A selector that is just `{app: <name>}` names one workload: suggest drawing the edge.
+    // Broader label selectors are honoured (and ordered) without a suggestion.
+    let names_one = sel.len() == 1 && sel.contains_key("app");
     for &m in &matched {
         if !connected.contains(&m) {
-            if service {
-                cx.suggest(
-                    m,
-                    i,
-                    i,
-                    prop.to_owned(),
-                    g.ty(m).map_or("workload", |t| t.short()),
-                );
+            let (from, to) = if service { (m, i) } else { (i, m) };
+            if names_one {
+                let what = g.ty(m).map_or("workload", |t| t.short());
+                cx.suggest(from, to, i, prop.to_owned(), what);
             } else {
-                cx.suggest(
-                    i,
-                    m,
-                    i,
-                    prop.to_owned(),
-                    g.ty(m).map_or("workload", |t| t.short()),
-                );
+                cx.out.implicit.push((from, to, prop.to_owned()));
             }
         }
     }

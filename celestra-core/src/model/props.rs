@@ -89,8 +89,8 @@ json_object! {
         kind: ProbeType = "type",
         /// HTTP path (http probes).
         path: String = "path",
-        /// Port number (http, tcp, grpc probes).
-        port: i64 = "port",
+        /// Port number or container port name (http, tcp, grpc probes).
+        port: IntOrString = "port",
         /// Command (exec probes).
         command: Vec<String> = "command",
         /// Seconds before the first probe.
@@ -841,6 +841,8 @@ json_object! {
         resources: Vec<String> = "resources",
         verbs: Vec<String> = "verbs",
         resource_names: Vec<String> = "resourceNames",
+        /// Non-resource URLs such as `/metrics` (ClusterRole only).
+        non_resource_urls: Vec<String> = "nonResourceURLs",
     }
 }
 

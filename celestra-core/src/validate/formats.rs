@@ -656,11 +656,23 @@ pub(crate) fn cron(s: &str) -> Check {
     }
     let fields: Vec<&str> = t.split_whitespace().collect();
     if fields.len() != 5 {
-        return Err(format!(
+        // Still check the fields that are there, read from the minute on, so every problem is
+        // named at once ("4 fields; also minute step 61 ...").
+        let also: Vec<String> = fields
+            .iter()
+            .zip(CRON_FIELDS.iter())
+            .filter_map(|(f, spec)| cron_field(f, spec).err())
+            .collect();
+        let mut msg = format!(
             "has {} field{}; expected 5 (minute hour day-of-month month day-of-week)",
             fields.len(),
             if fields.len() == 1 { "" } else { "s" }
-        ));
+        );
+        if !also.is_empty() {
+            msg.push_str("; also ");
+            msg.push_str(&also.join("; "));
+        }
+        return Err(msg);
     }
     for (f, spec) in fields.iter().zip(CRON_FIELDS.iter()) {
         cron_field(f, spec)?;

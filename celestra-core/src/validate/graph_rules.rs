@@ -215,6 +215,28 @@ fn namespaces(g: &Graph<'_>, e: &Edge<'_>, out: &mut Vec<Diagnostic>) {
             | Pair::NpToWorkload
             | Pair::DsToApp
     );
+    if e.pair == Pair::RoleToWorkload {
+        for sa in g.sources(e.src, Pair::SaToRole) {
+            if g.ns[sa] != g.ns[e.tgt] {
+                out.push(
+                    Diagnostic::new(
+                        Code::NamespaceMismatch,
+                        format!(
+                            "{} would run as ServiceAccount {} of namespace {}, but it is in namespace {}",
+                            quote(g.name(e.tgt)),
+                            quote(g.name(sa)),
+                            quote(g.ns[sa]),
+                            quote(g.ns[e.tgt])
+                        ),
+                    )
+                    .connection(&e.conn.id)
+                    .hint("a pod can only use a ServiceAccount of its own namespace; move the ServiceAccount or the workload")
+                    .related(related(g, sa))
+                    .related(related(g, e.tgt)),
+                );
+            }
+        }
+    }
     if scoped && g.ns[e.src] != g.ns[e.tgt] {
         out.push(
             Diagnostic::new(
@@ -451,6 +473,7 @@ fn show_ports(ports: &[(i64, Option<String>)]) -> String {
 struct Route {
     host: String,
     path: String,
+    backend: String,
     at: Loc,
 }
 
@@ -476,9 +499,22 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
     let default_host = p.host.clone().unwrap_or_default();
     let default_path = p.path.clone().unwrap_or_else(|| "/".into());
     let mut routes: Vec<Route> = Vec::new();
+    // Services that explicit rules already route to: a plain connection to one of them only
+    // confirms the rule and adds no route of its own.
+    let ruled: BTreeSet<&str> = p
+        .rules
+        .iter()
+        .flatten()
+        .flat_map(|r| r.paths.iter().flatten())
+        .filter_map(|x| x.service.as_deref())
+        .collect();
     for k in &g.in_edges[i] {
         let e = &g.edges[*k];
         let d = e.conn.data.as_ref();
+        let plain = d.is_none_or(|d| d.host.is_none() && d.path.is_none() && d.port.is_none());
+        if plain && ruled.contains(g.name(e.src)) {
+            continue;
+        }
         let host = d
             .and_then(|d| d.host.clone())
             .unwrap_or_else(|| default_host.clone());
@@ -509,6 +545,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
                 routes.push(Route {
                     host,
                     path,
+                    backend: g.name(e.src).to_owned(),
                     at: Loc::Conn(e.conn.id.clone()),
                 });
             }
@@ -571,6 +608,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
                 routes.push(Route {
                     host,
                     path,
+                    backend: g.name(e.src).to_owned(),
                     at: Loc::Conn(e.conn.id.clone()),
                 });
             }
@@ -613,6 +651,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
             routes.push(Route {
                 host: rule.host.clone().unwrap_or_default(),
                 path: path.path.clone().unwrap_or_else(|| "/".into()),
+                backend: svc.to_owned(),
                 at: Loc::Prop(prop),
             });
         }
@@ -627,10 +666,13 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
             .hint("connect a Service (or an App) to the Ingress, or add rules with backends"),
         );
     }
-    let mut seen: BTreeMap<(String, String), Loc> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, String), (String, Loc)> = BTreeMap::new();
     for r in routes {
         let key = (r.host.clone(), r.path.clone());
-        if let Some(first) = seen.get(&key) {
+        if let Some((backend, first)) = seen.get(&key) {
+            if *backend == r.backend {
+                continue; // the same route stated twice (a rule and its connection) agrees
+            }
             let where_ = match first {
                 Loc::Conn(c) => format!("connection {}", quote(c)),
                 Loc::Prop(p) => format!("`{p}`"),
@@ -642,13 +684,18 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
             };
             let d = Diagnostic::new(
                 Code::IngRouteDuplicate,
-                format!("route {host} {} is already defined by {where_}", r.path),
+                format!(
+                    "route {host} {} to {} is already routed to {} by {where_}",
+                    r.path,
+                    quote(&r.backend),
+                    quote(backend)
+                ),
             )
             .node(g.id(i))
             .hint("give each route a distinct host or path");
             out.push(r.at.apply(d));
         } else {
-            seen.insert(key, r.at);
+            seen.insert(key, (r.backend, r.at));
         }
     }
     tls(g, i, p, out);
@@ -946,7 +993,7 @@ fn orphan(g: &Graph<'_>, i: usize, t: NodeType, orders: bool, out: &mut Vec<Diag
     ) {
         return;
     }
-    let used = !g.out_edges[i].is_empty() || orders;
+    let used = !g.out_edges[i].is_empty() || orders || g.inactive_sources.contains(&i);
     if !used && t != NodeType::DeploymentStrategy {
         out.push(
             Diagnostic::new(

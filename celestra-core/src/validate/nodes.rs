@@ -294,7 +294,8 @@ impl Ck<'_> {
         }
     }
 
-    fn probe(&mut self, prop: &str, p: Option<&Probe>, first_port: Option<i64>) {
+    fn probe(&mut self, prop: &str, p: Option<&Probe>, ports: &[(i64, Option<String>)]) {
+        let first_port = ports.first().map(|(n, _)| *n);
         let Some(p) = p else { return };
         let kind = p.kind.unwrap_or(if p.command.is_some() {
             ProbeType::Exec
@@ -312,13 +313,38 @@ impl Ck<'_> {
                     );
                 }
             }
-            _ => match p.port.or(first_port) {
-                Some(port) => {
+            _ => match p.port.clone().or(first_port.map(IntOrString::Int)) {
+                Some(IntOrString::Int(port)) => {
                     if !(1..=65535).contains(&port) {
                         self.d(
                             Code::PortRange,
                             &format!("{prop}.port"),
                             format!("probe port {port} is out of range 1–65535"),
+                        );
+                    }
+                }
+                Some(IntOrString::Name(name)) => {
+                    if !ports
+                        .iter()
+                        .any(|(_, n)| n.as_deref() == Some(name.as_str()))
+                    {
+                        let names: Vec<&str> =
+                            ports.iter().filter_map(|(_, n)| n.as_deref()).collect();
+                        self.hint(
+                            Code::PortName,
+                            &format!("{prop}.port"),
+                            format!(
+                                "probe port {} is not a port name of the container",
+                                quote(&name)
+                            ),
+                            format!(
+                                "named ports: {}",
+                                if names.is_empty() {
+                                    "none".to_owned()
+                                } else {
+                                    names.join(", ")
+                                }
+                            ),
                         );
                     }
                 }
@@ -533,8 +559,22 @@ macro_rules! pod {
     };
 }
 
-fn first_port(main: Option<i64>, list: Option<&Vec<PortSpec>>) -> Option<i64> {
-    main.or_else(|| list.and_then(|l| l.iter().find_map(|p| p.port)))
+/// Container ports (number, name) with the main port first, named `main_name`.
+fn named_ports(
+    main: Option<i64>,
+    main_name: &str,
+    list: Option<&Vec<PortSpec>>,
+) -> Vec<(i64, Option<String>)> {
+    let mut out = Vec::new();
+    if let Some(p) = main {
+        out.push((p, Some(main_name.to_owned())));
+    }
+    for ps in list.into_iter().flatten() {
+        if let Some(p) = ps.port {
+            out.push((p, ps.name.clone()));
+        }
+    }
+    out
 }
 
 pub(super) fn check_node(
@@ -585,10 +625,10 @@ fn app(ck: &mut Ck<'_>, g: &Graph<'_>, i: usize, p: &AppProps) {
     ck.replicas("replicas", p.replicas);
     ck.container_ports(p.port, "http", p.ports.as_ref());
     ck.pod_common(pod!(p));
-    let fp = first_port(p.port, p.ports.as_ref());
-    ck.probe("livenessProbe", p.liveness_probe.as_ref(), fp);
-    ck.probe("readinessProbe", p.readiness_probe.as_ref(), fp);
-    ck.probe("startupProbe", p.startup_probe.as_ref(), fp);
+    let fp = named_ports(p.port, "http", p.ports.as_ref());
+    ck.probe("livenessProbe", p.liveness_probe.as_ref(), &fp);
+    ck.probe("readinessProbe", p.readiness_probe.as_ref(), &fp);
+    ck.probe("startupProbe", p.startup_probe.as_ref(), &fp);
     if p.liveness_probe.is_none() && p.readiness_probe.is_none() && p.startup_probe.is_none() {
         let name = ck.name.clone();
         ck.hint(
@@ -650,10 +690,10 @@ fn stateful(ck: &mut Ck<'_>, p: &StatefulAppProps) {
     ck.replicas("replicas", p.replicas);
     ck.container_ports(p.port, "app", p.ports.as_ref());
     ck.pod_common(pod!(p));
-    let fp = first_port(p.port, p.ports.as_ref());
-    ck.probe("livenessProbe", p.liveness_probe.as_ref(), fp);
-    ck.probe("readinessProbe", p.readiness_probe.as_ref(), fp);
-    ck.probe("startupProbe", p.startup_probe.as_ref(), fp);
+    let fp = named_ports(p.port, "app", p.ports.as_ref());
+    ck.probe("livenessProbe", p.liveness_probe.as_ref(), &fp);
+    ck.probe("readinessProbe", p.readiness_probe.as_ref(), &fp);
+    ck.probe("startupProbe", p.startup_probe.as_ref(), &fp);
     if p.liveness_probe.is_none() && p.readiness_probe.is_none() && p.startup_probe.is_none() {
         let name = ck.name.clone();
         ck.hint(
@@ -1583,15 +1623,33 @@ fn role(ck: &mut Ck<'_>, p: &RoleProps) {
     let cluster = p.kind == Some(RoleKind::ClusterRole);
     for (r, rule) in p.rules.iter().flatten().enumerate() {
         let prop = format!("rules[{r}]");
-        for (key, v) in [("verbs", &rule.verbs), ("resources", &rule.resources)] {
-            if v.as_ref().is_none_or(Vec::is_empty) {
-                ck.hint(
-                    Code::FieldRequired,
-                    &format!("{prop}.{key}"),
-                    format!("rule #{r} has no {key}"),
-                    format!("list the {key} the rule grants"),
-                );
-            }
+        let urls = rule
+            .non_resource_urls
+            .as_ref()
+            .is_some_and(|v| !v.is_empty());
+        if rule.verbs.as_ref().is_none_or(Vec::is_empty) {
+            ck.hint(
+                Code::FieldRequired,
+                &format!("{prop}.verbs"),
+                format!("rule #{r} has no verbs"),
+                "list the verbs the rule grants",
+            );
+        }
+        if rule.resources.as_ref().is_none_or(Vec::is_empty) && !urls {
+            ck.hint(
+                Code::FieldRequired,
+                &format!("{prop}.resources"),
+                format!("rule #{r} has no resources"),
+                "list the resources (or nonResourceURLs) the rule grants",
+            );
+        }
+        if urls && !cluster {
+            ck.hint(
+                Code::ValueRange,
+                &format!("{prop}.nonResourceURLs"),
+                "nonResourceURLs are only allowed in a ClusterRole",
+                "set kind ClusterRole",
+            );
         }
         for (k, verb) in rule.verbs.iter().flatten().enumerate() {
             if !VERBS.contains(&verb.as_str()) {

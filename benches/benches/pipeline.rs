@@ -1,0 +1,46 @@
+//! parse + validate + plan on seeded synthetic workflows of 10, 100, 1,000 and 10,000 nodes.
+//! Run with `make bench`; the README table comes from these numbers.
+
+use celestra_core::api;
+use celestra_fixtures::synthetic;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+
+fn pipeline(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse+validate+plan");
+    for n in SIZES {
+        let text = serde_json::to_string(&synthetic(n, 42)).expect("json");
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| {
+                let wf = api::parse_str(black_box(text)).expect("parses");
+                let report = api::validate(&wf);
+                let plan = api::plan(&wf).expect("plans");
+                black_box((report, plan))
+            });
+        });
+    }
+    g.finish();
+}
+
+fn stages(c: &mut Criterion) {
+    let n = 1_000;
+    let text = serde_json::to_string(&synthetic(n, 42)).expect("json");
+    let wf = api::parse_str(&text).expect("parses");
+    let mut g = c.benchmark_group("stages-1000");
+    g.bench_function("parse", |b| {
+        b.iter(|| black_box(api::parse_str(black_box(&text)).expect("parses")))
+    });
+    g.bench_function("validate", |b| {
+        b.iter(|| black_box(api::validate(black_box(&wf))))
+    });
+    g.bench_function("plan", |b| {
+        b.iter(|| black_box(api::plan(black_box(&wf)).expect("plans")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, pipeline, stages);
+criterion_main!(benches);
