@@ -25,9 +25,12 @@ pub(crate) fn connected_service_accounts(g: &Graph<'_>, w: usize) -> BTreeSet<us
     let mut out = direct.clone();
     for role in g.sources(w, Pair::RoleToWorkload) {
         let bound: BTreeSet<usize> = g.sources(role, Pair::SaToRole).collect();
-        if !direct.is_empty() && bound.is_disjoint(&direct) {
-            out.extend(bound);
-        } else if direct.is_empty() && bound.len() == 1 {
+        let counts = if direct.is_empty() {
+            bound.len() == 1
+        } else {
+            bound.is_disjoint(&direct)
+        };
+        if counts {
             out.extend(bound);
         }
     }
