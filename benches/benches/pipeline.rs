@@ -26,20 +26,28 @@ fn pipeline(c: &mut Criterion) {
 }
 
 fn stages(c: &mut Criterion) {
-    let n = 1_000;
-    let text = serde_json::to_string(&synthetic(n, 42)).expect("json");
-    let wf = api::parse_str(&text).expect("parses");
-    let mut g = c.benchmark_group("stages-1000");
-    g.bench_function("parse", |b| {
-        b.iter(|| black_box(api::parse_str(black_box(&text)).expect("parses")))
-    });
-    g.bench_function("validate", |b| {
-        b.iter(|| black_box(api::validate(black_box(&wf))))
-    });
-    g.bench_function("plan", |b| {
-        b.iter(|| black_box(api::plan(black_box(&wf)).expect("plans")))
-    });
-    g.finish();
+    for n in [1_000, 10_000] {
+        let text = serde_json::to_string(&synthetic(n, 42)).expect("json");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let wf = api::parse_str(&text).expect("parses");
+        let mut g = c.benchmark_group(format!("stages-{n}"));
+        g.bench_function("json", |b| {
+            b.iter(|| {
+                black_box(serde_json::from_str::<serde_json::Value>(black_box(&text)).expect("json"))
+            })
+        });
+        g.bench_function("parse", |b| {
+            b.iter(|| black_box(api::parse_str(black_box(&text)).expect("parses")))
+        });
+        g.bench_function("load", |b| {
+            b.iter(|| black_box(api::parse_value(black_box(&value)).expect("loads")))
+        });
+        g.bench_function("validate", |b| b.iter(|| black_box(api::validate(black_box(&wf)))));
+        g.bench_function("plan", |b| {
+            b.iter(|| black_box(api::plan(black_box(&wf)).expect("plans")))
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(benches, pipeline, stages);

@@ -180,13 +180,12 @@ pub(crate) struct Graph<'a> {
     pub(crate) wf: &'a Workflow,
     /// Nodes with unique ids, sorted by id.
     pub(crate) nodes: Vec<&'a Node>,
-    index: BTreeMap<&'a str, usize>,
     /// Effective namespace per node.
     pub(crate) ns: Vec<&'a str>,
     /// Valid AppGroup of each node.
     pub(crate) group: Vec<Option<usize>>,
-    /// (type, name, namespace) → first node (by id).
-    by_name: BTreeMap<(NodeType, &'a str, &'a str), usize>,
+    /// (type, name, namespace, node), sorted; the first entry of a key is the smallest id.
+    by_name: Vec<(NodeType, &'a str, &'a str, usize)>,
     /// Services that have an explicit, non-empty selector.
     pub(crate) selector_services: Vec<usize>,
     /// Valid, active, de-duplicated connections, sorted by connection id.
@@ -237,17 +236,13 @@ impl<'a> Graph<'a> {
             }
             nodes.push(n);
         }
-        let index: BTreeMap<&str, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
+        let find_id = |id: &str| nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok();
 
         // Groups and namespaces.
         let mut group = vec![None; nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
             let Some(pid) = &n.parent else { continue };
-            match index.get(pid.as_str()) {
+            match find_id(pid.as_str()) {
                 None => diags.push(
                     Diagnostic::new(
                         Code::ConnUnknownNode,
@@ -256,7 +251,7 @@ impl<'a> Graph<'a> {
                     .node(&n.id)
                     .at("parent"),
                 ),
-                Some(&p) => {
+                Some(p) => {
                     let pn = nodes[p];
                     if pn.node_type() != Some(NodeType::AppGroup) {
                         diags.push(
@@ -299,10 +294,9 @@ impl<'a> Graph<'a> {
         let mut g = Graph {
             wf,
             nodes,
-            index,
             ns,
             group,
-            by_name: BTreeMap::new(),
+            by_name: Vec::new(),
             selector_services: Vec::new(),
             inactive_sources: BTreeSet::new(),
             edges: Vec::new(),
@@ -318,11 +312,10 @@ impl<'a> Graph<'a> {
     }
 
     fn build_index(&mut self) {
-        let mut by_name = BTreeMap::new();
+        let mut by_name = Vec::with_capacity(self.nodes.len());
         for i in 0..self.nodes.len() {
             if let Some(t) = self.ty(i) {
-                let key = (t, self.nodes[i].name(), self.ns[i]);
-                by_name.entry(key).or_insert(i);
+                by_name.push((t, self.nodes[i].name(), self.ns[i], i));
             }
             if let Properties::Service(p) = &self.nodes[i].data.properties
                 && p.selector.as_ref().is_some_and(|s| !s.is_empty())
@@ -330,11 +323,13 @@ impl<'a> Graph<'a> {
                 self.selector_services.push(i);
             }
         }
+        by_name.sort_unstable();
         self.by_name = by_name;
     }
 
+    /// Index of the node with this id (nodes are sorted by id).
     pub(crate) fn idx(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok()
     }
 
     pub(crate) fn ty(&self, i: usize) -> Option<NodeType> {
@@ -369,16 +364,22 @@ impl<'a> Graph<'a> {
 
     /// Some node of the given type and name, in any namespace.
     pub(crate) fn find_any_namespace(&self, t: NodeType, name: &str) -> Option<usize> {
+        let k = self.by_name.partition_point(|(tt, n, _, _)| (*tt, *n) < (t, name));
         self.by_name
-            .range((t, name, "")..)
-            .take_while(|((tt, n, _), _)| *tt == t && *n == name)
-            .map(|(_, i)| *i)
-            .next()
+            .get(k)
+            .filter(|(tt, n, _, _)| *tt == t && *n == name)
+            .map(|e| e.3)
     }
 
     /// Node of the given type, name and namespace.
     pub(crate) fn find(&self, t: NodeType, name: &str, ns: &str) -> Option<usize> {
-        self.by_name.get(&(t, name, ns)).copied()
+        let k = self
+            .by_name
+            .partition_point(|(tt, n, s, _)| (*tt, *n, *s) < (t, name, ns));
+        self.by_name
+            .get(k)
+            .filter(|(tt, n, s, _)| *tt == t && *n == name && *s == ns)
+            .map(|e| e.3)
     }
 
     fn build_edges(&mut self) {
@@ -392,10 +393,12 @@ impl<'a> Graph<'a> {
                 b.target.as_str(),
             ))
         });
-        let mut seen_ids: BTreeSet<&str> = BTreeSet::new();
+        let mut prev_id: Option<&str> = None;
         let mut seen_triples: BTreeMap<(usize, usize, ConnectionType), &str> = BTreeMap::new();
         for c in conns {
-            if !seen_ids.insert(c.id.as_str()) {
+            let repeated = prev_id == Some(c.id.as_str());
+            prev_id = Some(c.id.as_str());
+            if repeated {
                 self.diags.push(
                     Diagnostic::new(
                         Code::IdDuplicate,

@@ -200,12 +200,17 @@ fn check_version(s: &str, cx: &mut Cx) {
     });
 }
 
-fn required_string(map: &Map<String, Value>, key: &str, what: &str, cx: &mut Cx) -> Option<String> {
+fn required_string(
+    map: &Map<String, Value>,
+    key: &str,
+    what: impl FnOnce() -> String,
+    cx: &mut Cx,
+) -> Option<String> {
     match map.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         Some(Value::String(_)) | None | Some(Value::Null) => {
             cx.in_key(key, |cx| {
-                cx.report(Code::FieldRequired, format!("{what} has no `{key}`"));
+                cx.report(Code::FieldRequired, format!("{} has no `{key}`", what()));
             });
             None
         }
@@ -226,19 +231,18 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
         return None;
     };
     let map = obj;
-    let what = format!("node #{index}");
     // Address findings by position until the id is known.
     let id = {
         let mut tmp = Cx::default();
         let id = tmp.in_key("nodes", |t| {
-            t.in_index(index, |t| required_string(map, "id", &what, t))
+            t.in_index(index, |t| required_string(map, "id", || format!("node #{index}"), t))
         });
         cx.diags.append(&mut tmp.diags);
         id?
     };
     cx.set_node(Some(&id));
 
-    let type_str = required_string(map, "type", &format!("node {}", quote(&id)), cx)?;
+    let type_str = required_string(map, "type", || format!("node {}", quote(&id)), cx)?;
     let (kind, alias) = match NodeType::parse(&type_str) {
         Some((t, alias)) => {
             if alias.is_some() {
@@ -460,16 +464,16 @@ fn load_connection(v: &Value, index: usize, cx: &mut Cx) -> Option<Connection> {
         let mut tmp = Cx::default();
         let id = tmp.in_key("connections", |t| {
             t.in_index(index, |t| {
-                required_string(map, "id", &format!("connection #{index}"), t)
+                required_string(map, "id", || format!("connection #{index}"), t)
             })
         });
         cx.diags.append(&mut tmp.diags);
         id?
     };
     cx.set_connection(Some(&id));
-    let what = format!("connection {}", quote(&id));
-    let source = required_string(map, "source", &what, cx);
-    let target = required_string(map, "target", &what, cx);
+    let what = || format!("connection {}", quote(&id));
+    let source = required_string(map, "source", what, cx);
+    let target = required_string(map, "target", what, cx);
     let (Some(source), Some(target)) = (source, target) else {
         return None;
     };

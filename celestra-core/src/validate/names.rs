@@ -5,11 +5,11 @@ use crate::diag::{Code, Diagnostic, Related};
 use crate::graph::Graph;
 use crate::model::NodeType;
 use crate::model::load::quote;
-use crate::objects::{derived_names, node_objects};
-use std::collections::BTreeMap;
+use crate::objects::{ObjectRef, derived_names, node_objects};
 
 pub(super) fn check(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<(String, Option<String>, String), Vec<(usize, bool)>> = BTreeMap::new();
+    // Every produced object with its node; sorted so equal identities are adjacent.
+    let mut all: Vec<(ObjectRef, usize)> = Vec::with_capacity(g.nodes.len() * 2);
     for i in 0..g.nodes.len() {
         let n = g.nodes[i];
         let Some(t) = n.node_type() else { continue };
@@ -86,16 +86,29 @@ pub(super) fn check(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        for o in node_objects(g, i) {
-            seen.entry((o.kind, o.namespace, o.name))
-                .or_default()
-                .push((i, o.implicit));
-        }
+        all.extend(node_objects(g, i).into_iter().map(|o| (o, i)));
     }
-    for ((kind, ns, name), users) in seen {
-        if users.len() < 2 {
+    all.sort_unstable_by(|(a, i), (b, j)| {
+        (&a.kind, &a.namespace, &a.name, i).cmp(&(&b.kind, &b.namespace, &b.name, j))
+    });
+    let mut start = 0;
+    while start < all.len() {
+        let key = |k: usize| (&all[k].0.kind, &all[k].0.namespace, &all[k].0.name);
+        let mut end = start + 1;
+        while end < all.len() && key(end) == key(start) {
+            end += 1;
+        }
+        let run = start..end;
+        start = end;
+        if run.len() < 2 {
             continue;
         }
+        let (kind, ns, name) = (
+            all[run.start].0.kind.clone(),
+            all[run.start].0.namespace.clone(),
+            all[run.start].0.name.clone(),
+        );
+        let users: Vec<(usize, bool)> = all[run].iter().map(|(o, i)| (*i, o.implicit)).collect();
         for (k, &(i, implicit)) in users.iter().enumerate() {
             let others: Vec<&(usize, bool)> = users
                 .iter()
