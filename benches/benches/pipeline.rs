@@ -23,6 +23,18 @@ fn pipeline(c: &mut Criterion) {
         });
     }
     g.finish();
+    let mut g = c.benchmark_group("parse+analyze");
+    for n in SIZES {
+        let text = serde_json::to_string(&synthetic(n, 42)).expect("json");
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| {
+                let wf = api::parse_str(black_box(text)).expect("parses");
+                black_box(api::analyze(&wf, &Default::default()))
+            });
+        });
+    }
+    g.finish();
 }
 
 fn stages(c: &mut Criterion) {
@@ -33,7 +45,9 @@ fn stages(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("stages-{n}"));
         g.bench_function("json", |b| {
             b.iter(|| {
-                black_box(serde_json::from_str::<serde_json::Value>(black_box(&text)).expect("json"))
+                black_box(
+                    serde_json::from_str::<serde_json::Value>(black_box(&text)).expect("json"),
+                )
             })
         });
         g.bench_function("parse", |b| {
@@ -42,7 +56,9 @@ fn stages(c: &mut Criterion) {
         g.bench_function("load", |b| {
             b.iter(|| black_box(api::parse_value(black_box(&value)).expect("loads")))
         });
-        g.bench_function("validate", |b| b.iter(|| black_box(api::validate(black_box(&wf)))));
+        g.bench_function("validate", |b| {
+            b.iter(|| black_box(api::validate(black_box(&wf))))
+        });
         g.bench_function("plan", |b| {
             b.iter(|| black_box(api::plan(black_box(&wf)).expect("plans")))
         });

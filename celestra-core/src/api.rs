@@ -3,6 +3,7 @@
 
 use crate::diag::{Code, CodeInfo, Report};
 use crate::error::Error;
+use crate::model::lite::Lite;
 use crate::model::{Workflow, load_workflow};
 use crate::plan::Plan;
 use crate::validate::ValidateOptions;
@@ -58,18 +59,18 @@ pub fn parse_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Workflow, Error
             limit: limits.max_bytes,
         });
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(json_error)?;
+    let value: Lite<'_> = serde_json::from_slice(bytes).map_err(json_error)?;
     load_workflow(&value, limits)
 }
 
 /// Reads a workflow from an already-parsed JSON value (a Python dict, a JS object…).
 pub fn parse_value(value: &Value) -> Result<Workflow, Error> {
-    load_workflow(value, &Limits::default())
+    load_workflow(&Lite::from_value(value), &Limits::default())
 }
 
 /// Reads a workflow from an already-parsed JSON value with explicit limits.
 pub fn parse_value_with(value: &Value, limits: &Limits) -> Result<Workflow, Error> {
-    load_workflow(value, limits)
+    load_workflow(&Lite::from_value(value), limits)
 }
 
 fn json_error(e: serde_json::Error) -> Error {
@@ -106,6 +107,25 @@ pub fn validate_with(workflow: &Workflow, options: &ValidateOptions) -> Report {
 /// for. Fails only with [`Error::Plan`] when dependencies form a cycle.
 pub fn plan(workflow: &Workflow) -> Result<Plan, Error> {
     crate::plan::plan(workflow)
+}
+
+/// Validation and plan in one pass over the graph — what a live preview calls on every edit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Analysis {
+    /// The same report as [`validate_with`].
+    pub report: Report,
+    /// The same plan as [`plan`]; `None` when dependencies form a cycle (the report then holds
+    /// the `GRAPH_CYCLE` findings).
+    pub plan: Option<Plan>,
+}
+
+/// Validates and plans a workflow, building the dependency graph once.
+pub fn analyze(workflow: &Workflow, options: &ValidateOptions) -> Analysis {
+    let g = crate::graph::Graph::build(workflow);
+    let cycles = crate::validate::cycle_diagnostics(&g);
+    let plan = crate::plan::plan_graph(workflow, &g, &cycles).ok();
+    let report = crate::validate::validate_graph(workflow, &g, options, cycles);
+    Analysis { report, plan }
 }
 
 /// The JSON Schema (draft 2020-12) of the workflow document, generated from the Rust types.

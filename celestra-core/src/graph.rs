@@ -184,15 +184,20 @@ pub(crate) struct Graph<'a> {
     pub(crate) ns: Vec<&'a str>,
     /// Valid AppGroup of each node.
     pub(crate) group: Vec<Option<usize>>,
+    /// Node id → index. A hash map for O(1) lookups on big graphs; it is only ever looked up,
+    /// never iterated, so it cannot affect the order of any output.
+    by_id: IdIndex<'a>,
     /// (type, name, namespace, node), sorted; the first entry of a key is the smallest id.
     by_name: Vec<(NodeType, &'a str, &'a str, usize)>,
     /// Services that have an explicit, non-empty selector.
     pub(crate) selector_services: Vec<usize>,
     /// Valid, active, de-duplicated connections, sorted by connection id.
     pub(crate) edges: Vec<Edge<'a>>,
-    /// Edge indices leaving / entering each node.
-    pub(crate) out_edges: Vec<Vec<usize>>,
-    pub(crate) in_edges: Vec<Vec<usize>>,
+    /// Edge indices leaving / entering each node, as offset tables into flat lists.
+    out_off: Vec<usize>,
+    out_list: Vec<usize>,
+    in_off: Vec<usize>,
+    in_list: Vec<usize>,
     /// Sources of valid conditional connections that are inactive in this environment.
     pub(crate) inactive_sources: BTreeSet<usize>,
     /// Ordering edges (source, target, why), connections and implicit ones.
@@ -236,7 +241,8 @@ impl<'a> Graph<'a> {
             }
             nodes.push(n);
         }
-        let find_id = |id: &str| nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok();
+        let by_id = IdIndex::new(&nodes);
+        let find_id = |id: &str| by_id.get(id);
 
         // Groups and namespaces.
         let mut group = vec![None; nodes.len()];
@@ -294,14 +300,17 @@ impl<'a> Graph<'a> {
         let mut g = Graph {
             wf,
             nodes,
+            by_id,
             ns,
             group,
             by_name: Vec::new(),
             selector_services: Vec::new(),
             inactive_sources: BTreeSet::new(),
             edges: Vec::new(),
-            out_edges: Vec::new(),
-            in_edges: Vec::new(),
+            out_off: Vec::new(),
+            out_list: Vec::new(),
+            in_off: Vec::new(),
+            in_list: Vec::new(),
             ordering: Vec::new(),
             diags,
         };
@@ -327,9 +336,19 @@ impl<'a> Graph<'a> {
         self.by_name = by_name;
     }
 
-    /// Index of the node with this id (nodes are sorted by id).
+    /// Indices of the edges leaving node `i`, in connection-id order.
+    pub(crate) fn out(&self, i: usize) -> &[usize] {
+        &self.out_list[self.out_off[i]..self.out_off[i + 1]]
+    }
+
+    /// Indices of the edges entering node `i`, in connection-id order.
+    pub(crate) fn inn(&self, i: usize) -> &[usize] {
+        &self.in_list[self.in_off[i]..self.in_off[i + 1]]
+    }
+
+    /// Index of the node with this id.
     pub(crate) fn idx(&self, id: &str) -> Option<usize> {
-        self.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok()
+        self.by_id.get(id)
     }
 
     pub(crate) fn ty(&self, i: usize) -> Option<NodeType> {
@@ -346,7 +365,7 @@ impl<'a> Graph<'a> {
 
     /// Sources of incoming edges of `pair` into `i`.
     pub(crate) fn sources(&self, i: usize, pair: Pair) -> impl Iterator<Item = usize> + '_ {
-        self.in_edges[i]
+        self.inn(i)
             .iter()
             .map(|e| &self.edges[*e])
             .filter(move |e| e.pair == pair)
@@ -355,7 +374,7 @@ impl<'a> Graph<'a> {
 
     /// Targets of outgoing edges of `pair` from `i`.
     pub(crate) fn targets(&self, i: usize, pair: Pair) -> impl Iterator<Item = usize> + '_ {
-        self.out_edges[i]
+        self.out(i)
             .iter()
             .map(|e| &self.edges[*e])
             .filter(move |e| e.pair == pair)
@@ -364,7 +383,9 @@ impl<'a> Graph<'a> {
 
     /// Some node of the given type and name, in any namespace.
     pub(crate) fn find_any_namespace(&self, t: NodeType, name: &str) -> Option<usize> {
-        let k = self.by_name.partition_point(|(tt, n, _, _)| (*tt, *n) < (t, name));
+        let k = self
+            .by_name
+            .partition_point(|(tt, n, _, _)| (*tt, *n) < (t, name));
         self.by_name
             .get(k)
             .filter(|(tt, n, _, _)| *tt == t && *n == name)
@@ -539,12 +560,11 @@ impl<'a> Graph<'a> {
                 pair,
             });
         }
-        self.out_edges = vec![Vec::new(); self.nodes.len()];
-        self.in_edges = vec![Vec::new(); self.nodes.len()];
-        for (k, e) in self.edges.iter().enumerate() {
-            self.out_edges[e.src].push(k);
-            self.in_edges[e.tgt].push(k);
-        }
+        let n = self.nodes.len();
+        let (out_off, out_list) = csr(n, self.edges.iter().map(|e| e.src));
+        let (in_off, in_list) = csr(n, self.edges.iter().map(|e| e.tgt));
+        (self.out_off, self.out_list, self.in_off, self.in_list) =
+            (out_off, out_list, in_off, in_list);
     }
 
     fn build_ordering(&mut self) {
@@ -686,6 +706,42 @@ impl<'a> Graph<'a> {
         }
         out.sort();
         out
+    }
+}
+
+/// Compressed adjacency: for each node, the indices (in order) of the items whose key is it.
+fn csr(n: usize, keys: impl Iterator<Item = usize> + Clone) -> (Vec<usize>, Vec<usize>) {
+    let mut off = vec![0usize; n + 1];
+    for k in keys.clone() {
+        off[k + 1] += 1;
+    }
+    for i in 0..n {
+        off[i + 1] += off[i];
+    }
+    let mut fill = off.clone();
+    let mut list = vec![0usize; off[n]];
+    for (item, k) in keys.enumerate() {
+        list[fill[k]] = item;
+        fill[k] += 1;
+    }
+    (off, list)
+}
+
+/// Id → index lookup table (see `Graph::by_id`).
+#[derive(Debug)]
+struct IdIndex<'a>(#[allow(clippy::disallowed_types)] std::collections::HashMap<&'a str, usize>);
+
+impl<'a> IdIndex<'a> {
+    #[allow(clippy::disallowed_types)]
+    fn new(nodes: &[&'a Node]) -> Self {
+        let mut m = std::collections::HashMap::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            m.insert(n.id.as_str(), i);
+        }
+        IdIndex(m)
+    }
+    fn get(&self, id: &str) -> Option<usize> {
+        self.0.get(id).copied()
     }
 }
 

@@ -5,13 +5,14 @@ use crate::graph::{Graph, Pair, group_namespace};
 use crate::model::*;
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// One Kubernetes object a node produces.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
     /// Kind, e.g. `Deployment`.
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// Namespace; absent for cluster-scoped kinds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -30,9 +31,14 @@ pub(crate) struct Derived {
     pub(crate) what: &'static str,
 }
 
-fn obj(kind: &str, ns: Option<&str>, name: impl Into<String>, implicit: bool) -> ObjectRef {
+fn obj(
+    kind: impl Into<Cow<'static, str>>,
+    ns: Option<&str>,
+    name: impl Into<String>,
+    implicit: bool,
+) -> ObjectRef {
     ObjectRef {
-        kind: kind.to_owned(),
+        kind: kind.into(),
         namespace: ns.map(str::to_owned),
         name: name.into(),
         implicit,
@@ -181,7 +187,7 @@ pub(crate) fn node_objects(g: &Graph<'_>, i: usize) -> Vec<ObjectRef> {
             } else {
                 out.push(obj("Role", nso, name, false));
             }
-            for e in g.in_edges[i].iter().map(|k| &g.edges[*k]) {
+            for e in g.inn(i).iter().map(|k| &g.edges[*k]) {
                 if e.pair != Pair::SaToRole {
                     continue;
                 }
@@ -294,7 +300,7 @@ pub(crate) fn node_objects(g: &Graph<'_>, i: usize) -> Vec<ObjectRef> {
             for inst in p.instances.iter().flatten() {
                 if let Some(iname) = &inst.name {
                     out.push(obj(
-                        &kind,
+                        kind.clone(),
                         if cluster { None } else { nso },
                         iname.clone(),
                         false,

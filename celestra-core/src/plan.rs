@@ -1,6 +1,7 @@
 //! `plan()`: dependency waves (§3.5) for `parallel`, `phased` and `sequential` modes, with the
 //! readiness gate of every step and, for every node, what it waits for and why.
 
+use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::graph::{Graph, Pair, Why};
 use crate::model::*;
@@ -157,7 +158,7 @@ pub struct Wait {
 }
 
 /// Why a step waits for another.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum WaitReason {
     /// A connection orders the two nodes.
@@ -168,7 +169,7 @@ pub enum WaitReason {
         /// Its style (solid, double, slashed).
         style: Style,
         /// What the connection means, e.g. "injects secret".
-        meaning: String,
+        meaning: std::borrow::Cow<'static, str>,
     },
     /// The node belongs to the AppGroup (its namespace comes first).
     Group,
@@ -307,18 +308,27 @@ fn sort_key<'a>(g: &Graph<'a>, i: usize) -> (u8, u8, &'a str, &'a str) {
 pub(crate) fn plan(wf: &Workflow) -> Result<Plan, Error> {
     let g = Graph::build(wf);
     let cycles = cycle_diagnostics(&g);
+    plan_graph(wf, &g, &cycles)
+}
+
+/// Plans with an already built graph and its cycle findings (shared with `validate`).
+pub(crate) fn plan_graph(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    cycles: &[Diagnostic],
+) -> Result<Plan, Error> {
     if !cycles.is_empty() {
         return Err(Error::Plan {
-            diagnostics: cycles,
+            diagnostics: cycles.to_vec(),
         });
     }
     let settings = wf.settings();
     let mode = settings.mode();
-    let prep = prepare(&g);
+    let prep = prepare(g);
     let n = g.nodes.len();
 
     // Topological order over all known nodes (attached ones included, they just carry no step).
-    let order = topo_order(&g, &prep);
+    let order = topo_order(g, &prep);
     let is_step: Vec<bool> = {
         let mut v = vec![false; n];
         for s in &prep.steps {
@@ -380,7 +390,7 @@ pub(crate) fn plan(wf: &Workflow) -> Result<Plan, Error> {
         };
         let best = g
             .targets(a, pair)
-            .max_by_key(|&x| (slot[x], std::cmp::Reverse(sort_key(&g, x))))
+            .max_by_key(|&x| (slot[x], std::cmp::Reverse(sort_key(g, x))))
             .expect("attached nodes have targets");
         attach_to.insert(a, best);
     }
@@ -396,10 +406,10 @@ pub(crate) fn plan(wf: &Workflow) -> Result<Plan, Error> {
     }
     let mut waves = Vec::with_capacity(buckets.len());
     for (index, ((phase, _), mut members)) in buckets.into_iter().enumerate() {
-        members.sort_by_key(|&i| sort_key(&g, i));
+        members.sort_by_key(|&i| sort_key(g, i));
         let steps = members
             .into_iter()
-            .map(|i| make_step(&g, &prep, i, attached_of.get(&i)))
+            .map(|i| make_step(g, &prep, i, attached_of.get(&i)))
             .collect();
         waves.push(Wave {
             index,
@@ -490,7 +500,7 @@ fn make_step(g: &Graph<'_>, prep: &Prep, i: usize, attached: Option<&Vec<usize>>
                 Why::Connection { id, pair, style } => WaitReason::Connection {
                     connection_id: id.clone(),
                     style: *style,
-                    meaning: pair.describe().into(),
+                    meaning: std::borrow::Cow::Borrowed(pair.describe()),
                 },
                 Why::Group => WaitReason::Group,
                 Why::Reference { property } => WaitReason::Reference {
@@ -499,9 +509,7 @@ fn make_step(g: &Graph<'_>, prep: &Prep, i: usize, attached: Option<&Vec<usize>>
             },
         })
         .collect();
-    waits.sort_by(|a, b| {
-        (&a.name, &a.node_id, a.reason.describe()).cmp(&(&b.name, &b.node_id, b.reason.describe()))
-    });
+    waits.sort_by(|a, b| (&a.name, &a.node_id, &a.reason).cmp(&(&b.name, &b.node_id, &b.reason)));
     let critical = prep.preds[i].iter().any(|(_, w)| {
         matches!(
             w,

@@ -93,6 +93,22 @@ fn every_code_has_a_fixture_that_reports_it() {
 }
 
 #[test]
+fn analyze_equals_validate_plus_plan() {
+    let mut files = valid_workflows();
+    files.push(fixtures_dir().join("invalid/ex5-invalid.json"));
+    for d in invalid_dirs() {
+        files.extend(json_files(&d));
+    }
+    for p in files {
+        let wf = load(&p);
+        let opts = options_for(&p);
+        let a = api::analyze(&wf, &opts);
+        assert_eq!(a.report, api::validate_with(&wf, &opts), "{}", p.display());
+        assert_eq!(a.plan, api::plan(&wf).ok(), "{}", p.display());
+    }
+}
+
+#[test]
 fn snapshots_of_valid_workflows() {
     for p in valid_workflows() {
         let wf = load(&p);

@@ -4,8 +4,10 @@
 //! finding, and the raw value is kept verbatim in the owning object's `other` map so that the
 //! document round-trips without loss.
 
+use super::lite::Lite;
 use crate::diag::{Code, Diagnostic};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Conversion context: the findings so far and the path of the value being read.
@@ -45,14 +47,14 @@ pub(crate) fn join(base: &str, key: &str) -> String {
 }
 
 /// Short description of a JSON value's type, for messages.
-pub(crate) fn describe(v: &Value) -> String {
+pub(crate) fn describe(v: &Lite<'_>) -> String {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) => format!("string {}", quote(s)),
-        Value::Array(a) => format!("a list of {}", a.len()),
-        Value::Object(_) => "an object".into(),
+        Lite::Null => "null".into(),
+        Lite::Bool(b) => format!("boolean {b}"),
+        Lite::Number(n) => format!("number {n}"),
+        Lite::Str(s) => format!("string {}", quote(s)),
+        Lite::Array(a) => format!("a list of {}", a.len()),
+        Lite::Object(_) => "an object".into(),
     }
 }
 
@@ -116,21 +118,21 @@ impl Cx {
         self.diags.last_mut().expect("just pushed")
     }
 
-    pub(crate) fn type_error(&mut self, expected: &str, got: &Value) {
+    pub(crate) fn type_error(&mut self, expected: &str, got: &Lite<'_>) {
         let msg = format!("`{}` must be {expected}, got {}", self.path, describe(got));
         self.report(Code::ValueType, msg)
             .hint
             .replace(format!("send {expected}; the value is kept but ignored"));
     }
 
-    pub(crate) fn coerced(&mut self, from: &Value, to: &str) {
+    pub(crate) fn coerced(&mut self, from: &Lite<'_>, to: &str) {
         let msg = format!("`{}`: {} was read as {to}", self.path, describe(from));
         self.report(Code::ValueCoerced, msg);
     }
 
     /// Converts `v`, reporting sentinels and type errors.
-    pub(crate) fn load<T: FromJson>(&mut self, v: &Value) -> Option<T> {
-        if let Value::String(s) = v
+    pub(crate) fn load<T: FromJson>(&mut self, v: &Lite<'_>) -> Option<T> {
+        if let Lite::Str(s) = v
             && is_sentinel(s)
         {
             let msg = format!(
@@ -146,42 +148,68 @@ impl Cx {
         T::from_json(v, self)
     }
 
-    /// Reads `key` from `map`. A rejected value is copied to `other`.
+    /// Reads `key` from an object (the last one if repeated). A rejected value is copied to
+    /// `other`.
     pub(crate) fn field<T: FromJson>(
         &mut self,
-        map: &Map<String, Value>,
+        obj: &Lite<'_>,
         key: &str,
         other: &mut BTreeMap<String, Value>,
     ) -> Option<T> {
-        let v = map.get(key)?;
+        let v = obj.get(key)?;
+        self.entry(key, v, other)
+    }
+
+    /// Reads one entry of an object. `null` is absent; a rejected value is copied to `other`.
+    pub(crate) fn entry<T: FromJson>(
+        &mut self,
+        key: &str,
+        v: &Lite<'_>,
+        other: &mut BTreeMap<String, Value>,
+    ) -> Option<T> {
         if v.is_null() {
+            other.remove(key);
             return None;
         }
         let r = self.in_key(key, |cx| cx.load::<T>(v));
         if r.is_none() {
-            other.insert(key.to_owned(), v.clone());
+            other.insert(key.to_owned(), v.to_value());
+        } else {
+            other.remove(key);
         }
         r
     }
 
-    /// Copies the keys of `map` that are not in `known` to `other`, reporting each as unknown.
-    pub(crate) fn unknown(
+    /// Reports an unknown key and keeps its value in `other`.
+    pub(crate) fn unknown_entry(
         &mut self,
-        map: &Map<String, Value>,
+        key: &str,
+        v: &Lite<'_>,
         other: &mut BTreeMap<String, Value>,
         known: &[&str],
     ) {
-        for (k, v) in map {
-            if known.contains(&k.as_str()) {
-                continue;
+        self.in_key(key, |cx| {
+            let msg = format!("unknown property `{}` (kept, ignored)", cx.path);
+            let hint = closest(key, known).map(|s| format!("did you mean `{s}`?"));
+            let d = cx.report(Code::PropUnknown, msg);
+            d.hint = hint;
+        });
+        other.insert(key.to_owned(), v.to_value());
+    }
+
+    /// Reports the keys of an object that are not in `known`, keeping their values in `other`.
+    pub(crate) fn unknown(
+        &mut self,
+        obj: &Lite<'_>,
+        other: &mut BTreeMap<String, Value>,
+        known: &[&str],
+    ) {
+        if let Lite::Object(entries) = obj {
+            for (k, v) in entries {
+                if !known.contains(&k.as_ref()) {
+                    self.unknown_entry(k, v, other, known);
+                }
             }
-            self.in_key(k, |cx| {
-                let msg = format!("unknown property `{}` (kept, ignored)", cx.path);
-                let hint = closest(k, known).map(|s| format!("did you mean `{s}`?"));
-                let d = cx.report(Code::PropUnknown, msg);
-                d.hint = hint;
-            });
-            other.insert(k.clone(), v.clone());
         }
     }
 
@@ -235,13 +263,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// A type the lenient loader can read from JSON. On failure it reports and returns `None`.
 pub(crate) trait FromJson: Sized {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self>;
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self>;
 }
 
 impl FromJson for String {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::String(s) => Some(s.clone()),
+            Lite::Str(s) => Some(s.to_string()),
             _ => {
                 cx.type_error("a string", v);
                 None
@@ -255,9 +283,9 @@ fn digits_only(s: &str) -> bool {
 }
 
 impl FromJson for i64 {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::Number(n) => {
+            Lite::Number(n) => {
                 if let Some(i) = n.as_i64() {
                     Some(i)
                 } else if n.as_u64().is_some() {
@@ -272,7 +300,7 @@ impl FromJson for i64 {
                     }
                 }
             }
-            Value::String(s) if digits_only(s.trim()) => {
+            Lite::Str(s) if digits_only(s.trim()) => {
                 cx.coerced(v, "an integer");
                 s.trim().parse().ok()
             }
@@ -285,10 +313,10 @@ impl FromJson for i64 {
 }
 
 impl FromJson for f64 {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => match s.trim().parse::<f64>() {
+            Lite::Number(n) => n.as_f64(),
+            Lite::Str(s) => match s.trim().parse::<f64>() {
                 Ok(f)
                     if f.is_finite()
                         && s.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
@@ -310,10 +338,10 @@ impl FromJson for f64 {
 }
 
 impl FromJson for bool {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::Bool(b) => Some(*b),
-            Value::String(s) if s == "true" || s == "false" => {
+            Lite::Bool(b) => Some(*b),
+            Lite::Str(s) if s == "true" || s == "false" => {
                 cx.coerced(v, "a boolean");
                 Some(s == "true")
             }
@@ -326,15 +354,15 @@ impl FromJson for bool {
 }
 
 impl FromJson for Value {
-    fn from_json(v: &Value, _cx: &mut Cx) -> Option<Self> {
-        Some(v.clone())
+    fn from_json(v: &Lite<'_>, _cx: &mut Cx) -> Option<Self> {
+        Some(v.to_value())
     }
 }
 
 impl FromJson for Map<String, Value> {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::Object(m) => Some(m.clone()),
+            Lite::Object(m) => Some(super::lite::to_map(m)),
             _ => {
                 cx.type_error("an object", v);
                 None
@@ -344,8 +372,8 @@ impl FromJson for Map<String, Value> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
-        let Value::Array(items) = v else {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
+        let Lite::Array(items) = v else {
             cx.type_error("a list", v);
             return None;
         };
@@ -363,8 +391,8 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 /// A map of strings. Numbers and booleans are stringified (labels, env, data values).
 impl FromJson for BTreeMap<String, String> {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
-        let Value::Object(m) = v else {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
+        let Lite::Object(m) = v else {
             cx.type_error("an object of strings", v);
             return None;
         };
@@ -372,16 +400,19 @@ impl FromJson for BTreeMap<String, String> {
         let mut ok = true;
         for (k, item) in m {
             let s = match item {
-                Value::String(s) => {
+                Lite::Str(s) => {
                     if is_sentinel(s) {
                         cx.in_key(k, |cx| cx.load::<String>(item))
                     } else {
-                        Some(s.clone())
+                        Some(s.to_string())
                     }
                 }
-                Value::Number(n) => Some(n.to_string()),
-                Value::Bool(b) => Some(b.to_string()),
-                Value::Null => continue,
+                Lite::Number(n) => Some(n.to_string()),
+                Lite::Bool(b) => Some(b.to_string()),
+                Lite::Null => {
+                    out.remove(k.as_ref());
+                    continue;
+                }
                 _ => cx.in_key(k, |cx| {
                     cx.type_error("a string", item);
                     None
@@ -389,7 +420,7 @@ impl FromJson for BTreeMap<String, String> {
             };
             match s {
                 Some(s) => {
-                    out.insert(k.clone(), s);
+                    out.insert(k.to_string(), s);
                 }
                 None => ok = false,
             }
@@ -402,8 +433,8 @@ impl FromJson for BTreeMap<String, String> {
 macro_rules! map_of {
     ($($t:ty),*) => {$(
         impl FromJson for BTreeMap<String, $t> {
-            fn from_json(v: &serde_json::Value, cx: &mut $crate::model::load::Cx) -> Option<Self> {
-                let serde_json::Value::Object(m) = v else {
+            fn from_json(v: &$crate::model::lite::Lite<'_>, cx: &mut $crate::model::load::Cx) -> Option<Self> {
+                let $crate::model::lite::Lite::Object(m) = v else {
                     cx.type_error("an object", v);
                     return None;
                 };
@@ -411,7 +442,7 @@ macro_rules! map_of {
                 let mut ok = true;
                 for (k, item) in m {
                     match cx.in_key(k, |cx| cx.load::<$t>(item)) {
-                        Some(t) => { out.insert(k.clone(), t); }
+                        Some(t) => { out.insert(k.to_string(), t); }
                         None => ok = false,
                     }
                 }
@@ -423,13 +454,13 @@ macro_rules! map_of {
 pub(crate) use map_of;
 
 /// Helper used by `json_object!`: reads an object, or reports a type error.
-pub(crate) fn as_object<'v>(
-    v: &'v Value,
+pub(crate) fn as_object<'v, 'a>(
+    v: &'v Lite<'a>,
     cx: &mut Cx,
     what: &str,
-) -> Option<&'v Map<String, Value>> {
+) -> Option<&'v [(Cow<'a, str>, Lite<'a>)]> {
     match v {
-        Value::Object(m) => Some(m),
+        Lite::Object(m) => Some(m),
         _ => {
             cx.type_error(what, v);
             None
@@ -468,11 +499,16 @@ macro_rules! json_object {
         }
 
         impl $crate::model::load::FromJson for $name {
-            fn from_json(v: &serde_json::Value, cx: &mut $crate::model::load::Cx) -> Option<Self> {
-                let map = $crate::model::load::as_object(v, cx, "an object")?;
+            fn from_json(v: &$crate::model::lite::Lite<'_>, cx: &mut $crate::model::load::Cx) -> Option<Self> {
+                let entries = $crate::model::load::as_object(v, cx, "an object")?;
                 let mut out = Self::default();
-                $( out.$field = cx.field(map, $key, &mut out.other); )*
-                cx.unknown(map, &mut out.other, Self::KEYS);
+                // One pass over the entries; a repeated key: the last one wins.
+                for (k, val) in entries {
+                    match k.as_ref() {
+                        $( $key => out.$field = cx.entry($key, val, &mut out.other), )*
+                        _ => cx.unknown_entry(k, val, &mut out.other, Self::KEYS),
+                    }
+                }
                 Some(out)
             }
         }
@@ -531,9 +567,9 @@ macro_rules! string_enum {
         }
 
         impl $crate::model::load::FromJson for $name {
-            fn from_json(v: &serde_json::Value, cx: &mut $crate::model::load::Cx) -> Option<Self> {
+            fn from_json(v: &$crate::model::lite::Lite<'_>, cx: &mut $crate::model::load::Cx) -> Option<Self> {
                 match v {
-                    serde_json::Value::String(s) => match Self::parse(s) {
+                    $crate::model::lite::Lite::Str(s) => match Self::parse(s) {
                         Some((x, alias)) => {
                             if alias {
                                 cx.coerced(v, &format!("\"{}\"", x.as_str()));
@@ -577,10 +613,10 @@ impl NumOrStr {
 }
 
 impl FromJson for NumOrStr {
-    fn from_json(v: &Value, cx: &mut Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
-            Value::Number(n) => Some(NumOrStr::Number(n.clone())),
-            Value::String(s) => Some(NumOrStr::Text(s.clone())),
+            Lite::Number(n) => Some(NumOrStr::Number(n.clone())),
+            Lite::Str(s) => Some(NumOrStr::Text(s.to_string())),
             _ => {
                 cx.type_error("a number or a string", v);
                 None

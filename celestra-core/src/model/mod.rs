@@ -5,6 +5,7 @@
 //! `validate()`), and the raw values are kept so the document serializes back without loss.
 
 mod kind;
+pub(crate) mod lite;
 pub(crate) mod load;
 mod parse;
 pub mod props;
@@ -546,7 +547,7 @@ impl Serialize for Workflow {
 
 impl<'de> serde::Deserialize<'de> for Workflow {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
+        let v = lite::Lite::deserialize(d)?;
         load_workflow(&v, &crate::api::Limits::default()).map_err(serde::de::Error::custom)
     }
 }

@@ -1,11 +1,11 @@
 //! Reading a whole workflow document from a JSON value.
 
+use super::lite::Lite;
 use super::load::{Cx, FromJson, describe, quote};
 use super::*;
 use crate::api::Limits;
 use crate::diag::Code;
 use crate::error::Error;
-use serde_json::{Map, Value};
 
 const WORKFLOW_KEYS: &[&str] = &[
     "schemaVersion",
@@ -32,8 +32,9 @@ const CONNECTION_KEYS: &[&str] = &[
 ];
 
 /// Reads a workflow. Fails only when the value is not an object or exceeds `limits`.
-pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Error> {
-    let Value::Object(map) = v else {
+pub(crate) fn load_workflow(v: &Lite<'_>, limits: &Limits) -> Result<Workflow, Error> {
+    let map = v;
+    let Lite::Object(_) = v else {
         return Err(Error::Shape {
             message: format!(
                 "a workflow document must be a JSON object, got {}",
@@ -41,7 +42,11 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
             ),
         });
     };
-    let count = |k: &str| map.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    let count = |k: &str| {
+        map.get(k)
+            .and_then(Lite::as_array)
+            .map_or(0, <[Lite<'_>]>::len)
+    };
     if count("nodes") > limits.max_nodes {
         return Err(Error::TooLarge {
             what: "nodes",
@@ -62,15 +67,15 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
 
     // schemaVersion
     match map.get("schemaVersion") {
-        None | Some(Value::Null) => {
+        None | Some(Lite::Null) => {
             cx.in_key("schemaVersion", |cx| {
                 cx.report(Code::SchemaVersion, "`schemaVersion` is missing")
                     .hint = Some(format!("add \"schemaVersion\": \"{SCHEMA_VERSION}\""));
             });
         }
-        Some(Value::String(s)) => {
+        Some(Lite::Str(s)) => {
             check_version(s, &mut cx);
-            wf.schema_version = s.clone();
+            wf.schema_version = s.to_string();
         }
         Some(other) => {
             cx.in_key("schemaVersion", |cx| {
@@ -82,7 +87,7 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
                     ),
                 );
             });
-            wf.other.insert("schemaVersion".into(), other.clone());
+            wf.other.insert("schemaVersion".into(), other.to_value());
         }
     }
 
@@ -94,8 +99,8 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
             &mut wf.name
         };
         match map.get(key) {
-            Some(Value::String(s)) => *target = s.clone(),
-            None | Some(Value::Null) => {
+            Some(Lite::Str(s)) => *target = s.to_string(),
+            None | Some(Lite::Null) => {
                 if key == "id" {
                     cx.in_key("id", |cx| {
                         cx.report(Code::FieldRequired, "the workflow `id` is missing");
@@ -105,7 +110,7 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
             }
             Some(other) => {
                 cx.in_key(key, |cx| cx.type_error("a string", other));
-                wf.other.insert(key.into(), other.clone());
+                wf.other.insert(key.into(), other.to_value());
             }
         }
     }
@@ -113,20 +118,23 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
     wf.description = cx.field(map, "description", &mut wf.other);
     wf.namespace = cx.field(map, "namespace", &mut wf.other);
     wf.settings = cx.field(map, "settings", &mut wf.other);
-    wf.metadata = map.get("metadata").filter(|m| !m.is_null()).cloned();
+    wf.metadata = map
+        .get("metadata")
+        .filter(|m| !m.is_null())
+        .map(Lite::to_value);
 
     // nodes
     match map.get("nodes") {
-        Some(Value::Array(items)) => {
+        Some(Lite::Array(items)) => {
             wf.nodes.reserve(items.len());
             for (i, item) in items.iter().enumerate() {
                 match load_node(item, i, &mut cx) {
                     Some(n) => wf.nodes.push(n),
-                    None => wf.rejected_nodes.push(item.clone()),
+                    None => wf.rejected_nodes.push(item.to_value()),
                 }
             }
         }
-        None | Some(Value::Null) => {
+        None | Some(Lite::Null) => {
             cx.set_node(None);
             cx.in_key("nodes", |cx| {
                 cx.report(Code::FieldRequired, "the workflow has no `nodes` list")
@@ -136,22 +144,22 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
         Some(other) => {
             cx.set_node(None);
             cx.in_key("nodes", |cx| cx.type_error("a list of nodes", other));
-            wf.other.insert("nodes".into(), other.clone());
+            wf.other.insert("nodes".into(), other.to_value());
         }
     }
 
     // connections
     match map.get("connections") {
-        Some(Value::Array(items)) => {
+        Some(Lite::Array(items)) => {
             wf.connections.reserve(items.len());
             for (i, item) in items.iter().enumerate() {
                 match load_connection(item, i, &mut cx) {
                     Some(c) => wf.connections.push(c),
-                    None => wf.rejected_connections.push(item.clone()),
+                    None => wf.rejected_connections.push(item.to_value()),
                 }
             }
         }
-        None | Some(Value::Null) => {
+        None | Some(Lite::Null) => {
             cx.set_connection(None);
             cx.in_key("connections", |cx| {
                 cx.report(
@@ -166,7 +174,7 @@ pub(crate) fn load_workflow(v: &Value, limits: &Limits) -> Result<Workflow, Erro
             cx.in_key("connections", |cx| {
                 cx.type_error("a list of connections", other)
             });
-            wf.other.insert("connections".into(), other.clone());
+            wf.other.insert("connections".into(), other.to_value());
         }
     }
 
@@ -201,41 +209,42 @@ fn check_version(s: &str, cx: &mut Cx) {
 }
 
 fn required_string(
-    map: &Map<String, Value>,
+    map: &Lite<'_>,
     key: &str,
     what: impl FnOnce() -> String,
     cx: &mut Cx,
 ) -> Option<String> {
     match map.get(key) {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
+        Some(Lite::Str(s)) if !s.is_empty() => Some(s.to_string()),
+        Some(Lite::Str(_)) | None | Some(Lite::Null) => {
             cx.in_key(key, |cx| {
                 cx.report(Code::FieldRequired, format!("{} has no `{key}`", what()));
             });
             None
         }
         Some(other) => {
-            let other = other.clone();
-            cx.in_key(key, |cx| cx.type_error("a string", &other));
+            cx.in_key(key, |cx| cx.type_error("a string", other));
             None
         }
     }
 }
 
-fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
+fn load_node(v: &Lite<'_>, index: usize, cx: &mut Cx) -> Option<Node> {
     cx.set_node(None);
-    let Value::Object(obj) = v else {
+    let Lite::Object(_) = v else {
         cx.in_key("nodes", |cx| {
             cx.in_index(index, |cx| cx.type_error("a node object", v))
         });
         return None;
     };
-    let map = obj;
+    let map = v;
     // Address findings by position until the id is known.
     let id = {
         let mut tmp = Cx::default();
         let id = tmp.in_key("nodes", |t| {
-            t.in_index(index, |t| required_string(map, "id", || format!("node #{index}"), t))
+            t.in_index(index, |t| {
+                required_string(map, "id", || format!("node #{index}"), t)
+            })
         });
         cx.diags.append(&mut tmp.diags);
         id?
@@ -281,7 +290,7 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
 
     let mut other = BTreeMap::new();
     let position = match map.get("position") {
-        None | Some(Value::Null) => {
+        None | Some(Lite::Null) => {
             cx.in_key("position", |cx| {
                 cx.report(
                     Code::FieldRequired,
@@ -294,7 +303,7 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
         Some(p) => match cx.in_key("position", |cx| load_position(p, cx)) {
             Some(pos) => pos,
             None => {
-                other.insert("position".into(), p.clone());
+                other.insert("position".into(), p.to_value());
                 Position::default()
             }
         },
@@ -303,8 +312,8 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
     let label = cx.field::<String>(map, "label", &mut other);
 
     let data = match map.get("data") {
-        Some(Value::Object(d)) => cx.in_key("data", |cx| load_data(d, &kind, alias, &id, cx)),
-        None | Some(Value::Null) => {
+        Some(d @ Lite::Object(_)) => cx.in_key("data", |cx| load_data(d, &kind, alias, &id, cx)),
+        None | Some(Lite::Null) => {
             cx.in_key("data", |cx| {
                 cx.report(
                     Code::FieldRequired,
@@ -316,7 +325,7 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
         }
         Some(d) => {
             cx.in_key("data", |cx| cx.type_error("an object", d));
-            other.insert("data".into(), d.clone());
+            other.insert("data".into(), d.to_value());
             empty_data(&kind, None)
         }
     };
@@ -332,13 +341,13 @@ fn load_node(v: &Value, index: usize, cx: &mut Cx) -> Option<Node> {
     })
 }
 
-fn load_position(v: &Value, cx: &mut Cx) -> Option<Position> {
-    let Value::Object(m) = v else {
+fn load_position(v: &Lite<'_>, cx: &mut Cx) -> Option<Position> {
+    let Lite::Object(m) = v else {
         cx.type_error("an object {\"x\": number, \"y\": number}", v);
         return None;
     };
-    let num = |k: &str| match m.get(k) {
-        Some(Value::Number(n)) => Some(n.clone()),
+    let num = |k: &str| match v.get(k) {
+        Some(Lite::Number(n)) => Some(n.clone()),
         _ => None,
     };
     match (num("x"), num("y")) {
@@ -373,7 +382,7 @@ fn apply_alias(mut p: Properties, alias: Option<Alias>) -> Properties {
 }
 
 fn load_data(
-    d: &Map<String, Value>,
+    d: &Lite<'_>,
     kind: &NodeKind,
     alias: Option<Alias>,
     id: &str,
@@ -381,23 +390,25 @@ fn load_data(
 ) -> NodeData {
     let mut other = BTreeMap::new();
     let name = match d.get("name") {
-        Some(Value::String(s)) => s.clone(),
-        None | Some(Value::Null) => String::new(),
+        Some(Lite::Str(s)) => s.to_string(),
+        None | Some(Lite::Null) => String::new(),
         Some(v) => {
             cx.in_key("name", |cx| cx.type_error("a string", v));
-            other.insert("name".into(), v.clone());
+            other.insert("name".into(), v.to_value());
             String::new()
         }
     };
     let properties = match (kind, d.get("properties")) {
-        (NodeKind::Known(t), Some(v @ Value::Object(_))) => apply_alias(
+        (NodeKind::Known(t), Some(v @ Lite::Object(_))) => apply_alias(
             cx.in_key("properties", |cx| load_properties(*t, v, cx)),
             alias,
         ),
-        (NodeKind::Unknown(_), Some(Value::Object(m))) => {
-            Properties::Unknown(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        }
-        (_, None | Some(Value::Null)) => {
+        (NodeKind::Unknown(_), Some(Lite::Object(m))) => Properties::Unknown(
+            m.iter()
+                .map(|(k, v)| (k.to_string(), v.to_value()))
+                .collect(),
+        ),
+        (_, None | Some(Lite::Null)) => {
             cx.in_key("properties", |cx| {
                 cx.report(
                     Code::FieldRequired,
@@ -409,7 +420,7 @@ fn load_data(
         }
         (_, Some(v)) => {
             cx.in_key("properties", |cx| cx.type_error("an object", v));
-            other.insert("properties".into(), v.clone());
+            other.insert("properties".into(), v.to_value());
             // Rejected properties are written back verbatim, so an alias cannot add `kind`.
             empty_data(kind, None).properties
         }
@@ -417,7 +428,7 @@ fn load_data(
     // `connections` and `validation` from older clients: accepted and ignored, kept verbatim.
     for k in ["connections", "validation"] {
         if let Some(v) = d.get(k) {
-            other.insert(k.into(), v.clone());
+            other.insert(k.into(), v.to_value());
         }
     }
     cx.unknown(d, &mut other, DATA_KEYS);
@@ -428,8 +439,8 @@ fn load_data(
     }
 }
 
-fn load_properties(t: NodeType, v: &Value, cx: &mut Cx) -> Properties {
-    fn get<T: FromJson + Default>(v: &Value, cx: &mut Cx) -> T {
+fn load_properties(t: NodeType, v: &Lite<'_>, cx: &mut Cx) -> Properties {
+    fn get<T: FromJson + Default>(v: &Lite<'_>, cx: &mut Cx) -> T {
         T::from_json(v, cx).unwrap_or_default()
     }
     match t {
@@ -451,15 +462,15 @@ fn load_properties(t: NodeType, v: &Value, cx: &mut Cx) -> Properties {
     }
 }
 
-fn load_connection(v: &Value, index: usize, cx: &mut Cx) -> Option<Connection> {
+fn load_connection(v: &Lite<'_>, index: usize, cx: &mut Cx) -> Option<Connection> {
     cx.set_connection(None);
-    let Value::Object(obj) = v else {
+    let Lite::Object(_) = v else {
         cx.in_key("connections", |cx| {
             cx.in_index(index, |cx| cx.type_error("a connection object", v))
         });
         return None;
     };
-    let map = obj;
+    let map = v;
     let id = {
         let mut tmp = Cx::default();
         let id = tmp.in_key("connections", |t| {

@@ -5,6 +5,7 @@
 
 #![allow(missing_docs)] // fields are documented through `json_object!` doc attributes below
 
+use super::lite::Lite;
 use super::load::{FromJson, NumOrStr, json_object, map_of, string_enum};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -411,10 +412,10 @@ pub enum IntOrString {
 }
 
 impl FromJson for IntOrString {
-    fn from_json(v: &Value, cx: &mut super::load::Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut super::load::Cx) -> Option<Self> {
         match v {
-            Value::String(s) if !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(IntOrString::Name(s.clone()))
+            Lite::Str(s) if !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(IntOrString::Name(s.to_string()))
             }
             _ => i64::from_json(v, cx).map(IntOrString::Int),
         }
@@ -654,10 +655,10 @@ pub enum EnvVars {
 }
 
 impl FromJson for EnvVars {
-    fn from_json(v: &Value, cx: &mut super::load::Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut super::load::Cx) -> Option<Self> {
         match v {
-            Value::String(s) => Some(EnvVars::Text(s.clone())),
-            Value::Object(_) => StrMap::from_json(v, cx).map(EnvVars::Map),
+            Lite::Str(s) => Some(EnvVars::Text(s.to_string())),
+            Lite::Object(_) => StrMap::from_json(v, cx).map(EnvVars::Map),
             _ => {
                 cx.type_error("an object or `.env` text", v);
                 None
@@ -732,13 +733,13 @@ pub enum ConfigValue {
 }
 
 impl FromJson for ConfigValue {
-    fn from_json(v: &Value, cx: &mut super::load::Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut super::load::Cx) -> Option<Self> {
         match v {
-            Value::String(s) => Some(ConfigValue::Text(s.clone())),
-            Value::Number(n) => Some(ConfigValue::Text(n.to_string())),
-            Value::Bool(b) => Some(ConfigValue::Text(b.to_string())),
-            Value::Object(_) | Value::Array(_) => Some(ConfigValue::Json(v.clone())),
-            Value::Null => {
+            Lite::Str(s) => Some(ConfigValue::Text(s.to_string())),
+            Lite::Number(n) => Some(ConfigValue::Text(n.to_string())),
+            Lite::Bool(b) => Some(ConfigValue::Text(b.to_string())),
+            Lite::Object(_) | Lite::Array(_) => Some(ConfigValue::Json(v.to_value())),
+            Lite::Null => {
                 cx.type_error("a string or an object", v);
                 None
             }
@@ -764,9 +765,9 @@ string_enum! {
 }
 
 impl FromJson for HotReload {
-    fn from_json(v: &Value, cx: &mut super::load::Cx) -> Option<Self> {
+    fn from_json(v: &Lite<'_>, cx: &mut super::load::Cx) -> Option<Self> {
         match v {
-            Value::Bool(b) => Some(HotReload::Toggle(*b)),
+            Lite::Bool(b) => Some(HotReload::Toggle(*b)),
             _ => HotReloadMode::from_json(v, cx).map(HotReload::Mode),
         }
     }

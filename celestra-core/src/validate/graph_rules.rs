@@ -379,7 +379,7 @@ fn roles(g: &Graph<'_>, r: usize, out: &mut Vec<Diagnostic>) {
             .hint("connect a ServiceAccount to the Role"),
         );
     }
-    for k in &g.out_edges[r] {
+    for k in g.out(r) {
         let e = &g.edges[*k];
         if e.pair != Pair::RoleToWorkload {
             continue;
@@ -508,7 +508,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
         .flat_map(|r| r.paths.iter().flatten())
         .filter_map(|x| x.service.as_deref())
         .collect();
-    for k in &g.in_edges[i] {
+    for k in g.inn(i) {
         let e = &g.edges[*k];
         let d = e.conn.data.as_ref();
         let plain = d.is_none_or(|d| d.host.is_none() && d.path.is_none() && d.port.is_none());
@@ -721,7 +721,7 @@ fn service_port_list(n: &Node) -> Vec<(i64, Option<String>)> {
 fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
     let mut ingress_hosts: Vec<String> = p.host.iter().cloned().collect();
     ingress_hosts.extend(p.rules.iter().flatten().filter_map(|r| r.host.clone()));
-    for k in &g.in_edges[i] {
+    for k in g.inn(i) {
         if let Some(h) = g.edges[*k].conn.data.as_ref().and_then(|d| d.host.clone()) {
             ingress_hosts.push(h);
         }
@@ -749,7 +749,7 @@ fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
             by_host.insert(host, (secret, at));
         }
     };
-    for k in &g.in_edges[i] {
+    for k in g.inn(i) {
         let e = &g.edges[*k];
         if e.pair != Pair::SecretToIngress {
             continue;
@@ -913,7 +913,7 @@ fn service(g: &Graph<'_>, s: usize, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for k in &g.in_edges[s] {
+    for k in g.inn(s) {
         let e = &g.edges[*k];
         if let (Pair::WorkloadToService, Some(tp)) = (
             e.pair,
@@ -950,7 +950,7 @@ fn observability(g: &Graph<'_>, o: usize, out: &mut Vec<Diagnostic>) {
     if p.metrics != Some(MetricsBackend::Prometheus) {
         return;
     }
-    for k in &g.out_edges[o] {
+    for k in g.out(o) {
         let e = &g.edges[*k];
         if e.pair != Pair::ObsToTarget {
             continue;
@@ -993,7 +993,7 @@ fn orphan(g: &Graph<'_>, i: usize, t: NodeType, orders: bool, out: &mut Vec<Diag
     ) {
         return;
     }
-    let used = !g.out_edges[i].is_empty() || orders || g.inactive_sources.contains(&i);
+    let used = !g.out(i).is_empty() || orders || g.inactive_sources.contains(&i);
     if !used && t != NodeType::DeploymentStrategy {
         out.push(
             Diagnostic::new(

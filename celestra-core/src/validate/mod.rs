@@ -52,16 +52,27 @@ pub struct ValidateOptions {
 
 /// Validates a workflow.
 pub(crate) fn validate(wf: &Workflow, opts: &ValidateOptions) -> Report {
-    let mut out: Vec<Diagnostic> = wf.load_diagnostics().to_vec();
     let g = Graph::build(wf);
+    let cycles = cycle_diagnostics(&g);
+    validate_graph(wf, &g, opts, cycles)
+}
+
+/// Validates with an already built graph and its cycle findings (shared with `plan`).
+pub(crate) fn validate_graph(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    opts: &ValidateOptions,
+    cycles: Vec<Diagnostic>,
+) -> Report {
+    let mut out: Vec<Diagnostic> = wf.load_diagnostics().to_vec();
     out.extend(g.diags.iter().cloned());
     workflow_rules(wf, &mut out);
     for i in 0..g.nodes.len() {
-        nodes::check_node(&g, i, opts, &mut out);
+        nodes::check_node(g, i, opts, &mut out);
     }
-    graph_rules::check(&g, opts, &mut out);
-    names::check(&g, &mut out);
-    out.extend(cycle_diagnostics(&g));
+    graph_rules::check(g, opts, &mut out);
+    names::check(g, &mut out);
+    out.extend(cycles);
     Report::from_diagnostics(out)
 }
 

@@ -88,27 +88,36 @@ pub(super) fn check(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
         }
         all.extend(node_objects(g, i).into_iter().map(|o| (o, i)));
     }
-    all.sort_unstable_by(|(a, i), (b, j)| {
-        (&a.kind, &a.namespace, &a.name, i).cmp(&(&b.kind, &b.namespace, &b.name, j))
-    });
-    let mut start = 0;
-    while start < all.len() {
-        let key = |k: usize| (&all[k].0.kind, &all[k].0.namespace, &all[k].0.name);
-        let mut end = start + 1;
-        while end < all.len() && key(end) == key(start) {
-            end += 1;
+    // Group equal identities with a hash map (lookups only), then report in sorted order.
+    #[allow(clippy::disallowed_types)]
+    let mut first: std::collections::HashMap<(&str, Option<&str>, &str), usize> =
+        std::collections::HashMap::with_capacity(all.len());
+    let mut dups: Vec<(usize, usize)> = Vec::new();
+    for (k, (o, _)) in all.iter().enumerate() {
+        let key = (o.kind.as_ref(), o.namespace.as_deref(), o.name.as_str());
+        match first.get(&key) {
+            Some(&f) => dups.push((f, k)),
+            None => {
+                first.insert(key, k);
+            }
         }
-        let run = start..end;
-        start = end;
-        if run.len() < 2 {
-            continue;
-        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (f, k) in dups {
+        groups.entry(f).or_insert_with(|| vec![f]).push(k);
+    }
+    for members in groups.into_values() {
         let (kind, ns, name) = (
-            all[run.start].0.kind.clone(),
-            all[run.start].0.namespace.clone(),
-            all[run.start].0.name.clone(),
+            all[members[0]].0.kind.clone(),
+            all[members[0]].0.namespace.clone(),
+            all[members[0]].0.name.clone(),
         );
-        let users: Vec<(usize, bool)> = all[run].iter().map(|(o, i)| (*i, o.implicit)).collect();
+        let mut users: Vec<(usize, bool)> = members
+            .iter()
+            .map(|&k| (all[k].1, all[k].0.implicit))
+            .collect();
+        users.sort_unstable();
         for (k, &(i, implicit)) in users.iter().enumerate() {
             let others: Vec<&(usize, bool)> = users
                 .iter()
