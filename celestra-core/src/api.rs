@@ -123,8 +123,9 @@ pub struct Analysis {
 pub fn analyze(workflow: &Workflow, options: &ValidateOptions) -> Analysis {
     let g = crate::graph::Graph::build(workflow);
     let cycles = crate::validate::cycle_diagnostics(&g);
-    let plan = crate::plan::plan_graph(workflow, &g, &cycles).ok();
-    let report = crate::validate::validate_graph(workflow, &g, options, cycles);
+    let objects = crate::objects::all_objects(&g);
+    let report = crate::validate::validate_graph(workflow, &g, options, cycles.clone(), &objects);
+    let plan = crate::plan::plan_graph(workflow, &g, &cycles, objects).ok();
     Analysis { report, plan }
 }
 

@@ -727,14 +727,41 @@ fn csr(n: usize, keys: impl Iterator<Item = usize> + Clone) -> (Vec<usize>, Vec<
     (off, list)
 }
 
+/// FNV-1a: a small, fast, deterministic hash for short string keys (ids, names). Used only for
+/// lookup tables, never for anything whose order reaches an output.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A lookup-only hash map with the FNV hasher: never iterated, so it cannot affect output order.
+#[allow(clippy::disallowed_types)]
+pub(crate) type LookupMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Id → index lookup table (see `Graph::by_id`).
 #[derive(Debug)]
-struct IdIndex<'a>(#[allow(clippy::disallowed_types)] std::collections::HashMap<&'a str, usize>);
+struct IdIndex<'a>(LookupMap<&'a str, usize>);
 
 impl<'a> IdIndex<'a> {
-    #[allow(clippy::disallowed_types)]
     fn new(nodes: &[&'a Node]) -> Self {
-        let mut m = std::collections::HashMap::with_capacity(nodes.len());
+        let mut m = LookupMap::with_capacity_and_hasher(nodes.len(), Default::default());
         for (i, n) in nodes.iter().enumerate() {
             m.insert(n.id.as_str(), i);
         }

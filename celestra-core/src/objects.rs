@@ -125,6 +125,11 @@ pub(crate) fn derived_names(n: &Node) -> Vec<Derived> {
     out
 }
 
+/// The objects of every node, by node index.
+pub(crate) fn all_objects(g: &Graph<'_>) -> Vec<Vec<ObjectRef>> {
+    (0..g.nodes.len()).map(|i| node_objects(g, i)).collect()
+}
+
 /// Every object node `i` produces.
 pub(crate) fn node_objects(g: &Graph<'_>, i: usize) -> Vec<ObjectRef> {
     let n = g.nodes[i];

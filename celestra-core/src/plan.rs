@@ -5,7 +5,7 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::graph::{Graph, Pair, Why};
 use crate::model::*;
-use crate::objects::{ObjectRef, node_objects};
+use crate::objects::ObjectRef;
 use crate::validate::cycle_diagnostics;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -308,7 +308,7 @@ fn sort_key<'a>(g: &Graph<'a>, i: usize) -> (u8, u8, &'a str, &'a str) {
 pub(crate) fn plan(wf: &Workflow) -> Result<Plan, Error> {
     let g = Graph::build(wf);
     let cycles = cycle_diagnostics(&g);
-    plan_graph(wf, &g, &cycles)
+    plan_graph(wf, &g, &cycles, crate::objects::all_objects(&g))
 }
 
 /// Plans with an already built graph and its cycle findings (shared with `validate`).
@@ -316,6 +316,7 @@ pub(crate) fn plan_graph(
     wf: &Workflow,
     g: &Graph<'_>,
     cycles: &[Diagnostic],
+    mut objects: Vec<Vec<ObjectRef>>,
 ) -> Result<Plan, Error> {
     if !cycles.is_empty() {
         return Err(Error::Plan {
@@ -409,7 +410,7 @@ pub(crate) fn plan_graph(
         members.sort_by_key(|&i| sort_key(g, i));
         let steps = members
             .into_iter()
-            .map(|i| make_step(g, &prep, i, attached_of.get(&i)))
+            .map(|i| make_step(g, &prep, i, attached_of.get(&i), &mut objects))
             .collect();
         waves.push(Wave {
             index,
@@ -464,14 +465,20 @@ fn topo_order(g: &Graph<'_>, prep: &Prep) -> Vec<usize> {
     order
 }
 
-fn make_step(g: &Graph<'_>, prep: &Prep, i: usize, attached: Option<&Vec<usize>>) -> Step {
+fn make_step(
+    g: &Graph<'_>,
+    prep: &Prep,
+    i: usize,
+    attached: Option<&Vec<usize>>,
+    all: &mut [Vec<ObjectRef>],
+) -> Step {
     let t = g.ty(i).expect("steps have known types");
-    let objects = node_objects(g, i);
+    let objects = std::mem::take(&mut all[i]);
     let has_dependents = !prep.succ[i].is_empty();
     let mut readiness = readiness(g, i, &objects, has_dependents);
     let mut att = Vec::new();
     for &a in attached.into_iter().flatten() {
-        let objs = node_objects(g, a);
+        let objs = std::mem::take(&mut all[a]);
         if objs
             .iter()
             .any(|o| o.kind == "Rollout" && o.name == g.name(i))

@@ -121,14 +121,15 @@ impl<'de> Visitor<'de> for LiteVisitor {
         Lite::deserialize(d)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lite<'de>, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        // serde_json gives no size hint; starting at a few slots avoids most regrowth.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(4096));
         while let Some(v) = seq.next_element()? {
             out.push(v);
         }
         Ok(Lite::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lite<'de>, A::Error> {
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(256));
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8).min(256));
         while let Some(k) = map.next_key::<Key<'de>>()? {
             let v = map.next_value()?;
             out.push((k.0, v));

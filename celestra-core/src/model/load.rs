@@ -15,8 +15,11 @@ use std::collections::BTreeMap;
 pub(crate) struct Cx {
     pub(crate) diags: Vec<Diagnostic>,
     path: String,
-    node_id: Option<String>,
-    conn_id: Option<String>,
+    /// Current node / connection id; buffers reused across elements (no allocation per node).
+    node_id: String,
+    has_node: bool,
+    conn_id: String,
+    has_conn: bool,
 }
 
 /// Appends `key` to a property path: `.key` for identifiers, `["a.b/c"]` otherwise.
@@ -75,14 +78,18 @@ pub(crate) fn is_sentinel(s: &str) -> bool {
 
 impl Cx {
     pub(crate) fn set_node(&mut self, id: Option<&str>) {
-        self.node_id = id.map(str::to_owned);
-        self.conn_id = None;
+        self.node_id.clear();
+        self.node_id.push_str(id.unwrap_or(""));
+        self.has_node = id.is_some();
+        self.has_conn = false;
         self.path.clear();
     }
 
     pub(crate) fn set_connection(&mut self, id: Option<&str>) {
-        self.conn_id = id.map(str::to_owned);
-        self.node_id = None;
+        self.conn_id.clear();
+        self.conn_id.push_str(id.unwrap_or(""));
+        self.has_conn = id.is_some();
+        self.has_node = false;
         self.path.clear();
     }
 
@@ -109,8 +116,8 @@ impl Cx {
     /// Records a finding at the current path.
     pub(crate) fn report(&mut self, code: Code, message: impl Into<String>) -> &mut Diagnostic {
         let mut d = Diagnostic::new(code, message);
-        d.node_id = self.node_id.clone();
-        d.connection_id = self.conn_id.clone();
+        d.node_id = self.has_node.then(|| self.node_id.clone());
+        d.connection_id = self.has_conn.then(|| self.conn_id.clone());
         if !self.path.is_empty() {
             d.property = Some(self.path.clone());
         }

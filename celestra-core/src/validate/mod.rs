@@ -54,7 +54,8 @@ pub struct ValidateOptions {
 pub(crate) fn validate(wf: &Workflow, opts: &ValidateOptions) -> Report {
     let g = Graph::build(wf);
     let cycles = cycle_diagnostics(&g);
-    validate_graph(wf, &g, opts, cycles)
+    let objects = crate::objects::all_objects(&g);
+    validate_graph(wf, &g, opts, cycles, &objects)
 }
 
 /// Validates with an already built graph and its cycle findings (shared with `plan`).
@@ -63,6 +64,7 @@ pub(crate) fn validate_graph(
     g: &Graph<'_>,
     opts: &ValidateOptions,
     cycles: Vec<Diagnostic>,
+    objects: &[Vec<crate::objects::ObjectRef>],
 ) -> Report {
     let mut out: Vec<Diagnostic> = wf.load_diagnostics().to_vec();
     out.extend(g.diags.iter().cloned());
@@ -71,7 +73,7 @@ pub(crate) fn validate_graph(
         nodes::check_node(g, i, opts, &mut out);
     }
     graph_rules::check(g, opts, &mut out);
-    names::check(g, &mut out);
+    names::check(g, objects, &mut out);
     out.extend(cycles);
     Report::from_diagnostics(out)
 }

@@ -5,12 +5,12 @@ use crate::diag::{Code, Diagnostic, Related};
 use crate::graph::Graph;
 use crate::model::NodeType;
 use crate::model::load::quote;
-use crate::objects::{ObjectRef, derived_names, node_objects};
+use crate::objects::{ObjectRef, derived_names};
 
-pub(super) fn check(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(g: &Graph<'_>, objects: &[Vec<ObjectRef>], out: &mut Vec<Diagnostic>) {
     // Every produced object with its node; sorted so equal identities are adjacent.
-    let mut all: Vec<(ObjectRef, usize)> = Vec::with_capacity(g.nodes.len() * 2);
-    for i in 0..g.nodes.len() {
+    let mut all: Vec<(&ObjectRef, usize)> = Vec::with_capacity(g.nodes.len() * 2);
+    for (i, node_objects) in objects.iter().enumerate() {
         let n = g.nodes[i];
         let Some(t) = n.node_type() else { continue };
         let name = n.name();
@@ -86,12 +86,11 @@ pub(super) fn check(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        all.extend(node_objects(g, i).into_iter().map(|o| (o, i)));
+        all.extend(node_objects.iter().map(|o| (o, i)));
     }
     // Group equal identities with a hash map (lookups only), then report in sorted order.
-    #[allow(clippy::disallowed_types)]
-    let mut first: std::collections::HashMap<(&str, Option<&str>, &str), usize> =
-        std::collections::HashMap::with_capacity(all.len());
+    let mut first: crate::graph::LookupMap<(&str, Option<&str>, &str), usize> =
+        crate::graph::LookupMap::with_capacity_and_hasher(all.len(), Default::default());
     let mut dups: Vec<(usize, usize)> = Vec::new();
     for (k, (o, _)) in all.iter().enumerate() {
         let key = (o.kind.as_ref(), o.namespace.as_deref(), o.name.as_str());
