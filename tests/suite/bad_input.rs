@@ -305,3 +305,27 @@ fn sentinels_are_rejected_wherever_they_appear() {
         vec!["data.properties.cpuLimit", "data.properties.labels.tier"]
     );
 }
+
+#[test]
+fn repeated_keys_follow_last_one_wins_and_round_trip() {
+    // Found by the fuzzer: a position with a repeated key used to be rejected, then written
+    // back in another place. JSON objects with repeated keys keep the last value, everywhere.
+    let text = r#"{"schemaVersion": "1.0", "id": "wf", "name": "demo", "connections": [],
+      "nodes": [{"id": "a", "type": "celestra-app", "position": {"x": 0, "x": 5, "y": 1},
+                 "data": {"name": "web", "properties": {"image": "nginx:1.27", "port": "x", "port": 8080}}}]}"#;
+    let wf = api::parse_str(text).expect("reads");
+    assert_eq!(wf.nodes[0].position.x, serde_json::Number::from(5));
+    match &wf.nodes[0].data.properties {
+        celestra_core::model::Properties::App(p) => {
+            assert_eq!(p.port, Some(8080));
+            assert!(
+                p.other.is_empty(),
+                "the rejected first value is superseded: {:?}",
+                p.other
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let out = api::to_json(&wf);
+    assert_eq!(api::to_json(&api::parse_str(&out).expect("re-reads")), out);
+}

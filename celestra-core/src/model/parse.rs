@@ -351,7 +351,9 @@ fn load_position(v: &Lite<'_>, cx: &mut Cx) -> Option<Position> {
         _ => None,
     };
     match (num("x"), num("y")) {
-        (Some(x), Some(y)) if m.len() == 2 => Some(Position { x, y }),
+        (Some(x), Some(y)) if m.iter().all(|(k, _)| k == "x" || k == "y") => {
+            Some(Position { x, y })
+        }
         _ => {
             cx.type_error("an object {\"x\": number, \"y\": number}", v);
             None

@@ -1,0 +1,63 @@
+# Celestra Engine — the two commands: `make run` and `make test`.
+# Build output lives outside the clone (2-core machines: never two heavy builds at once).
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/celestra-target
+# Snapshot tests never write or accept snapshots in `make test`.
+export INSTA_UPDATE := no
+CARGO ?= cargo
+EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
+
+.PHONY: run test setup fmt-check lint wasm unit generate bench fuzz clean
+
+## make run: validate and plan the microservice example (embedded defaults), print report and plan.
+run: setup
+	$(CARGO) build -q --locked -p celestra-cli
+	$(CARGO_TARGET_DIR)/debug/celestra validate $(EXAMPLE)
+	@echo
+	$(CARGO_TARGET_DIR)/debug/celestra plan $(EXAMPLE)
+
+## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite.
+test: setup fmt-check lint wasm unit
+	@echo "make test: all green"
+
+setup:
+	@command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
+	@rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+fmt-check:
+	$(CARGO) fmt --all --check
+
+lint:
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p celestra-core --target wasm32-unknown-unknown -- -D warnings
+
+wasm:
+	$(CARGO) build --locked -p celestra-core --target wasm32-unknown-unknown
+
+unit:
+	$(CARGO) test --locked --workspace
+
+## make generate: rewrite the committed generated files (JSON Schema, diagnostics reference).
+generate:
+	$(CARGO) build -q --locked -p celestra-cli
+	$(CARGO_TARGET_DIR)/debug/celestra schema > schema/workflow.schema.json
+	$(CARGO_TARGET_DIR)/debug/celestra codes --format markdown > docs/diagnostics.md
+
+## make bench: criterion benchmarks; each size runs in its own process (see README).
+bench:
+	$(CARGO) bench --locked -p celestra-benches --bench pipeline --no-run
+	@for n in 10 100 1000 10000; do \
+	  $(CARGO) bench --locked -p celestra-benches --bench pipeline -- "/$$n\$$" 2>&1 | grep -E 'time:' -B1 | grep -vE '^--|change|Benchmarking'; \
+	done
+
+## make fuzz: one minute of cargo-fuzz on the parser (needs a nightly toolchain and cargo-fuzz).
+FUZZ_SECONDS ?= 60
+fuzz:
+	mkdir -p fuzz/corpus/parse
+	cp tests/fixtures/workflows/*.json fuzz/corpus/parse/
+	cd fuzz && $(CARGO) +nightly fuzz run parse corpus/parse -- -max_total_time=$(FUZZ_SECONDS)
+
+clean:
+	$(CARGO) clean
