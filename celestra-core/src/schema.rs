@@ -75,6 +75,9 @@ pub(crate) fn workflow_schema() -> Value {
     let settings = reference::<Settings>(&mut g);
     let connection = reference::<Connection>(&mut g);
     let mut defs = g.take_definitions(true);
+    for v in defs.values_mut() {
+        loosen_string_maps(v);
+    }
     defs.insert(
         "Node".into(),
         json!({
@@ -102,6 +105,33 @@ pub(crate) fn workflow_schema() -> Value {
         },
         "$defs": Value::Object(defs)
     })
+}
+
+/// Key/value maps (labels, env, data…) accept numbers and booleans, which are stringified
+/// (workflow-format.md §1.3); the schema says so.
+fn loosen_string_maps(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            let is_object = match m.get("type") {
+                Some(Value::String(t)) => t == "object",
+                Some(Value::Array(ts)) => ts.contains(&json!("object")),
+                _ => false,
+            };
+            let string_map =
+                is_object && m.get("additionalProperties") == Some(&json!({"type": "string"}));
+            if string_map {
+                m.insert(
+                    "additionalProperties".into(),
+                    json!({"type": ["string", "number", "boolean"]}),
+                );
+            }
+            for child in m.values_mut() {
+                loosen_string_maps(child);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(loosen_string_maps),
+        _ => {}
+    }
 }
 
 /// The diagnostics reference page.

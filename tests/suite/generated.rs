@@ -40,3 +40,46 @@ fn every_code_is_documented() {
         );
     }
 }
+
+/// The generated schema is a real, working JSON Schema: an independent validator accepts every
+/// valid fixture with it and rejects documents whose values have the wrong type.
+#[test]
+fn the_schema_accepts_the_fixtures_and_rejects_wrong_types() {
+    let schema = api::schema();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for p in celestra_fixtures::valid_workflows() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} fails the schema: {errors:?}",
+            p.display()
+        );
+    }
+    let dir = celestra_fixtures::fixtures_dir().join("invalid/VALUE_TYPE");
+    let files = celestra_fixtures::json_files(&dir);
+    assert!(!files.is_empty());
+    for p in files {
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("json");
+        assert!(
+            !validator.is_valid(&doc),
+            "{} passes the schema but has a wrongly typed value",
+            p.display()
+        );
+    }
+    let dir = celestra_fixtures::fixtures_dir().join("invalid/NODE_TYPE_UNKNOWN");
+    for p in celestra_fixtures::json_files(&dir) {
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("json");
+        assert!(
+            !validator.is_valid(&doc),
+            "{} passes the schema with an unknown node type",
+            p.display()
+        );
+    }
+}
