@@ -59,8 +59,7 @@ pub fn parse_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Workflow, Error
             limit: limits.max_bytes,
         });
     }
-    let value: Lite<'_> = serde_json::from_slice(bytes).map_err(json_error)?;
-    load_workflow(&value, limits)
+    crate::model::stream::read_workflow(bytes, limits, json_error)
 }
 
 /// Reads a workflow from an already-parsed JSON value (a Python dict, a JS object…).

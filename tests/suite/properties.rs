@@ -309,6 +309,18 @@ proptest! {
         prop_assert!(wf == again, "model changed: {}", what);
     }
 
+    /// Reading JSON text (streamed) and reading the parsed value give the same workflow and
+    /// the same report.
+    #[test]
+    fn text_and_value_paths_agree(doc in document(80, true)) {
+        let from_value = api::parse_value(&doc).expect("reads");
+        let from_text = api::parse_str(&doc.to_string()).expect("reads");
+        prop_assert!(from_value == from_text, "models differ");
+        let a = serde_json::to_string(&api::validate(&from_value)).expect("json");
+        let b = serde_json::to_string(&api::validate(&from_text)).expect("json");
+        prop_assert!(a == b, "reports differ: {}", first_difference(&a, &b));
+    }
+
     /// Arbitrary bytes never panic the parser.
     #[test]
     fn arbitrary_bytes_are_refused_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..512)) {

@@ -82,7 +82,7 @@ pub(crate) fn to_map(m: &[(Cow<'_, str>, Lite<'_>)]) -> Map<String, Value> {
     out
 }
 
-struct LiteVisitor;
+pub(crate) struct LiteVisitor;
 
 impl<'de> Visitor<'de> for LiteVisitor {
     type Value = Lite<'de>;
@@ -145,7 +145,7 @@ impl<'de> Deserialize<'de> for Lite<'de> {
 }
 
 /// An object key, borrowed when possible.
-struct Key<'a>(Cow<'a, str>);
+pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
 
 struct KeyVisitor;
 

@@ -9,6 +9,7 @@ pub(crate) mod lite;
 pub(crate) mod load;
 mod parse;
 pub mod props;
+pub(crate) mod stream;
 
 pub use kind::{Alias, NodeType};
 pub use load::NumOrStr;

@@ -6,6 +6,7 @@ use super::*;
 use crate::api::Limits;
 use crate::diag::Code;
 use crate::error::Error;
+use serde_json::Value;
 
 const WORKFLOW_KEYS: &[&str] = &[
     "schemaVersion",
@@ -31,19 +32,61 @@ const CONNECTION_KEYS: &[&str] = &[
     "data",
 ];
 
-/// Reads a workflow. Fails only when the value is not an object or exceeds `limits`.
+/// Nodes or connections already read, with the findings made while reading them.
+pub(crate) struct Loaded<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) rejected: Vec<Value>,
+    pub(crate) diags: Vec<crate::diag::Diagnostic>,
+}
+
+impl<T> Default for Loaded<T> {
+    fn default() -> Self {
+        Loaded {
+            items: Vec::new(),
+            rejected: Vec::new(),
+            diags: Vec::new(),
+        }
+    }
+}
+
+/// Reads one `nodes` entry into `out`.
+pub(crate) fn push_node(out: &mut Loaded<Node>, index: usize, item: &Lite<'_>, cx: &mut Cx) {
+    match load_node(item, index, cx) {
+        Some(n) => out.items.push(n),
+        None => out.rejected.push(item.to_value()),
+    }
+}
+
+/// Reads one `connections` entry into `out`.
+pub(crate) fn push_connection(
+    out: &mut Loaded<Connection>,
+    index: usize,
+    item: &Lite<'_>,
+    cx: &mut Cx,
+) {
+    match load_connection(item, index, cx) {
+        Some(c) => out.items.push(c),
+        None => out.rejected.push(item.to_value()),
+    }
+}
+
+fn shape_error(v: &Lite<'_>) -> Error {
+    Error::Shape {
+        message: format!(
+            "a workflow document must be a JSON object, got {}",
+            describe(v)
+        ),
+    }
+}
+
+/// Reads a workflow from an already-parsed value. Fails only when the value is not an object
+/// or exceeds `limits`.
 pub(crate) fn load_workflow(v: &Lite<'_>, limits: &Limits) -> Result<Workflow, Error> {
-    let map = v;
     let Lite::Object(_) = v else {
-        return Err(Error::Shape {
-            message: format!(
-                "a workflow document must be a JSON object, got {}",
-                describe(v)
-            ),
-        });
+        return Err(shape_error(v));
     };
     let count = |k: &str| {
-        map.get(k)
+        v.get(k)
             .and_then(Lite::as_array)
             .map_or(0, <[Lite<'_>]>::len)
     };
@@ -61,7 +104,40 @@ pub(crate) fn load_workflow(v: &Lite<'_>, limits: &Limits) -> Result<Workflow, E
             limit: limits.max_connections,
         });
     }
+    let nodes = v.get("nodes").and_then(Lite::as_array).map(|items| {
+        let mut cx = Cx::default();
+        let mut out = Loaded {
+            items: Vec::with_capacity(items.len()),
+            ..Loaded::default()
+        };
+        for (i, item) in items.iter().enumerate() {
+            push_node(&mut out, i, item, &mut cx);
+        }
+        out.diags = cx.diags;
+        out
+    });
+    let connections = v.get("connections").and_then(Lite::as_array).map(|items| {
+        let mut cx = Cx::default();
+        let mut out = Loaded {
+            items: Vec::with_capacity(items.len()),
+            ..Loaded::default()
+        };
+        for (i, item) in items.iter().enumerate() {
+            push_connection(&mut out, i, item, &mut cx);
+        }
+        out.diags = cx.diags;
+        out
+    });
+    Ok(assemble(v, nodes, connections))
+}
 
+/// Builds the workflow from its top-level object and the nodes / connections already read (when
+/// they were arrays; otherwise `map` holds whatever was sent and it is reported).
+pub(crate) fn assemble(
+    map: &Lite<'_>,
+    nodes: Option<Loaded<Node>>,
+    connections: Option<Loaded<Connection>>,
+) -> Workflow {
     let mut cx = Cx::default();
     let mut wf = Workflow::default();
 
@@ -124,64 +200,60 @@ pub(crate) fn load_workflow(v: &Lite<'_>, limits: &Limits) -> Result<Workflow, E
         .map(Lite::to_value);
 
     // nodes
-    match map.get("nodes") {
-        Some(Lite::Array(items)) => {
-            wf.nodes.reserve(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match load_node(item, i, &mut cx) {
-                    Some(n) => wf.nodes.push(n),
-                    None => wf.rejected_nodes.push(item.to_value()),
-                }
+    match nodes {
+        Some(loaded) => {
+            wf.nodes = loaded.items;
+            wf.rejected_nodes = loaded.rejected;
+            cx.diags.extend(loaded.diags);
+        }
+        None => match map.get("nodes") {
+            None | Some(Lite::Null) => {
+                cx.set_node(None);
+                cx.in_key("nodes", |cx| {
+                    cx.report(Code::FieldRequired, "the workflow has no `nodes` list")
+                        .hint = Some("add \"nodes\": []".into());
+                });
             }
-        }
-        None | Some(Lite::Null) => {
-            cx.set_node(None);
-            cx.in_key("nodes", |cx| {
-                cx.report(Code::FieldRequired, "the workflow has no `nodes` list")
-                    .hint = Some("add \"nodes\": []".into());
-            });
-        }
-        Some(other) => {
-            cx.set_node(None);
-            cx.in_key("nodes", |cx| cx.type_error("a list of nodes", other));
-            wf.other.insert("nodes".into(), other.to_value());
-        }
+            Some(other) => {
+                cx.set_node(None);
+                cx.in_key("nodes", |cx| cx.type_error("a list of nodes", other));
+                wf.other.insert("nodes".into(), other.to_value());
+            }
+        },
     }
 
     // connections
-    match map.get("connections") {
-        Some(Lite::Array(items)) => {
-            wf.connections.reserve(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match load_connection(item, i, &mut cx) {
-                    Some(c) => wf.connections.push(c),
-                    None => wf.rejected_connections.push(item.to_value()),
-                }
+    match connections {
+        Some(loaded) => {
+            wf.connections = loaded.items;
+            wf.rejected_connections = loaded.rejected;
+            cx.diags.extend(loaded.diags);
+        }
+        None => match map.get("connections") {
+            None | Some(Lite::Null) => {
+                cx.set_connection(None);
+                cx.in_key("connections", |cx| {
+                    cx.report(
+                        Code::FieldRequired,
+                        "the workflow has no `connections` list",
+                    )
+                    .hint = Some("add \"connections\": []".into());
+                });
             }
-        }
-        None | Some(Lite::Null) => {
-            cx.set_connection(None);
-            cx.in_key("connections", |cx| {
-                cx.report(
-                    Code::FieldRequired,
-                    "the workflow has no `connections` list",
-                )
-                .hint = Some("add \"connections\": []".into());
-            });
-        }
-        Some(other) => {
-            cx.set_connection(None);
-            cx.in_key("connections", |cx| {
-                cx.type_error("a list of connections", other)
-            });
-            wf.other.insert("connections".into(), other.to_value());
-        }
+            Some(other) => {
+                cx.set_connection(None);
+                cx.in_key("connections", |cx| {
+                    cx.type_error("a list of connections", other)
+                });
+                wf.other.insert("connections".into(), other.to_value());
+            }
+        },
     }
 
     cx.set_node(None);
     cx.unknown(map, &mut wf.other, WORKFLOW_KEYS);
     wf.load_diagnostics = LoadDiagnostics(cx.diags);
-    Ok(wf)
+    wf
 }
 
 fn check_version(s: &str, cx: &mut Cx) {
