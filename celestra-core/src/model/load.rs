@@ -102,6 +102,20 @@ impl Cx {
         r
     }
 
+    /// Runs `f` with `.key` appended to the path; `key` must be a plain identifier (the known
+    /// keys of typed objects are).
+    pub(crate) fn in_ident<R>(&mut self, key: &str, f: impl FnOnce(&mut Self) -> R) -> R {
+        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        let len = self.path.len();
+        if len > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        let r = f(self);
+        self.path.truncate(len);
+        r
+    }
+
     /// Runs `f` with `[index]` appended to the path.
     pub(crate) fn in_index<R>(&mut self, index: usize, f: impl FnOnce(&mut Self) -> R) -> R {
         let len = self.path.len();
@@ -178,10 +192,10 @@ impl Cx {
             other.remove(key);
             return None;
         }
-        let r = self.in_key(key, |cx| cx.load::<T>(v));
+        let r = self.in_ident(key, |cx| cx.load::<T>(v));
         if r.is_none() {
             other.insert(key.to_owned(), v.to_value());
-        } else {
+        } else if !other.is_empty() {
             other.remove(key);
         }
         r
