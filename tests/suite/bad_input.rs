@@ -285,16 +285,30 @@ fn a_hundred_thousand_node_graph_is_handled_and_one_more_is_refused() {
 
 #[test]
 fn streamed_text_is_refused_with_the_exact_size_and_odd_shapes_agree() {
-    let small = Limits { max_nodes: 10, max_connections: 3, ..Limits::default() };
+    let small = Limits {
+        max_nodes: 10,
+        max_connections: 3,
+        ..Limits::default()
+    };
     let text = many_nodes(12).to_string();
     match api::parse_str_with(&text, &small) {
-        Err(Error::TooLarge { what: "nodes", actual: 12, limit: 10 }) => {}
+        Err(Error::TooLarge {
+            what: "nodes",
+            actual: 12,
+            limit: 10,
+        }) => {}
         other => panic!("expected TooLarge, got {:?}", other.map(|_| ())),
     }
-    let conns: Vec<Value> = (0..5).map(|i| json!({"id": format!("c{i}"), "source": "a", "target": "b"})).collect();
+    let conns: Vec<Value> = (0..5)
+        .map(|i| json!({"id": format!("c{i}"), "source": "a", "target": "b"}))
+        .collect();
     let text = doc(json!([]), Value::Array(conns)).to_string();
     match api::parse_str_with(&text, &small) {
-        Err(Error::TooLarge { what: "connections", actual: 5, limit: 3 }) => {}
+        Err(Error::TooLarge {
+            what: "connections",
+            actual: 5,
+            limit: 3,
+        }) => {}
         other => panic!("expected TooLarge, got {:?}", other.map(|_| ())),
     }
     // Repeated and oddly typed lists: the text path and the value path agree (last key wins).
