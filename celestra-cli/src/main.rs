@@ -431,6 +431,9 @@ fn waits_text(s: &celestra_core::plan::Step) -> String {
                 ..
             } => format!("{} (via {connection_id}: {meaning})", w.name),
             WaitReason::Group => format!("{} (group)", w.name),
+            WaitReason::Attached { attached_name, .. } => {
+                format!("{} (for attached {attached_name})", w.name)
+            }
             WaitReason::Reference { property } => format!("{} (ref {property})", w.name),
         })
         .collect::<Vec<_>>()

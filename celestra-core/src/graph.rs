@@ -154,6 +154,10 @@ pub(crate) enum Why {
         style: Style,
     },
     Group,
+    /// A strategy / observability node applied inside this step needs the predecessor.
+    Attached {
+        attached: usize,
+    },
     Reference {
         property: String,
     },
@@ -225,12 +229,13 @@ impl<'a> Graph<'a> {
                     Diagnostic::new(
                         Code::IdDuplicate,
                         format!(
-                            "node id {} is used by {} ({}) and {} ({}); only the first is analysed",
+                            "node id {} is used by {} ({}) and {} ({}); only {} is analysed",
                             quote(&n.id),
                             quote(prev.name()),
                             prev.kind.id(),
                             quote(n.name()),
-                            n.kind.id()
+                            n.kind.id(),
+                            quote(prev.name())
                         ),
                     )
                     .node(&n.id)
@@ -408,11 +413,9 @@ impl<'a> Graph<'a> {
         let env = wf.settings.as_ref().and_then(|s| s.environment);
         let mut conns: Vec<&Connection> = wf.connections.iter().collect();
         conns.sort_by(|a, b| {
-            (a.id.as_str(), a.source.as_str(), a.target.as_str()).cmp(&(
-                b.id.as_str(),
-                b.source.as_str(),
-                b.target.as_str(),
-            ))
+            (a.id.as_str(), a.source.as_str(), a.target.as_str())
+                .cmp(&(b.id.as_str(), b.source.as_str(), b.target.as_str()))
+                .then_with(|| canonical(a).cmp(&canonical(b)))
         });
         let mut prev_id: Option<&str> = None;
         let mut seen_triples: BTreeMap<(usize, usize, ConnectionType), &str> = BTreeMap::new();
@@ -657,6 +660,7 @@ impl<'a> Graph<'a> {
             let label = match why {
                 Why::Connection { id, .. } => id.clone(),
                 Why::Group => "group membership".into(),
+                Why::Attached { .. } => "attached node".into(),
                 Why::Reference { property } => format!("reference {property}"),
             };
             succ[*s].push((*t, label));

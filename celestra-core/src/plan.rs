@@ -173,6 +173,14 @@ pub enum WaitReason {
     },
     /// The node belongs to the AppGroup (its namespace comes first).
     Group,
+    /// A strategy or observability node applied in this step needs the other node first.
+    #[serde(rename_all = "camelCase")]
+    Attached {
+        /// The attached node.
+        attached_id: String,
+        /// Its name.
+        attached_name: String,
+    },
     /// A property of the node names the other node (§3.4).
     #[serde(rename_all = "camelCase")]
     Reference {
@@ -193,6 +201,7 @@ impl WaitReason {
                 format!("{connection_id} ({style}, {meaning})")
             }
             WaitReason::Group => "group".into(),
+            WaitReason::Attached { attached_name, .. } => format!("for attached {attached_name}"),
             WaitReason::Reference { property } => format!("ref {property}"),
         }
     }
@@ -289,6 +298,25 @@ fn prepare(g: &Graph<'_>) -> Prep {
                 }
             }
             Some(_) => steps.push(i),
+        }
+    }
+    // An attached node's objects are applied in its target's step, so whatever the attached
+    // node waits for (its group's namespace…) the target step waits for too.
+    for &a in &attached {
+        let t = g.ty(a).expect("known");
+        let pair = if t == NodeType::DeploymentStrategy {
+            Pair::DsToApp
+        } else {
+            Pair::ObsToTarget
+        };
+        let own: Vec<usize> = preds[a].iter().map(|(p, _)| *p).collect();
+        for target in g.targets(a, pair) {
+            for &p in &own {
+                if p != target && !preds[target].iter().any(|(q, _)| *q == p) {
+                    preds[target].push((p, Why::Attached { attached: a }));
+                    succ[p].push(target);
+                }
+            }
         }
     }
     Prep {
@@ -510,6 +538,10 @@ fn make_step(
                     meaning: std::borrow::Cow::Borrowed(pair.describe()),
                 },
                 Why::Group => WaitReason::Group,
+                Why::Attached { attached } => WaitReason::Attached {
+                    attached_id: g.id(*attached).into(),
+                    attached_name: g.name(*attached).into(),
+                },
                 Why::Reference { property } => WaitReason::Reference {
                     property: property.clone(),
                 },

@@ -149,35 +149,33 @@ enum Seg {
 
 fn parse_path(p: &str) -> Vec<Seg> {
     let mut out = Vec::new();
-    let b = p.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'.' => i += 1,
-            b'[' => {
-                if b.get(i + 1) == Some(&b'"') {
-                    // ["quoted key"]
-                    let mut j = i + 2;
-                    while j < b.len() && !(b[j] == b'"' && b[j - 1] != b'\\') {
-                        j += 1;
-                    }
-                    let key: String =
-                        serde_json::from_str(&p[i + 1..(j + 1).min(p.len())]).unwrap_or_default();
+    let mut rest = p;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+        } else if rest.starts_with("[\"") {
+            // A quoted key: read one JSON string, then the closing bracket.
+            let quoted = &rest[1..];
+            let mut it = serde_json::Deserializer::from_str(quoted).into_iter::<String>();
+            match it.next() {
+                Some(Ok(key)) => {
+                    let used = it.byte_offset();
                     out.push(Seg::Key(key));
-                    i = j + 2;
-                } else {
-                    let j = p[i..].find(']').map_or(p.len(), |k| i + k);
-                    if let Ok(n) = p[i + 1..j].parse() {
-                        out.push(Seg::Index(n));
-                    }
-                    i = j + 1;
+                    rest = quoted[used..].strip_prefix(']').unwrap_or("");
                 }
+                _ => break,
             }
-            _ => {
-                let j = p[i..].find(['.', '[']).map_or(p.len(), |k| i + k);
-                out.push(Seg::Key(p[i..j].to_owned()));
-                i = j;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let Some(end) = r.find(']') else { break };
+            match r[..end].parse() {
+                Ok(n) => out.push(Seg::Index(n)),
+                Err(_) => break,
             }
+            rest = &r[end + 1..];
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            out.push(Seg::Key(rest[..end].to_owned()));
+            rest = &rest[end..];
         }
     }
     out
@@ -275,6 +273,21 @@ mod tests {
             .node("a")
             .at("data.properties.missing");
         assert_eq!(locate(text, &d).unwrap().line, 3);
+    }
+
+    #[test]
+    fn awkward_keys_never_panic() {
+        let text =
+            r#"{"nodes": [{"id": "s", "data": {"properties": {"files": {"a\\": {"éx": 1}}}}}]}"#;
+        let d = Diagnostic::new(Code::ValueType, "x")
+            .node("s")
+            .at(r#"data.properties.files["a\\"]["éx"]"#);
+        let p = locate(text, &d).expect("found");
+        assert_eq!(&text[p.column - 1..p.column + 4], "\"éx\"");
+        for path in [r#"a["b"#, r#"a["\"]"#, "a[", "a[x]", "[\"é", "é.é[\"é\"]"] {
+            let d = Diagnostic::new(Code::ValueType, "x").node("s").at(path);
+            let _ = locate(text, &d);
+        }
     }
 
     #[test]

@@ -323,3 +323,118 @@ fn image_required_is_a_warning_while_editing() {
         .expect("reported");
     assert_eq!(d.severity, Severity::Error);
 }
+
+fn parse(v: serde_json::Value) -> Workflow {
+    api::parse_value(&v).expect("reads")
+}
+
+fn app(id: &str, name: &str, parent: Option<&str>) -> serde_json::Value {
+    let mut n = serde_json::json!({"id": id, "type": "celestra-app", "position": {"x": 0, "y": 0},
+        "data": {"name": name, "properties": {"image": "nginx:1.27", "port": 8080}}});
+    if let Some(p) = parent {
+        n["parent"] = serde_json::json!(p);
+    }
+    n
+}
+
+#[test]
+fn duplicate_connection_ids_do_not_make_results_order_dependent() {
+    let solid = serde_json::json!({"id": "c1", "source": "a", "target": "b", "style": "solid"});
+    let dashed = serde_json::json!({"id": "c1", "source": "a", "target": "b", "style": "dashed"});
+    let doc = |conns: serde_json::Value| {
+        parse(
+            serde_json::json!({"schemaVersion": "1.0", "id": "w", "name": "w",
+            "nodes": [app("a", "db", None), app("b", "api", None)], "connections": conns}),
+        )
+    };
+    let x = doc(serde_json::json!([solid.clone(), dashed.clone()]));
+    let y = doc(serde_json::json!([dashed, solid]));
+    assert_eq!(api::validate(&x), api::validate(&y));
+    assert_eq!(api::plan(&x).expect("plan"), api::plan(&y).expect("plan"));
+}
+
+#[test]
+fn an_attached_node_waits_for_its_group_through_its_target() {
+    let wf = parse(
+        serde_json::json!({"schemaVersion": "1.0", "id": "w", "name": "w",
+        "nodes": [
+            {"id": "g", "type": "celestra-appgroup", "position": {"x": 0, "y": 0},
+             "data": {"name": "mon", "properties": {"namespace": "monitoring"}}},
+            {"id": "o", "type": "celestra-observability", "parent": "g", "position": {"x": 0, "y": 0},
+             "data": {"name": "api-obs", "properties": {"logging": "Fluentd"}}},
+            app("a", "api", None)],
+        "connections": [{"id": "c1", "source": "o", "target": "a"}]}),
+    );
+    let p = api::plan(&wf).expect("plan");
+    let (wave, step) = p.step_of("a").expect("api step");
+    assert_eq!(
+        wave.index, 1,
+        "api (carrying the observability objects) runs after the namespace"
+    );
+    assert_eq!(step.attached[0].name, "api-obs");
+    assert!(matches!(
+        &step.waits_for[0].reason,
+        celestra_core::plan::WaitReason::Attached { attached_name, .. } if attached_name == "api-obs"
+    ));
+}
+
+#[test]
+fn a_service_without_ports_exposes_its_workloads_first_port() {
+    let wf = parse(
+        serde_json::json!({"schemaVersion": "1.0", "id": "w", "name": "w",
+        "nodes": [app("a", "api", None),
+            {"id": "s", "type": "celestra-service", "position": {"x": 0, "y": 0},
+             "data": {"name": "api-svc", "properties": {}}},
+            {"id": "i", "type": "celestra-ingress", "position": {"x": 0, "y": 0},
+             "data": {"name": "edge", "properties": {"host": "shop.example.com"}}}],
+        "connections": [{"id": "c1", "source": "a", "target": "s"},
+                        {"id": "c2", "source": "s", "target": "i", "data": {"port": 8080}}]}),
+    );
+    let r = api::validate(&wf);
+    assert!(!r.has(Code::IngBackendPort), "{:?}", r.errors);
+    assert!(r.is_valid);
+}
+
+#[test]
+fn a_service_consumed_across_namespaces_is_a_mismatch() {
+    let wf = parse(
+        serde_json::json!({"schemaVersion": "1.0", "id": "w", "name": "w", "namespace": "platform",
+        "nodes": [
+            {"id": "g", "type": "celestra-appgroup", "position": {"x": 0, "y": 0},
+             "data": {"name": "billing", "properties": {}}},
+            app("w1", "worker", Some("g")),
+            app("a", "api", None),
+            {"id": "s", "type": "celestra-service", "position": {"x": 0, "y": 0},
+             "data": {"name": "api-svc", "properties": {"port": 80, "targetPort": 8080}}}],
+        "connections": [{"id": "c1", "source": "a", "target": "s"}, {"id": "c2", "source": "s", "target": "w1"}]}),
+    );
+    let r = api::validate(&wf);
+    let d = r
+        .errors
+        .iter()
+        .find(|d| d.code == Code::NamespaceMismatch)
+        .expect("mismatch");
+    assert_eq!(d.connection_id.as_deref(), Some("c2"));
+}
+
+#[test]
+fn thousands_of_same_named_nodes_give_bounded_findings() {
+    let nodes: Vec<serde_json::Value> = (0..2000)
+        .map(|i| serde_json::json!({"id": format!("s{i}"), "type": "celestra-secret", "position": {"x": 0, "y": 0},
+            "data": {"name": "same", "properties": {"data": {"k": "v"}}}}))
+        .collect();
+    let wf = parse(
+        serde_json::json!({"schemaVersion": "1.0", "id": "w", "name": "w", "nodes": nodes, "connections": []}),
+    );
+    let r = api::validate(&wf);
+    let dups: Vec<_> = r
+        .errors
+        .iter()
+        .filter(|d| d.code == Code::NameDuplicate)
+        .collect();
+    assert_eq!(dups.len(), 2000);
+    assert!(
+        dups.iter()
+            .all(|d| d.related.len() <= 5 && d.message.ends_with("and 1994 more"))
+    );
+}

@@ -214,6 +214,7 @@ fn namespaces(g: &Graph<'_>, e: &Edge<'_>, out: &mut Vec<Diagnostic>) {
             | Pair::SaToWorkload
             | Pair::NpToWorkload
             | Pair::DsToApp
+            | Pair::ServiceToWorkload
     );
     if e.pair == Pair::RoleToWorkload {
         for sa in g.sources(e.src, Pair::SaToRole) {
@@ -524,7 +525,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
         let port = d.and_then(|d| d.port.clone());
         match e.pair {
             Pair::ServiceToIngress => {
-                let ports = service_port_list(g.nodes[e.src]);
+                let ports = service_port_list(g, e.src);
                 if let Some(port) = &port
                     && !port_matches(&ports, port)
                 {
@@ -631,7 +632,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             if let (Some(port), Some(s)) = (&path.port, g.find(NodeType::Service, svc, g.ns[i])) {
-                let ports = service_port_list(g.nodes[s]);
+                let ports = service_port_list(g, s);
                 if !port_matches(&ports, port) {
                     out.push(
                         Diagnostic::new(
@@ -708,14 +709,30 @@ fn show_port(p: &IntOrString) -> String {
     }
 }
 
-fn service_port_list(n: &Node) -> Vec<(i64, Option<String>)> {
-    match &n.data.properties {
-        Properties::Service(p) => service_ports(p)
-            .into_iter()
-            .map(|(_, port, _, name, _)| (port, name))
-            .collect(),
-        _ => Vec::new(),
+/// The ports a Service node exposes: its explicit ports, or — when it declares none — the first
+/// port of the workload it selects (§2.6: `port` defaults to `targetPort`, which defaults to the
+/// selected workload's first port).
+fn service_port_list(g: &Graph<'_>, s: usize) -> Vec<(i64, Option<String>)> {
+    let Properties::Service(p) = &g.nodes[s].data.properties else {
+        return Vec::new();
+    };
+    let explicit: Vec<(i64, Option<String>)> = service_ports(p)
+        .into_iter()
+        .map(|(_, port, _, name, _)| (port, name))
+        .collect();
+    if !explicit.is_empty() {
+        return explicit;
     }
+    let mut selected: Vec<usize> = g.sources(s, Pair::WorkloadToService).collect();
+    if let Some(sel) = p.selector.as_ref().filter(|m| !m.is_empty()) {
+        selected.extend(g.matching_workloads(sel, g.ns[s], true));
+    }
+    selected.sort_unstable();
+    selected
+        .into_iter()
+        .find_map(|w| workload_ports(g.nodes[w]).into_iter().next())
+        .map(|(port, name)| vec![(port, name)])
+        .unwrap_or_default()
 }
 
 fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
@@ -957,9 +974,9 @@ fn observability(g: &Graph<'_>, o: usize, out: &mut Vec<Diagnostic>) {
         }
         let t = g.nodes[e.tgt];
         let has = match &t.data.properties {
-            Properties::Service(sp) => service_ports(sp)
+            Properties::Service(_) => service_port_list(g, e.tgt)
                 .iter()
-                .any(|(_, _, _, n, _)| n.as_deref() == Some("metrics")),
+                .any(|(_, n)| n.as_deref() == Some("metrics")),
             _ => workload_ports(t)
                 .iter()
                 .any(|(_, n)| n.as_deref() == Some("metrics")),

@@ -118,12 +118,22 @@ pub(super) fn check(g: &Graph<'_>, objects: &[Vec<ObjectRef>], out: &mut Vec<Dia
             .collect();
         users.sort_unstable();
         for (k, &(i, implicit)) in users.iter().enumerate() {
+            // Name at most a few of the others: a finding per duplicate stays small even when
+            // thousands of nodes share one name.
+            const SHOWN: usize = 5;
+            let total_others = users.len() - 1;
             let others: Vec<&(usize, bool)> = users
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| *j != k)
                 .map(|(_, u)| u)
+                .take(SHOWN)
                 .collect();
+            let more = if total_others > SHOWN {
+                format!(" and {} more", total_others - SHOWN)
+            } else {
+                String::new()
+            };
             let where_ = ns
                 .as_deref()
                 .map(|n| format!(" in namespace {}", quote(n)))
@@ -144,6 +154,7 @@ pub(super) fn check(g: &Graph<'_>, objects: &[Vec<ObjectRef>], out: &mut Vec<Dia
                         ))
                         .collect::<Vec<_>>()
                         .join(", ")
+                        + &more
                 ),
             )
             .node(g.id(i))
