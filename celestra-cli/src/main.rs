@@ -41,6 +41,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
         format: PlanFormat,
     },
+    /// Generate Kubernetes YAML, Docker Compose, a Helm chart or a Celestra DSL program.
+    Generate {
+        /// Workflow JSON file, or `-` for standard input.
+        file: String,
+        /// What to generate.
+        #[arg(long, value_enum)]
+        target: CliTarget,
+        /// Write the files into this directory (default: print them).
+        #[arg(short = 'o', long)]
+        out: Option<std::path::PathBuf>,
+        /// Kubernetes version of the target cluster (e.g. 1.20 … 1.37; default 1.30).
+        #[arg(long)]
+        kubernetes_version: Option<String>,
+        /// Kubernetes target: one file per object instead of one multi-document file.
+        #[arg(long)]
+        per_object: bool,
+        /// Replace secret values by `<redacted>`.
+        #[arg(long)]
+        redact_secrets: bool,
+        /// Print everything (files and the fidelity ledger) as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also write the fidelity ledger to this file (JSON).
+        #[arg(long)]
+        ledger: Option<std::path::PathBuf>,
+    },
     /// Print the JSON Schema of the workflow document.
     Schema,
     /// List every diagnostic code.
@@ -274,6 +300,73 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Generate {
+            file,
+            target,
+            out,
+            kubernetes_version,
+            per_object,
+            redact_secrets,
+            json,
+            ledger,
+        } => {
+            let text = read_input(&file)?;
+            let wf = match parse(&file, &text, json) {
+                Ok(wf) => wf,
+                Err(code) => return Ok(code),
+            };
+            let opts = celestra_core::GenerateOptions {
+                kubernetes_version,
+                layout: if per_object {
+                    celestra_core::generate::Layout::PerObject
+                } else {
+                    celestra_core::generate::Layout::SingleFile
+                },
+                redact_secrets,
+            };
+            let target = match target {
+                CliTarget::K8s => Target::Kubernetes,
+                CliTarget::Compose => Target::Compose,
+                CliTarget::Helm => Target::Helm,
+                CliTarget::Dsl => Target::Dsl,
+            };
+            let generated = match api::generate(&wf, target, &opts) {
+                Ok(g) => g,
+                Err(e) => {
+                    let mut o = stdout();
+                    let _ = writeln!(o, "error[{}]: {e}", e.code());
+                    for d in e.diagnostics() {
+                        let _ = print_diagnostic(&file, &text, &wf, d, &mut o);
+                    }
+                    return Ok(ExitCode::from(if e.code() == "OPTION" { 2 } else { 1 }));
+                }
+            };
+            if let Some(path) = ledger {
+                let text = serde_json::to_string_pretty(&generated.ledger).map_err(|e| e.to_string())?;
+                std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            if json {
+                say!("{}", serde_json::to_string_pretty(&generated).map_err(|e| e.to_string())?);
+            } else if let Some(dir) = out {
+                for (rel, content) in &generated.files {
+                    let path = dir.join(rel);
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                    }
+                    std::fs::write(&path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                }
+                eprintln!("celestra: wrote {} file(s) to {}", generated.files.len(), dir.display());
+            } else if generated.files.len() == 1 {
+                let _ = write!(stdout(), "{}", generated.files.values().next().expect("one file"));
+            } else {
+                for (rel, content) in &generated.files {
+                    say!("# file: {rel}");
+                    let _ = write!(stdout(), "{content}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
             say!(

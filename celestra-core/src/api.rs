@@ -128,6 +128,16 @@ pub fn analyze(workflow: &Workflow, options: &ValidateOptions) -> Analysis {
     Analysis { report, plan }
 }
 
+/// Generates one target (Kubernetes YAML, …) with its fidelity ledger. Refuses a workflow with
+/// errors ([`Error::Invalid`]).
+pub fn generate(
+    workflow: &Workflow,
+    target: crate::validate::Target,
+    options: &crate::generate::GenerateOptions,
+) -> Result<crate::generate::Generated, Error> {
+    crate::generate::generate(workflow, target, options)
+}
+
 /// The JSON Schema (draft 2020-12) of the workflow document, generated from the Rust types.
 pub fn schema() -> Value {
     crate::schema::workflow_schema()

@@ -36,6 +36,18 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The workflow has errors, so nothing is generated. `diagnostics` are the errors.
+    #[error("the workflow has {} error(s): {}", .diagnostics.len(), summarize(.diagnostics))]
+    Invalid {
+        /// The error findings.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// An option is not valid (e.g. an unsupported `kubernetesVersion`).
+    #[error("invalid option: {message}")]
+    Option {
+        /// What is wrong.
+        message: String,
+    },
     /// The plan could not be computed because the dependency graph has cycles.
     #[error("cannot plan: {}", summarize(.diagnostics))]
     Plan {
@@ -69,6 +81,11 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "PLAN_BLOCKED",
         "The plan cannot be computed because dependencies form a cycle; the GRAPH_CYCLE findings name every node of each cycle.",
     ),
+    (
+        "INVALID",
+        "Generation refused: the workflow has errors (carried as diagnostics); fix them first. Warnings never block.",
+    ),
+    ("OPTION", "An option is not valid, e.g. an unsupported kubernetesVersion."),
 ];
 
 impl Error {
@@ -79,13 +96,15 @@ impl Error {
             Error::Shape { .. } => "SHAPE",
             Error::TooLarge { .. } => "TOO_LARGE",
             Error::Plan { .. } => "PLAN_BLOCKED",
+            Error::Invalid { .. } => "INVALID",
+            Error::Option { .. } => "OPTION",
         }
     }
 
     /// The findings carried by the error (for `PLAN_BLOCKED`), else empty.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
-            Error::Plan { diagnostics } => diagnostics,
+            Error::Plan { diagnostics } | Error::Invalid { diagnostics } => diagnostics,
             _ => &[],
         }
     }

@@ -36,6 +36,7 @@
 pub mod api;
 pub mod diag;
 mod error;
+pub mod generate;
 mod graph;
 pub mod model;
 mod objects;
@@ -47,6 +48,7 @@ mod validate;
 
 pub use diag::{Code, CodeInfo, Diagnostic, Related, Report, Severity};
 pub use error::{ERROR_CODES, Error};
+pub use generate::{GenerateOptions, Generated, Ledger};
 pub use model::Workflow;
 pub use objects::ObjectRef;
 pub use plan::Plan;

@@ -268,6 +268,28 @@ impl Properties {
         }
     }
 
+    /// Unknown keys and rejected values of the properties.
+    pub fn other(&self) -> Option<&BTreeMap<String, Value>> {
+        Some(match self {
+            Properties::App(p) => &p.other,
+            Properties::StatefulApp(p) => &p.other,
+            Properties::Job(p) => &p.other,
+            Properties::CronJob(p) => &p.other,
+            Properties::Service(p) => &p.other,
+            Properties::Ingress(p) => &p.other,
+            Properties::NetworkPolicy(p) => &p.other,
+            Properties::Secret(p) => &p.other,
+            Properties::ConfigMap(p) => &p.other,
+            Properties::ServiceAccount(p) => &p.other,
+            Properties::Role(p) => &p.other,
+            Properties::DeploymentStrategy(p) => &p.other,
+            Properties::Observability(p) => &p.other,
+            Properties::AppGroup(p) => &p.other,
+            Properties::CustomResource(p) => &p.other,
+            Properties::Unknown(_) => return None,
+        })
+    }
+
     /// The user labels of the node.
     pub fn labels(&self) -> Option<&StrMap> {
         match self {

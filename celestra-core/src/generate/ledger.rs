@@ -1,0 +1,130 @@
+//! The fidelity ledger: for every node property and connection, what a target did with it.
+
+use crate::validate::Target;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// What a target did with one property or connection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum Fidelity {
+    /// Expressed exactly.
+    Mapped,
+    /// Expressed, but not exactly; `how` says what was done instead.
+    Approximated {
+        /// What was done instead.
+        how: String,
+    },
+    /// Not expressed; `why` says why.
+    Dropped {
+        /// Why it could not be expressed.
+        why: String,
+    },
+}
+
+/// One ledger line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    /// The node (absent for workflow-level settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// The connection, for connection effects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// Property name (`image`, `ports`, …) or `connection` for a connection's effect.
+    pub property: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub fidelity: Fidelity,
+}
+
+/// The ledger of one generation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Ledger {
+    /// The target it describes.
+    pub target: Target,
+    /// Entries sorted by node, connection, property.
+    pub entries: Vec<LedgerEntry>,
+}
+
+impl Ledger {
+    /// Entries about one node.
+    pub fn of_node<'a>(&'a self, node_id: &'a str) -> impl Iterator<Item = &'a LedgerEntry> + 'a {
+        self.entries
+            .iter()
+            .filter(move |e| e.node_id.as_deref() == Some(node_id))
+    }
+
+    /// The entry for a node property, if recorded.
+    pub fn get(&self, node_id: &str, property: &str) -> Option<&Fidelity> {
+        self.entries
+            .iter()
+            .find(|e| e.node_id.as_deref() == Some(node_id) && e.property == property)
+            .map(|e| &e.fidelity)
+    }
+}
+
+/// Collects ledger lines while a target generates.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    entries: Vec<LedgerEntry>,
+}
+
+impl Recorder {
+    fn push(&mut self, node: Option<&str>, conn: Option<&str>, property: &str, f: Fidelity) {
+        self.entries.push(LedgerEntry {
+            node_id: node.map(str::to_owned),
+            connection_id: conn.map(str::to_owned),
+            property: property.to_owned(),
+            fidelity: f,
+        });
+    }
+
+    /// A node property expressed exactly.
+    pub(crate) fn mapped(&mut self, node: &str, property: &str) {
+        self.push(Some(node), None, property, Fidelity::Mapped);
+    }
+
+    /// A node property expressed approximately.
+    pub(crate) fn approx(&mut self, node: &str, property: &str, how: impl Into<String>) {
+        self.push(
+            Some(node),
+            None,
+            property,
+            Fidelity::Approximated { how: how.into() },
+        );
+    }
+
+    /// A node property not expressed.
+    pub(crate) fn dropped(&mut self, node: &str, property: &str, why: impl Into<String>) {
+        self.push(Some(node), None, property, Fidelity::Dropped { why: why.into() });
+    }
+
+    /// A connection's effect.
+    pub(crate) fn connection(&mut self, conn: &str, f: Fidelity) {
+        self.push(None, Some(conn), "connection", f);
+    }
+
+    /// A workflow-level setting.
+    pub(crate) fn setting(&mut self, property: &str, f: Fidelity) {
+        self.push(None, None, property, f);
+    }
+
+    pub(crate) fn finish(mut self, target: Target) -> Ledger {
+        // One line per property: the least faithful outcome wins (dropped > approximated > mapped).
+        self.entries.sort_by(|a, b| {
+            (&a.node_id, &a.connection_id, &a.property)
+                .cmp(&(&b.node_id, &b.connection_id, &b.property))
+                .then_with(|| b.fidelity.cmp(&a.fidelity))
+        });
+        self.entries.dedup_by(|a, b| {
+            a.node_id == b.node_id && a.connection_id == b.connection_id && a.property == b.property
+        });
+        Ledger {
+            target,
+            entries: self.entries,
+        }
+    }
+}

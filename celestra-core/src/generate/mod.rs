@@ -1,0 +1,230 @@
+//! Generators: Kubernetes YAML (and, next, Docker Compose, Helm, Celestra DSL), each with a
+//! fidelity ledger. A workflow with errors is refused; warnings never block.
+
+pub(crate) mod common;
+pub mod kubernetes;
+pub mod ledger;
+
+use crate::diag::Severity;
+use crate::error::Error;
+use crate::graph::Graph;
+use crate::model::Workflow;
+use crate::validate::{Mode, Target, ValidateOptions};
+pub use ledger::{Fidelity, Ledger, LedgerEntry};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// How Kubernetes objects are laid out in files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Layout {
+    /// One multi-document `manifests.yaml` (default).
+    #[default]
+    SingleFile,
+    /// One file per object, numbered in apply order.
+    PerObject,
+}
+
+/// Options of `generate()`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GenerateOptions {
+    /// Kubernetes version of the target cluster, `"1.20"` … (default `"1.30"`): picks served
+    /// apiVersions and drops fields the version lacks (like `helm template --kube-version`).
+    pub kubernetes_version: Option<String>,
+    /// File layout of the Kubernetes target.
+    pub layout: Layout,
+    /// Replace secret values by `<redacted>` (live previews must never show secrets).
+    pub redact_secrets: bool,
+}
+
+/// Kubernetes `major.minor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KubeVersion(pub u32, pub u32);
+
+impl KubeVersion {
+    /// Oldest supported version.
+    pub const OLDEST: KubeVersion = KubeVersion(1, 20);
+    /// Newest version whose schemas the tests check against.
+    pub const NEWEST: KubeVersion = KubeVersion(1, 37);
+    /// Default target.
+    pub const DEFAULT: KubeVersion = KubeVersion(1, 30);
+
+    /// Parses `"1.30"` or `"v1.30.2"`.
+    pub fn parse(s: &str) -> Option<KubeVersion> {
+        let s = s.trim().trim_start_matches('v');
+        let mut it = s.split('.');
+        let major = it.next()?.parse().ok()?;
+        let minor = it.next()?.parse().ok()?;
+        Some(KubeVersion(major, minor))
+    }
+
+    /// True when this version is older than `major.minor`.
+    pub fn before(self, major: u32, minor: u32) -> bool {
+        self < KubeVersion(major, minor)
+    }
+}
+
+impl std::fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+/// One generated object.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Obj {
+    pub(crate) node: usize,
+    pub(crate) kind: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) name: String,
+    pub(crate) value: Value,
+}
+
+/// The result of a generation: files by relative path, and the fidelity ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Generated {
+    /// The target.
+    pub target: Target,
+    /// File path (relative, `/`-separated) → content.
+    pub files: BTreeMap<String, String>,
+    /// What each property and connection became.
+    pub ledger: Ledger,
+}
+
+fn check_version(opts: &GenerateOptions) -> Result<KubeVersion, Error> {
+    match &opts.kubernetes_version {
+        None => Ok(KubeVersion::DEFAULT),
+        Some(s) => match KubeVersion::parse(s) {
+            Some(v) if v >= KubeVersion::OLDEST && v <= KubeVersion(1, 99) => Ok(v),
+            _ => Err(Error::Option {
+                message: format!(
+                    "kubernetesVersion {s:?} is not supported; use {} or newer, e.g. \"1.30\"",
+                    KubeVersion::OLDEST
+                ),
+            }),
+        },
+    }
+}
+
+/// Objects in apply order (plan waves), with their ledger.
+pub(crate) fn kubernetes_objects(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    opts: &GenerateOptions,
+) -> Result<(Vec<Obj>, ledger::Recorder), Error> {
+    let version = check_version(opts)?;
+    let objects = crate::objects::all_objects(g);
+    let cycles = crate::validate::cycle_diagnostics(g);
+    let plan = crate::plan::plan_graph(wf, g, &cycles, objects)?;
+    let mut led = ledger::Recorder::default();
+    let mut out = Vec::new();
+    let mut k = kubernetes::Kube {
+        g,
+        led: &mut led,
+        version,
+        redact: opts.redact_secrets,
+    };
+    for step in plan.steps() {
+        let Some(i) = g.idx(&step.node_id) else { continue };
+        out.extend(k.node(i));
+        for a in &step.attached {
+            if let Some(ai) = g.idx(&a.node_id) {
+                out.extend(k.node(ai));
+            }
+        }
+    }
+    // Nodes of unknown type produce nothing: say so.
+    for i in 0..g.nodes.len() {
+        if g.ty(i).is_none() {
+            led.dropped(g.id(i), "type", "unknown node type");
+        }
+    }
+    Ok((out, led))
+}
+
+/// Refuses a workflow that has errors.
+fn refuse_errors(wf: &Workflow) -> Result<(), Error> {
+    let report = crate::validate::validate(
+        wf,
+        &ValidateOptions {
+            mode: Mode::Generate,
+            target: None,
+        },
+    );
+    let errors: Vec<_> = report
+        .errors
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid { diagnostics: errors })
+    }
+}
+
+/// YAML of one object (serde-saphyr: every ambiguous scalar quoted, keys sorted).
+pub(crate) fn yaml(v: &Value) -> String {
+    serde_saphyr::to_string(v).expect("JSON values always serialize to YAML")
+}
+
+/// File-name-safe piece (`a-z0-9-.`).
+pub(crate) fn file_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Generates one target.
+pub(crate) fn generate(wf: &Workflow, target: Target, opts: &GenerateOptions) -> Result<Generated, Error> {
+    refuse_errors(wf)?;
+    let g = Graph::build(wf);
+    match target {
+        Target::Kubernetes => {
+            let (objs, led) = kubernetes_objects(wf, &g, opts)?;
+            let mut files = BTreeMap::new();
+            match opts.layout {
+                Layout::SingleFile => {
+                    let mut text = String::new();
+                    for o in &objs {
+                        text.push_str("---\n");
+                        text.push_str(&yaml(&o.value));
+                    }
+                    files.insert("manifests.yaml".to_owned(), text);
+                }
+                Layout::PerObject => {
+                    let width = objs.len().to_string().len().max(2);
+                    for (k, o) in objs.iter().enumerate() {
+                        let mut name = format!("{:0width$}-{}", k + 1, file_part(&o.kind.to_ascii_lowercase()));
+                        if let Some(ns) = &o.namespace {
+                            name.push('-');
+                            name.push_str(&file_part(ns));
+                        }
+                        name.push('-');
+                        name.push_str(&file_part(&o.name));
+                        name.push_str(".yaml");
+                        files.insert(name, yaml(&o.value));
+                    }
+                }
+            }
+            Ok(Generated {
+                target,
+                files,
+                ledger: led.finish(target),
+            })
+        }
+        other => Err(Error::Option {
+            message: format!("the {other:?} target is not implemented yet"),
+        }),
+    }
+}
