@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: run test setup fmt-check lint wasm unit generate bench fuzz clean
+.PHONY: run test setup fmt-check lint wasm unit judge generate bench fuzz clean
 
 ## make run: validate and plan the microservice example (embedded defaults), print report and plan.
 run: setup
@@ -16,8 +16,9 @@ run: setup
 	@echo
 	$(CARGO_TARGET_DIR)/debug/celestra plan $(EXAMPLE)
 
-## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite.
-test: setup fmt-check lint wasm unit
+## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
+## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
+test: setup fmt-check lint wasm unit judge
 	@echo "make test: all green"
 
 setup:
@@ -38,6 +39,9 @@ wasm:
 
 unit:
 	$(CARGO) test --locked --workspace
+
+judge:
+	scripts/judge.sh
 
 ## make generate: rewrite the committed generated files (JSON Schema, diagnostics reference).
 generate:

@@ -343,11 +343,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             if let Some(path) = ledger {
-                let text = serde_json::to_string_pretty(&generated.ledger).map_err(|e| e.to_string())?;
-                std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let text =
+                    serde_json::to_string_pretty(&generated.ledger).map_err(|e| e.to_string())?;
+                std::fs::write(&path, text + "\n")
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             if json {
-                say!("{}", serde_json::to_string_pretty(&generated).map_err(|e| e.to_string())?);
+                say!(
+                    "{}",
+                    serde_json::to_string_pretty(&generated).map_err(|e| e.to_string())?
+                );
             } else if let Some(dir) = out {
                 for (rel, content) in &generated.files {
                     let path = dir.join(rel);
@@ -355,11 +360,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         std::fs::create_dir_all(parent)
                             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
                     }
-                    std::fs::write(&path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    std::fs::write(&path, content)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 }
-                eprintln!("celestra: wrote {} file(s) to {}", generated.files.len(), dir.display());
+                eprintln!(
+                    "celestra: wrote {} file(s) to {}",
+                    generated.files.len(),
+                    dir.display()
+                );
             } else if generated.files.len() == 1 {
-                let _ = write!(stdout(), "{}", generated.files.values().next().expect("one file"));
+                let _ = write!(
+                    stdout(),
+                    "{}",
+                    generated.files.values().next().expect("one file")
+                );
             } else {
                 for (rel, content) in &generated.files {
                     say!("# file: {rel}");

@@ -85,7 +85,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "INVALID",
         "Generation refused: the workflow has errors (carried as diagnostics); fix them first. Warnings never block.",
     ),
-    ("OPTION", "An option is not valid, e.g. an unsupported kubernetesVersion."),
+    (
+        "OPTION",
+        "An option is not valid, e.g. an unsupported kubernetesVersion.",
+    ),
 ];
 
 impl Error {

@@ -150,6 +150,11 @@ fn no_unreferenced_snapshots() {
     for p in valid_workflows() {
         expected.insert(format!("fixtures__report__{}.snap", stem(&p)));
         expected.insert(format!("fixtures__plan__{}.snap", stem(&p)));
+        // tests/suite/generate.rs: one snapshot of the files and one of the ledger per target.
+        for target in GENERATE_TARGETS {
+            expected.insert(format!("generate__{target}__{}.snap", stem(&p)));
+            expected.insert(format!("generate__ledger__{target}__{}.snap", stem(&p)));
+        }
     }
     for d in invalid_dirs() {
         for f in json_files(&d) {

@@ -21,7 +21,6 @@ pub(crate) fn selector(name: &str) -> BTreeMap<String, String> {
 #[derive(Debug, Clone)]
 pub(crate) struct Injection<'a> {
     pub(crate) conn_id: &'a str,
-    pub(crate) source: usize,
     pub(crate) secret: bool,
     pub(crate) source_name: &'a str,
     /// Env names → key (per-key injection), or `None` for "all keys, no prefix" (envFrom).
@@ -81,14 +80,18 @@ pub(crate) fn injections<'a>(g: &Graph<'a>, w: usize) -> Vec<Injection<'a>> {
                 p.env_prefix.clone(),
                 p.mount_path.clone(),
                 p.sub_path.clone(),
-                p.file_permissions.as_deref().and_then(|m| formats::octal_mode(m).ok()),
+                p.file_permissions
+                    .as_deref()
+                    .and_then(|m| formats::octal_mode(m).ok()),
             ),
             Properties::ConfigMap(p) => (
                 p.inject_as,
                 p.env_prefix.clone(),
                 p.mount_path.clone(),
                 p.sub_path.clone(),
-                p.default_mode.as_deref().and_then(|m| formats::octal_mode(m).ok()),
+                p.default_mode
+                    .as_deref()
+                    .and_then(|m| formats::octal_mode(m).ok()),
             ),
             _ => continue,
         };
@@ -137,7 +140,6 @@ pub(crate) fn injections<'a>(g: &Graph<'a>, w: usize) -> Vec<Injection<'a>> {
         };
         out.push(Injection {
             conn_id: &e.conn.id,
-            source: e.src,
             secret,
             source_name: n.name(),
             env,
@@ -192,7 +194,10 @@ pub(crate) fn container_ports(n: &Node) -> Vec<CPort> {
     }
     for ps in list.into_iter().flatten() {
         if let Some(port) = ps.port {
-            if out.iter().any(|c| c.port == port && c.protocol == ps.protocol.unwrap_or(Protocol::Tcp)) {
+            if out
+                .iter()
+                .any(|c| c.port == port && c.protocol == ps.protocol.unwrap_or(Protocol::Tcp))
+            {
                 continue;
             }
             out.push(CPort {
@@ -285,7 +290,10 @@ pub(crate) fn service_ports(g: &Graph<'_>, s: usize) -> Vec<SPort> {
     }
     for (k, sp) in p.ports.iter().flatten().enumerate() {
         let Some(port) = sp.port else { continue };
-        if out.iter().any(|o| o.port == port && o.protocol == sp.protocol.unwrap_or(Protocol::Tcp)) {
+        if out
+            .iter()
+            .any(|o| o.port == port && o.protocol == sp.protocol.unwrap_or(Protocol::Tcp))
+        {
             continue;
         }
         let name = sp.name.clone().unwrap_or_else(|| {

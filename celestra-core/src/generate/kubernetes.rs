@@ -7,7 +7,9 @@ use super::ledger::{Fidelity, Recorder};
 use super::{KubeVersion, Obj};
 use crate::graph::{Graph, Pair, group_namespace};
 use crate::model::*;
-use crate::objects::{app_has_ports, app_selected_by_service, backup_local, group_creates_namespace};
+use crate::objects::{
+    app_has_ports, app_selected_by_service, backup_local, group_creates_namespace,
+};
 use crate::validate::formats;
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::batch::v1 as batch;
@@ -30,8 +32,6 @@ pub(crate) struct Kube<'g, 'a> {
     pub(crate) version: KubeVersion,
     pub(crate) redact: bool,
 }
-
-type Labels = BTreeMap<String, String>;
 
 fn q(s: impl Into<String>) -> Quantity {
     Quantity(s.into())
@@ -98,11 +98,16 @@ pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Standard base64 encoding.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn base64_encode(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -148,8 +153,11 @@ impl<'g, 'a> Kube<'g, 'a> {
                 Some(t)
             }
             Err(e) => {
-                self.led
-                    .dropped(self.id(i), prop, format!("not a valid Kubernetes value: {e}"));
+                self.led.dropped(
+                    self.id(i),
+                    prop,
+                    format!("not a valid Kubernetes value: {e}"),
+                );
                 None
             }
         }
@@ -188,14 +196,19 @@ impl<'g, 'a> Kube<'g, 'a> {
             Properties::Unknown(_) => Vec::new(),
         };
         for k in n.data.properties.other().into_iter().flat_map(|m| m.keys()) {
-            self.led.dropped(self.id(i), k, "unknown or unreadable property");
+            self.led
+                .dropped(self.id(i), k, "unknown or unreadable property");
         }
         out
     }
 
     // ------------------------------------------------------------------ pods
 
-    fn container_and_volumes(&mut self, i: usize, pc: &PodCommon<'_>) -> (core::Container, Vec<core::Volume>) {
+    fn container_and_volumes(
+        &mut self,
+        i: usize,
+        pc: &PodCommon<'_>,
+    ) -> (core::Container, Vec<core::Volume>) {
         let g = self.g;
         let id = self.id(i);
         let name = g.name(i);
@@ -266,6 +279,29 @@ impl<'g, 'a> Kube<'g, 'a> {
                 let map = if is_limit { &mut limits } else { &mut requests };
                 map.insert(res.to_owned(), q(v.text()));
                 self.led.mapped(id, key);
+            }
+        }
+        if let Some(st) = pc.ephemeral {
+            let mut used = false;
+            for (key, is_limit) in [("request", false), ("limit", true)] {
+                if let Some(v) = st.get(key).and_then(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                }) {
+                    let map = if is_limit { &mut limits } else { &mut requests };
+                    map.insert("ephemeral-storage".to_owned(), q(v));
+                    used = true;
+                }
+            }
+            if used {
+                self.led.mapped(id, "storageRequirements");
+            } else {
+                self.led.dropped(
+                    id,
+                    "storageRequirements",
+                    "expected {\"request\": \"1Gi\", \"limit\": \"2Gi\"}",
+                );
             }
         }
         if let Some(gpu) = pc.gpu {
@@ -437,7 +473,13 @@ impl<'g, 'a> Kube<'g, 'a> {
         self.led.connection(inj.conn_id, Fidelity::Mapped);
     }
 
-    fn probe(&mut self, i: usize, key: &str, p: &Probe, ports: &[common::CPort]) -> Option<core::Probe> {
+    fn probe(
+        &mut self,
+        i: usize,
+        key: &str,
+        p: &Probe,
+        ports: &[common::CPort],
+    ) -> Option<core::Probe> {
         let id = self.id(i);
         let kind = p.kind.unwrap_or(if p.command.is_some() {
             ProbeType::Exec
@@ -485,7 +527,10 @@ impl<'g, 'a> Kube<'g, 'a> {
                     self.led.dropped(
                         id,
                         key,
-                        format!("gRPC probes need Kubernetes 1.24+ (target {})", self.version),
+                        format!(
+                            "gRPC probes need Kubernetes 1.24+ (target {})",
+                            self.version
+                        ),
                     );
                     return None;
                 }
@@ -548,14 +593,18 @@ impl<'g, 'a> Kube<'g, 'a> {
         let c = &mut spec.containers[0];
         if let Some(vm) = pc.volume_mounts {
             for m in vm {
-                let (Some(name), Some(path)) = (&m.name, &m.mount_path) else { continue };
-                c.volume_mounts.get_or_insert_with(Vec::new).push(core::VolumeMount {
-                    name: name.clone(),
-                    mount_path: path.clone(),
-                    read_only: m.read_only,
-                    sub_path: m.sub_path.clone(),
-                    ..core::VolumeMount::default()
-                });
+                let (Some(name), Some(path)) = (&m.name, &m.mount_path) else {
+                    continue;
+                };
+                c.volume_mounts
+                    .get_or_insert_with(Vec::new)
+                    .push(core::VolumeMount {
+                        name: name.clone(),
+                        mount_path: path.clone(),
+                        read_only: m.read_only,
+                        sub_path: m.sub_path.clone(),
+                        ..core::VolumeMount::default()
+                    });
             }
             self.led.mapped(id, "volumeMounts");
         }
@@ -571,11 +620,13 @@ impl<'g, 'a> Kube<'g, 'a> {
                     ..core::Volume::default()
                 });
                 if let Some(path) = &e.mount_path {
-                    c.volume_mounts.get_or_insert_with(Vec::new).push(core::VolumeMount {
-                        name: name.clone(),
-                        mount_path: path.clone(),
-                        ..core::VolumeMount::default()
-                    });
+                    c.volume_mounts
+                        .get_or_insert_with(Vec::new)
+                        .push(core::VolumeMount {
+                            name: name.clone(),
+                            mount_path: path.clone(),
+                            ..core::VolumeMount::default()
+                        });
                 }
             }
             self.led.mapped(id, "emptyDirs");
@@ -604,7 +655,15 @@ impl<'g, 'a> Kube<'g, 'a> {
             .push(mount);
     }
 
-    fn pvc(&self, i: usize, name: &str, ns: &str, size: &str, class: Option<&String>, mode: AccessMode) -> Obj {
+    fn pvc(
+        &self,
+        i: usize,
+        name: &str,
+        ns: &str,
+        size: &str,
+        class: Option<&String>,
+        mode: AccessMode,
+    ) -> Obj {
         let claim = core::PersistentVolumeClaim {
             metadata: self.meta(i, name, Some(ns)),
             spec: Some(pvc_spec(size, class, mode)),
@@ -632,6 +691,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             memory_request: p.memory_request.as_ref(),
             memory_limit: p.memory_limit.as_ref(),
             gpu: p.gpu,
+            ephemeral: None,
             security_context: p.security_context.as_ref(),
             pss: p.pod_security_standard,
             liveness: p.liveness_probe.as_ref(),
@@ -662,11 +722,21 @@ impl<'g, 'a> Kube<'g, 'a> {
                 },
                 core::VolumeMount {
                     name: "data".into(),
-                    mount_path: p.storage_mount_path.clone().unwrap_or_else(|| "/data".into()),
+                    mount_path: p
+                        .storage_mount_path
+                        .clone()
+                        .unwrap_or_else(|| "/data".into()),
                     ..core::VolumeMount::default()
                 },
             );
-            out.push(self.pvc(i, &claim, ns, &size.text(), p.storage_class.as_ref(), AccessMode::ReadWriteOnce));
+            out.push(self.pvc(
+                i,
+                &claim,
+                ns,
+                &size.text(),
+                p.storage_class.as_ref(),
+                AccessMode::ReadWriteOnce,
+            ));
             self.led.mapped(id, "storage");
             for k in ["storageClass", "storageMountPath"] {
                 if present.iter().any(|x| x == k) {
@@ -676,12 +746,15 @@ impl<'g, 'a> Kube<'g, 'a> {
         } else {
             for k in ["storageClass", "storageMountPath"] {
                 if present.iter().any(|x| x == k) {
-                    self.led.dropped(id, k, "no `storage` set, so there is no volume");
+                    self.led
+                        .dropped(id, k, "no `storage` set, so there is no volume");
                 }
             }
         }
         for pv in p.persistent_volumes.iter().flatten() {
-            let (Some(pvn), Some(size)) = (&pv.name, &pv.size) else { continue };
+            let (Some(pvn), Some(size)) = (&pv.name, &pv.size) else {
+                continue;
+            };
             let claim = format!("{name}-{pvn}");
             if let Some(path) = &pv.mount_path {
                 Self::add_volume(
@@ -716,7 +789,10 @@ impl<'g, 'a> Kube<'g, 'a> {
         if p.network_policies.is_some() {
             self.led.mapped(id, "networkPolicies");
         }
-        let replicas = p.replicas.or_else(|| common::group_replicas(g, i)).unwrap_or(1);
+        let replicas = p
+            .replicas
+            .or_else(|| common::group_replicas(g, i))
+            .unwrap_or(1);
         if p.replicas.is_some() {
             self.led.mapped(id, "replicas");
         }
@@ -747,14 +823,21 @@ impl<'g, 'a> Kube<'g, 'a> {
                 FallbackStrategy::RollingUpdate => apps::DeploymentStrategy {
                     type_: Some("RollingUpdate".into()),
                     rolling_update: Some(apps::RollingUpdateDeployment {
-                        max_surge: Some(sp.max_surge.as_ref().map_or(KInt::String("25%".into()), kint)),
+                        max_surge: Some(
+                            sp.max_surge
+                                .as_ref()
+                                .map_or(KInt::String("25%".into()), kint),
+                        ),
                         max_unavailable: Some(
-                            sp.max_unavailable.as_ref().map_or(KInt::String("25%".into()), kint),
+                            sp.max_unavailable
+                                .as_ref()
+                                .map_or(KInt::String("25%".into()), kint),
                         ),
                     }),
                 },
             });
-            dspec.progress_deadline_seconds = common::seconds(sp.timeout.as_ref()).map(|s| s as i32);
+            dspec.progress_deadline_seconds =
+                common::seconds(sp.timeout.as_ref()).map(|s| s as i32);
             dspec.revision_history_limit = sp.revision_history_limit.map(|v| v as i32);
         }
         let dep = apps::Deployment {
@@ -771,7 +854,14 @@ impl<'g, 'a> Kube<'g, 'a> {
     }
 
     /// The Service an App implies, or a StatefulApp's governing Service.
-    fn implicit_service(&self, i: usize, name: &str, ns: &str, by_name: bool, t: ServiceType) -> Obj {
+    fn implicit_service(
+        &self,
+        i: usize,
+        name: &str,
+        ns: &str,
+        by_name: bool,
+        t: ServiceType,
+    ) -> Obj {
         let ports = common::container_ports(self.g.nodes[i]);
         let spec = core::ServiceSpec {
             type_: Some(t.as_str().to_owned()),
@@ -819,6 +909,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             memory_request: p.memory_request.as_ref(),
             memory_limit: p.memory_limit.as_ref(),
             gpu: p.gpu,
+            ephemeral: None,
             security_context: p.security_context.as_ref(),
             pss: p.pod_security_standard,
             liveness: p.liveness_probe.as_ref(),
@@ -864,15 +955,21 @@ impl<'g, 'a> Kube<'g, 'a> {
         } else {
             for k in ["storageClass", "accessMode", "mountPath"] {
                 if present.iter().any(|x| x == k) {
-                    self.led.dropped(id, k, "no `storage` set, so there is no volume");
+                    self.led
+                        .dropped(id, k, "no `storage` set, so there is no volume");
                 }
             }
         }
-        let replicas = p.replicas.or_else(|| common::group_replicas(g, i)).unwrap_or(1);
+        let replicas = p
+            .replicas
+            .or_else(|| common::group_replicas(g, i))
+            .unwrap_or(1);
         if p.replicas.is_some() {
             self.led.mapped(id, "replicas");
         }
-        let update = p.update_strategy.unwrap_or(StatefulUpdateStrategy::RollingUpdate);
+        let update = p
+            .update_strategy
+            .unwrap_or(StatefulUpdateStrategy::RollingUpdate);
         let sspec = apps::StatefulSetSpec {
             replicas: Some(replicas as i32),
             service_name: Some(name.to_owned()),
@@ -883,11 +980,12 @@ impl<'g, 'a> Kube<'g, 'a> {
             template: self.template(i, spec),
             update_strategy: Some(apps::StatefulSetUpdateStrategy {
                 type_: Some(update.as_str().to_owned()),
-                rolling_update: (update == StatefulUpdateStrategy::RollingUpdate && p.partition.is_some())
-                    .then(|| apps::RollingUpdateStatefulSetStrategy {
-                        partition: p.partition.map(|v| v as i32),
-                        max_unavailable: None,
-                    }),
+                rolling_update: (update == StatefulUpdateStrategy::RollingUpdate
+                    && p.partition.is_some())
+                .then(|| apps::RollingUpdateStatefulSetStrategy {
+                    partition: p.partition.map(|v| v as i32),
+                    max_unavailable: None,
+                }),
             }),
             pod_management_policy: p.pod_management_policy.map(|x| x.as_str().to_owned()),
             volume_claim_templates: (!claims.is_empty()).then_some(claims),
@@ -935,7 +1033,9 @@ impl<'g, 'a> Kube<'g, 'a> {
                 command: Some(vec![
                     "sh".into(),
                     "-c".into(),
-                    format!("backup_tool --source {name} --dest /backup/backup-$(date +%Y%m%d).sql"),
+                    format!(
+                        "backup_tool --source {name} --dest /backup/backup-$(date +%Y%m%d).sql"
+                    ),
                 ]),
                 ..core::Container::default()
             };
@@ -1003,7 +1103,8 @@ impl<'g, 'a> Kube<'g, 'a> {
         } else {
             for k in ["backupRetention", "backupLocation"] {
                 if present.iter().any(|x| x == k) {
-                    self.led.dropped(id, k, "no `backupSchedule`, so no backup job");
+                    self.led
+                        .dropped(id, k, "no `backupSchedule`, so no backup job");
                 }
             }
         }
@@ -1018,7 +1119,9 @@ impl<'g, 'a> Kube<'g, 'a> {
             self.led.mapped(id, "restartPolicy");
         }
         for v in jp.volumes.into_iter().flatten() {
-            let (Some(name), Some(src)) = (&v.name, &v.source) else { continue };
+            let (Some(name), Some(src)) = (&v.name, &v.source) else {
+                continue;
+            };
             let mut raw = src.clone();
             raw.insert("name".into(), json!(name));
             match serde_json::from_value::<core::Volume>(Value::Object(raw)) {
@@ -1036,16 +1139,21 @@ impl<'g, 'a> Kube<'g, 'a> {
                             });
                     }
                 }
-                Err(e) => self
-                    .led
-                    .dropped(id, "volumes", format!("volume {name:?} is not a valid volume source: {e}")),
+                Err(e) => self.led.dropped(
+                    id,
+                    "volumes",
+                    format!("volume {name:?} is not a valid volume source: {e}"),
+                ),
             }
         }
         if jp.volumes.is_some() {
             self.led.mapped(id, "volumes");
         }
         let deadline = jp.timeout.or(jp.active_deadline);
-        for (k, set) in [("timeout", jp.timeout.is_some()), ("activeDeadline", jp.active_deadline.is_some())] {
+        for (k, set) in [
+            ("timeout", jp.timeout.is_some()),
+            ("activeDeadline", jp.active_deadline.is_some()),
+        ] {
             if set {
                 self.led.mapped(id, k);
             }
@@ -1071,7 +1179,6 @@ impl<'g, 'a> Kube<'g, 'a> {
 
     fn job(&mut self, i: usize, p: &JobProps) -> Vec<Obj> {
         let g = self.g;
-        let id = self.id(i);
         let name = g.name(i);
         let ns = g.ns[i];
         let present = common::present_keys(g.nodes[i]);
@@ -1086,6 +1193,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             memory_request: p.memory_request.as_ref(),
             memory_limit: p.memory_limit.as_ref(),
             gpu: p.gpu,
+            ephemeral: p.storage_requirements.as_ref(),
             security_context: p.security_context.as_ref(),
             pss: p.pod_security_standard,
             liveness: None,
@@ -1113,13 +1221,6 @@ impl<'g, 'a> Kube<'g, 'a> {
                 backoff_limit: p.backoff_limit,
             },
         );
-        if p.storage_requirements.is_some() {
-            self.led.dropped(
-                id,
-                "storageRequirements",
-                "ephemeral-storage requirements are not generated yet",
-            );
-        }
         let job = batch::Job {
             metadata: self.meta(i, name, Some(ns)),
             spec: Some(spec),
@@ -1154,6 +1255,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             memory_request: p.memory_request.as_ref(),
             memory_limit: p.memory_limit.as_ref(),
             gpu: p.gpu,
+            ephemeral: None,
             security_context: p.security_context.as_ref(),
             pss: p.pod_security_standard,
             liveness: None,
@@ -1202,14 +1304,21 @@ impl<'g, 'a> Kube<'g, 'a> {
         }
         match serde_json::from_value::<batch::JobSpec>(job_value) {
             Ok(s) => spec = s,
-            Err(e) => self.led.dropped(id, "jobSpec", format!("overrides do not form a valid Job spec: {e}")),
+            Err(e) => self.led.dropped(
+                id,
+                "jobSpec",
+                format!("overrides do not form a valid Job spec: {e}"),
+            ),
         }
         let tz = match &p.time_zone {
             Some(tz) if self.version.before(1, 25) => {
                 self.led.dropped(
                     id,
                     "timeZone",
-                    format!("CronJob timeZone needs Kubernetes 1.25+ (target {})", self.version),
+                    format!(
+                        "CronJob timeZone needs Kubernetes 1.25+ (target {})",
+                        self.version
+                    ),
                 );
                 None
             }
@@ -1249,12 +1358,18 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         }
         if p.concurrency.is_some() {
-            self.led
-                .dropped(id, "concurrency", "no Kubernetes meaning; use concurrencyPolicy");
+            self.led.dropped(
+                id,
+                "concurrency",
+                "no Kubernetes meaning; use concurrencyPolicy",
+            );
         }
         if p.last_schedule_time.is_some() {
-            self.led
-                .dropped(id, "lastScheduleTime", "read-only status, set by the cluster");
+            self.led.dropped(
+                id,
+                "lastScheduleTime",
+                "read-only status, set by the cluster",
+            );
         }
         vec![self.cronjob_obj(i, name, ns, &cj)]
     }
@@ -1321,7 +1436,8 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         }
         if p.endpoints.is_some() {
-            self.led.dropped(id, "endpoints", "manual endpoints are not supported");
+            self.led
+                .dropped(id, "endpoints", "manual endpoints are not supported");
         }
         for k in g.inn(i) {
             let e = &g.edges[*k];
@@ -1367,7 +1483,8 @@ impl<'g, 'a> Kube<'g, 'a> {
             let d = e.conn.data.as_ref();
             match e.pair {
                 Pair::ServiceToIngress | Pair::AppToIngress => {
-                    let plain = d.is_none_or(|d| d.host.is_none() && d.path.is_none() && d.port.is_none());
+                    let plain =
+                        d.is_none_or(|d| d.host.is_none() && d.path.is_none() && d.port.is_none());
                     if plain && ruled.contains(&g.name(e.src)) {
                         self.led.connection(&e.conn.id, Fidelity::Mapped);
                         continue;
@@ -1375,7 +1492,9 @@ impl<'g, 'a> Kube<'g, 'a> {
                     let svc_name = g.name(e.src).to_owned();
                     let port = d.and_then(|d| d.port.clone()).or_else(|| {
                         if e.pair == Pair::ServiceToIngress {
-                            common::service_ports(g, e.src).first().map(|p| IntOrString::Int(p.port))
+                            common::service_ports(g, e.src)
+                                .first()
+                                .map(|p| IntOrString::Int(p.port))
                         } else {
                             common::container_ports(g.nodes[e.src])
                                 .first()
@@ -1392,8 +1511,10 @@ impl<'g, 'a> Kube<'g, 'a> {
                         continue;
                     };
                     add(
-                        d.and_then(|d| d.host.clone()).unwrap_or_else(|| default_host.clone()),
-                        d.and_then(|d| d.path.clone()).unwrap_or_else(|| default_path.clone()),
+                        d.and_then(|d| d.host.clone())
+                            .unwrap_or_else(|| default_host.clone()),
+                        d.and_then(|d| d.path.clone())
+                            .unwrap_or_else(|| default_path.clone()),
                         d.and_then(|d| d.path_type)
                             .unwrap_or(default_pt)
                             .as_str()
@@ -1415,8 +1536,11 @@ impl<'g, 'a> Kube<'g, 'a> {
             for path in rule.paths.iter().flatten() {
                 let Some(svc) = &path.service else { continue };
                 let port = path.port.clone().or_else(|| {
-                    g.find(NodeType::Service, svc, ns)
-                        .and_then(|s| common::service_ports(g, s).first().map(|p| IntOrString::Int(p.port)))
+                    g.find(NodeType::Service, svc, ns).and_then(|s| {
+                        common::service_ports(g, s)
+                            .first()
+                            .map(|p| IntOrString::Int(p.port))
+                    })
                 });
                 let Some(port) = port else { continue };
                 add(
@@ -1462,7 +1586,11 @@ impl<'g, 'a> Kube<'g, 'a> {
             .collect();
         let mut tls: Vec<net::IngressTLS> = Vec::new();
         for (secret, hosts) in tls_from_edges {
-            let hosts = if hosts.is_empty() { all_hosts.clone() } else { hosts };
+            let hosts = if hosts.is_empty() {
+                all_hosts.clone()
+            } else {
+                hosts
+            };
             tls.push(net::IngressTLS {
                 secret_name: Some(secret),
                 hosts: (!hosts.is_empty()).then_some(hosts),
@@ -1483,27 +1611,59 @@ impl<'g, 'a> Kube<'g, 'a> {
         if nginx {
             if let Some(r) = &p.rate_limiting {
                 if let Some(rpm) = r.requests_per_minute {
-                    ann.insert("nginx.ingress.kubernetes.io/limit-rpm".into(), rpm.to_string());
+                    ann.insert(
+                        "nginx.ingress.kubernetes.io/limit-rpm".into(),
+                        rpm.to_string(),
+                    );
                 }
                 if let Some(b) = r.burst {
-                    ann.insert("nginx.ingress.kubernetes.io/limit-burst-multiplier".into(), b.to_string());
+                    ann.insert(
+                        "nginx.ingress.kubernetes.io/limit-burst-multiplier".into(),
+                        b.to_string(),
+                    );
                 }
                 self.led.mapped(id, "rateLimiting");
             }
             if let Some(rw) = p.rewrite_rules.as_ref().and_then(|r| r.first()) {
-                if let Some(target) = rw.get("target").or_else(|| rw.get("rewriteTarget")).and_then(Value::as_str) {
-                    ann.insert("nginx.ingress.kubernetes.io/rewrite-target".into(), target.to_owned());
-                    self.led.approx(id, "rewriteRules", "first rule as nginx rewrite-target annotation");
+                if let Some(target) = rw
+                    .get("target")
+                    .or_else(|| rw.get("rewriteTarget"))
+                    .or_else(|| rw.get("to"))
+                    .and_then(Value::as_str)
+                {
+                    ann.insert(
+                        "nginx.ingress.kubernetes.io/rewrite-target".into(),
+                        target.to_owned(),
+                    );
+                    self.led.approx(
+                        id,
+                        "rewriteRules",
+                        "first rule as nginx rewrite-target annotation",
+                    );
                 } else {
-                    self.led.dropped(id, "rewriteRules", "a rewrite rule needs a `target`");
+                    self.led
+                        .dropped(id, "rewriteRules", "a rewrite rule needs a `target`");
                 }
             }
             if let Some(rd) = p.redirect_rules.as_ref().and_then(|r| r.first()) {
-                if let Some(url) = rd.get("url").or_else(|| rd.get("target")).and_then(Value::as_str) {
-                    ann.insert("nginx.ingress.kubernetes.io/permanent-redirect".into(), url.to_owned());
-                    self.led.approx(id, "redirectRules", "first rule as nginx permanent-redirect annotation");
+                if let Some(url) = rd
+                    .get("url")
+                    .or_else(|| rd.get("to"))
+                    .or_else(|| rd.get("target"))
+                    .and_then(Value::as_str)
+                {
+                    ann.insert(
+                        "nginx.ingress.kubernetes.io/permanent-redirect".into(),
+                        url.to_owned(),
+                    );
+                    self.led.approx(
+                        id,
+                        "redirectRules",
+                        "first rule as nginx permanent-redirect annotation",
+                    );
                 } else {
-                    self.led.dropped(id, "redirectRules", "a redirect rule needs a `url`");
+                    self.led
+                        .dropped(id, "redirectRules", "a redirect rule needs a `url`");
                 }
             }
             if let Some(h) = &p.custom_headers {
@@ -1522,10 +1682,17 @@ impl<'g, 'a> Kube<'g, 'a> {
                 if lines.len() == h.len() {
                     self.led.mapped(id, "customHeaders");
                 } else {
-                    self.led.approx(id, "customHeaders", "headers with unsafe characters were left out");
+                    self.led.approx(
+                        id,
+                        "customHeaders",
+                        "headers with unsafe characters were left out",
+                    );
                 }
                 if !lines.is_empty() {
-                    ann.insert("nginx.ingress.kubernetes.io/configuration-snippet".into(), lines.join("\n"));
+                    ann.insert(
+                        "nginx.ingress.kubernetes.io/configuration-snippet".into(),
+                        lines.join("\n"),
+                    );
                 }
             }
         } else {
@@ -1536,14 +1703,23 @@ impl<'g, 'a> Kube<'g, 'a> {
                 ("customHeaders", p.custom_headers.is_some()),
             ] {
                 if set {
-                    self.led.dropped(id, k, "only generated for the nginx ingress class");
+                    self.led
+                        .dropped(id, k, "only generated for the nginx ingress class");
                 }
             }
         }
         if !ann.is_empty() {
             meta.annotations = Some(ann);
         }
-        for k in ["host", "path", "pathType", "ingressClassName", "rules", "tls", "defaultCertificate"] {
+        for k in [
+            "host",
+            "path",
+            "pathType",
+            "ingressClassName",
+            "rules",
+            "tls",
+            "defaultCertificate",
+        ] {
             if present.iter().any(|x| x == k) {
                 self.led.mapped(id, k);
             }
@@ -1561,14 +1737,13 @@ impl<'g, 'a> Kube<'g, 'a> {
         vec![obj(i, "Ingress", Some(ns), name, &ing)]
     }
 
-    fn peer(&self, p: &NpPeer, egress: bool) -> net::NetworkPolicyPeer {
+    fn peer(&self, p: &NpPeer) -> net::NetworkPolicyPeer {
         let sel = |m: &Option<StrMap>| {
             m.as_ref().map(|l| LabelSelector {
                 match_labels: Some(l.clone()),
                 ..LabelSelector::default()
             })
         };
-        let _ = egress;
         match &p.cidr {
             Some(c) => net::NetworkPolicyPeer {
                 ip_block: Some(net::IPBlock {
@@ -1641,7 +1816,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     .peers
                     .as_ref()
                     .filter(|ps| !ps.is_empty())
-                    .map(|ps| ps.iter().map(|x| self.peer(x, false)).collect()),
+                    .map(|ps| ps.iter().map(|x| self.peer(x)).collect()),
                 ports: Self::np_ports(r.ports.as_ref()),
             })
             .collect();
@@ -1683,7 +1858,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     .peers
                     .as_ref()
                     .filter(|ps| !ps.is_empty())
-                    .map(|ps| ps.iter().map(|x| self.peer(x, true)).collect()),
+                    .map(|ps| ps.iter().map(|x| self.peer(x)).collect()),
                 ports: Self::np_ports(r.ports.as_ref()),
             })
             .collect();
@@ -1720,9 +1895,6 @@ impl<'g, 'a> Kube<'g, 'a> {
                 self.led.mapped(id, k);
             }
         }
-        for t in targets.iter() {
-            let _ = t;
-        }
         for k in g.out(i) {
             let e = &g.edges[*k];
             if e.pair == Pair::NpToWorkload {
@@ -1748,7 +1920,13 @@ impl<'g, 'a> Kube<'g, 'a> {
         let id = self.id(i);
         let name = g.name(i);
         let ns = g.ns[i];
-        let redact = |v: &str| if self.redact { REDACTED.to_owned() } else { v.to_owned() };
+        let redact = |v: &str| {
+            if self.redact {
+                REDACTED.to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
         let mut string_data: BTreeMap<String, String> = BTreeMap::new();
         let mut data: BTreeMap<String, k8s_openapi::ByteString> = BTreeMap::new();
         if let Some(d) = &p.data {
@@ -1796,7 +1974,13 @@ impl<'g, 'a> Kube<'g, 'a> {
                 "external secret stores need an operator (e.g. External Secrets); nothing is generated",
             );
         }
-        for k in ["mountPath", "filePermissions", "subPath", "injectAs", "envPrefix"] {
+        for k in [
+            "mountPath",
+            "filePermissions",
+            "subPath",
+            "injectAs",
+            "envPrefix",
+        ] {
             if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
                 self.led.mapped(id, k);
             }
@@ -1813,10 +1997,15 @@ impl<'g, 'a> Kube<'g, 'a> {
         }
         if let Some(r) = p.rotation_policy {
             ann.insert("celestra.io/rotation-policy".into(), r.as_str().to_owned());
-            self.led.approx(id, "rotationPolicy", "annotation celestra.io/rotation-policy only");
+            self.led.approx(
+                id,
+                "rotationPolicy",
+                "annotation celestra.io/rotation-policy only",
+            );
         }
         if p.access_control.is_some() {
-            self.led.dropped(id, "accessControl", "use a Role and a ServiceAccount");
+            self.led
+                .dropped(id, "accessControl", "use a Role and a ServiceAccount");
         }
         if !ann.is_empty() {
             meta.annotations = Some(ann);
@@ -1876,12 +2065,16 @@ impl<'g, 'a> Kube<'g, 'a> {
                 ann.insert("celestra.io/hot-reload".into(), "true".into());
                 ann.insert("celestra.io/restart-policy".into(), "rolling".into());
                 ann.insert("celestra.io/check-interval".into(), "30s".into());
-                self.led
-                    .approx(id, "hotReload", "celestra.io/hot-reload annotations for a reloader");
+                self.led.approx(
+                    id,
+                    "hotReload",
+                    "celestra.io/hot-reload annotations for a reloader",
+                );
             }
             Some(HotReload::Mode(HotReloadMode::Conditional)) => {
                 ann.insert("celestra.io/hot-reload".into(), "true".into());
-                self.led.approx(id, "hotReload", "Conditional treated as Enabled");
+                self.led
+                    .approx(id, "hotReload", "Conditional treated as Enabled");
             }
             Some(_) => self.led.mapped(id, "hotReload"),
             None => {}
@@ -1894,20 +2087,32 @@ impl<'g, 'a> Kube<'g, 'a> {
         }
         if let Some(v) = p.validation {
             match v {
-                ConfigValidation::JsonSchema | ConfigValidation::None => self.led.mapped(id, "validation"),
-                other => self
-                    .led
-                    .dropped(id, "validation", format!("\"{other}\" is not checked by the engine")),
+                ConfigValidation::JsonSchema | ConfigValidation::None => {
+                    self.led.mapped(id, "validation")
+                }
+                other => self.led.dropped(
+                    id,
+                    "validation",
+                    format!("\"{other}\" is not checked by the engine"),
+                ),
             }
         }
         match p.transformation {
             Some(ConfigTransformation::EnvironmentVariables) | Some(ConfigTransformation::None) => {
                 self.led.mapped(id, "transformation")
             }
-            Some(t) => self.led.dropped(id, "transformation", format!("\"{t}\" is not supported")),
+            Some(t) => self
+                .led
+                .dropped(id, "transformation", format!("\"{t}\" is not supported")),
             None => {}
         }
-        for k in ["mountPath", "subPath", "defaultMode", "injectAs", "envPrefix"] {
+        for k in [
+            "mountPath",
+            "subPath",
+            "defaultMode",
+            "injectAs",
+            "envPrefix",
+        ] {
             if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
                 self.led.mapped(id, k);
             }
@@ -1996,7 +2201,11 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         }
         if p.finalizers.is_some() {
-            self.led.dropped(id, "finalizers", "finalizers on RBAC objects are not generated");
+            self.led.dropped(
+                id,
+                "finalizers",
+                "finalizers on RBAC objects are not generated",
+            );
         }
         let mut out = Vec::new();
         if cluster {
@@ -2048,7 +2257,11 @@ impl<'g, 'a> Kube<'g, 'a> {
             };
             let role_ref = rbac::RoleRef {
                 api_group: "rbac.authorization.k8s.io".into(),
-                kind: if cluster { "ClusterRole".into() } else { "Role".into() },
+                kind: if cluster {
+                    "ClusterRole".into()
+                } else {
+                    "Role".into()
+                },
                 name: name.to_owned(),
             };
             if cluster && wide {
@@ -2096,7 +2309,14 @@ impl<'g, 'a> Kube<'g, 'a> {
         }
         match t {
             StrategyType::RollingUpdate | StrategyType::Recreate => {
-                for k in ["type", "strategy", "timeout", "maxSurge", "maxUnavailable", "revisionHistoryLimit"] {
+                for k in [
+                    "type",
+                    "strategy",
+                    "timeout",
+                    "maxSurge",
+                    "maxUnavailable",
+                    "revisionHistoryLimit",
+                ] {
                     if present.iter().any(|x| x == k) {
                         self.led.mapped(id, k);
                     }
@@ -2130,9 +2350,15 @@ impl<'g, 'a> Kube<'g, 'a> {
                         }
                         if let Some(tr) = p.traffic_routing {
                             c["trafficRouting"] = match tr {
-                                TrafficRouting::Nginx => json!({"nginx": {"stableIngress": app_name}}),
-                                TrafficRouting::Istio => json!({"istio": {"virtualService": {"name": app_name}}}),
-                                TrafficRouting::Ambassador => json!({"ambassador": {"mappings": [app_name]}}),
+                                TrafficRouting::Nginx => {
+                                    json!({"nginx": {"stableIngress": app_name}})
+                                }
+                                TrafficRouting::Istio => {
+                                    json!({"istio": {"virtualService": {"name": app_name}}})
+                                }
+                                TrafficRouting::Ambassador => {
+                                    json!({"ambassador": {"mappings": [app_name]}})
+                                }
                             };
                             self.led.approx(
                                 id,
@@ -2159,12 +2385,12 @@ impl<'g, 'a> Kube<'g, 'a> {
                             b["previewReplicaCount"] = json!(r);
                         }
                         if p.analysis.is_some() {
-                            b["prePromotionAnalysis"] =
-                                json!({"templates": [{"templateName": format!("{name}-analysis")}]});
+                            b["prePromotionAnalysis"] = json!({"templates": [{"templateName": format!("{name}-analysis")}]});
                         }
                         json!({"blueGreen": b})
                     };
-                    let mut meta = serde_json::to_value(self.meta(i, app_name, Some(app_ns))).expect("json");
+                    let mut meta =
+                        serde_json::to_value(self.meta(i, app_name, Some(app_ns))).expect("json");
                     meta["labels"] = json!(common::labels(g, app));
                     let rollout = json!({
                         "apiVersion": "argoproj.io/v1alpha1",
@@ -2181,10 +2407,13 @@ impl<'g, 'a> Kube<'g, 'a> {
                     if t == StrategyType::BlueGreen {
                         for svc in g.targets(app, Pair::WorkloadToService) {
                             let pname = format!("{}-preview", g.name(svc));
-                            let mut v = self.service(svc, match &g.nodes[svc].data.properties {
-                                Properties::Service(sp) => sp,
-                                _ => continue,
-                            });
+                            let mut v = self.service(
+                                svc,
+                                match &g.nodes[svc].data.properties {
+                                    Properties::Service(sp) => sp,
+                                    _ => continue,
+                                },
+                            );
                             let mut o = v.remove(0);
                             o.value["metadata"]["name"] = json!(pname);
                             o.name = pname;
@@ -2233,7 +2462,15 @@ impl<'g, 'a> Kube<'g, 'a> {
                         "Prometheus queries on http_requests_total at http://prometheus:9090",
                     );
                 }
-                for k in ["type", "timeout", "canarySteps", "promotion", "autoPromotion", "scaleDownDelay", "previewReplicas"] {
+                for k in [
+                    "type",
+                    "timeout",
+                    "canarySteps",
+                    "promotion",
+                    "autoPromotion",
+                    "scaleDownDelay",
+                    "previewReplicas",
+                ] {
                     if present.iter().any(|x| x == k) {
                         self.led.mapped(id, k);
                     }
@@ -2300,7 +2537,8 @@ impl<'g, 'a> Kube<'g, 'a> {
             if m == MetricsBackend::None {
                 self.led.mapped(id, "metrics");
             } else {
-                self.led.dropped(id, "metrics", "custom metrics produce no output");
+                self.led
+                    .dropped(id, "metrics", "custom metrics produce no output");
             }
         }
         for k in ["metricsPort", "metricsPath", "scrapeInterval"] {
@@ -2308,7 +2546,9 @@ impl<'g, 'a> Kube<'g, 'a> {
                 self.led.mapped(id, k);
             }
         }
-        if p.alerts == Some(AlertsBackend::AlertManager) && p.alert_rules.as_ref().is_some_and(|r| !r.is_empty()) {
+        if p.alerts == Some(AlertsBackend::AlertManager)
+            && p.alert_rules.as_ref().is_some_and(|r| !r.is_empty())
+        {
             let rules: Vec<Value> = p
                 .alert_rules
                 .iter()
@@ -2338,17 +2578,28 @@ impl<'g, 'a> Kube<'g, 'a> {
             self.led.mapped(id, "alertRules");
         } else {
             if p.alerts.is_some() {
-                self.led.dropped(id, "alerts", "no alert rules, or not Prometheus AlertManager");
+                self.led.dropped(
+                    id,
+                    "alerts",
+                    "no alert rules, or not Prometheus AlertManager",
+                );
             }
             if p.alert_rules.is_some() {
-                self.led.dropped(id, "alertRules", "alerts are not Prometheus AlertManager");
+                self.led
+                    .dropped(id, "alertRules", "alerts are not Prometheus AlertManager");
             }
         }
         if let Some(l) = p.logging.filter(|l| *l != LoggingBackend::None) {
             let cname = format!("{name}-logging-config");
             let mut data = BTreeMap::from([
-                ("level".to_owned(), p.log_level.unwrap_or(LogLevel::Info).as_str().to_owned()),
-                ("format".to_owned(), p.log_format.unwrap_or(LogFormat::Json).as_str().to_owned()),
+                (
+                    "level".to_owned(),
+                    p.log_level.unwrap_or(LogLevel::Info).as_str().to_owned(),
+                ),
+                (
+                    "format".to_owned(),
+                    p.log_format.unwrap_or(LogFormat::Json).as_str().to_owned(),
+                ),
                 ("output".to_owned(), "stdout".to_owned()),
                 ("backend".to_owned(), l.as_str().to_owned()),
             ]);
@@ -2361,7 +2612,11 @@ impl<'g, 'a> Kube<'g, 'a> {
                 ..core::ConfigMap::default()
             };
             out.push(obj(i, "ConfigMap", Some(ns), &cname, &cm));
-            self.led.approx(id, "logging", "a logging ConfigMap; no log shipper is deployed");
+            self.led.approx(
+                id,
+                "logging",
+                "a logging ConfigMap; no log shipper is deployed",
+            );
         } else if p.logging.is_some() {
             self.led.mapped(id, "logging");
         }
@@ -2374,7 +2629,10 @@ impl<'g, 'a> Kube<'g, 'a> {
             let cname = format!("{name}-tracing-config");
             let mut data = BTreeMap::from([
                 ("backend".to_owned(), t.as_str().to_owned()),
-                ("sampling-rate".to_owned(), p.sampling_rate.unwrap_or(0.1).to_string()),
+                (
+                    "sampling-rate".to_owned(),
+                    p.sampling_rate.unwrap_or(0.1).to_string(),
+                ),
             ]);
             if let Some(ep) = &p.tracing_endpoint {
                 let key = match t {
@@ -2390,7 +2648,11 @@ impl<'g, 'a> Kube<'g, 'a> {
                 ..core::ConfigMap::default()
             };
             out.push(obj(i, "ConfigMap", Some(ns), &cname, &cm));
-            self.led.approx(id, "tracing", "a tracing ConfigMap; no collector is deployed");
+            self.led.approx(
+                id,
+                "tracing",
+                "a tracing ConfigMap; no collector is deployed",
+            );
         } else if p.tracing.is_some() {
             self.led.mapped(id, "tracing");
         }
@@ -2400,7 +2662,8 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         }
         if p.dashboards.is_some() {
-            self.led.dropped(id, "dashboards", "dashboards produce no output");
+            self.led
+                .dropped(id, "dashboards", "dashboards produce no output");
         }
         out
     }
@@ -2429,7 +2692,10 @@ impl<'g, 'a> Kube<'g, 'a> {
                 })
                 .max();
             if let Some(pss) = strictest {
-                labels.insert("pod-security.kubernetes.io/enforce".into(), pss.as_str().to_owned());
+                labels.insert(
+                    "pod-security.kubernetes.io/enforce".into(),
+                    pss.as_str().to_owned(),
+                );
             }
             let nsobj = core::Namespace {
                 metadata: meta,
@@ -2443,16 +2709,24 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         }
         let quota = match (p.resource_quota, &p.resource_quota_custom) {
-            (Some(QuotaPreset::Small), _) => Some(("2".to_owned(), "4Gi".to_owned(), "50Gi".to_owned(), 10)),
-            (Some(QuotaPreset::Medium), _) => Some(("4".to_owned(), "8Gi".to_owned(), "100Gi".to_owned(), 20)),
-            (Some(QuotaPreset::Large), _) => Some(("8".to_owned(), "16Gi".to_owned(), "250Gi".to_owned(), 50)),
+            (Some(QuotaPreset::Small), _) => {
+                Some(("2".to_owned(), "4Gi".to_owned(), "50Gi".to_owned(), 10))
+            }
+            (Some(QuotaPreset::Medium), _) => {
+                Some(("4".to_owned(), "8Gi".to_owned(), "100Gi".to_owned(), 20))
+            }
+            (Some(QuotaPreset::Large), _) => {
+                Some(("8".to_owned(), "16Gi".to_owned(), "250Gi".to_owned(), 50))
+            }
             (Some(QuotaPreset::Enterprise), _) => {
                 Some(("16".to_owned(), "32Gi".to_owned(), "500Gi".to_owned(), 100))
             }
             (_, Some(c)) => Some((
                 c.cpu.as_ref().map_or("4".to_owned(), NumOrStr::text),
                 c.memory.as_ref().map_or("8Gi".to_owned(), NumOrStr::text),
-                c.storage.as_ref().map_or("100Gi".to_owned(), NumOrStr::text),
+                c.storage
+                    .as_ref()
+                    .map_or("100Gi".to_owned(), NumOrStr::text),
                 c.pods.unwrap_or(20),
             )),
             _ => None,
@@ -2477,7 +2751,11 @@ impl<'g, 'a> Kube<'g, 'a> {
             };
             out.push(obj(i, "ResourceQuota", Some(gns), &qname, &rq));
             if p.resource_quota.is_some() {
-                self.led.approx(id, "resourceQuota", "preset sizes of workflow-format.md §2.15");
+                self.led.approx(
+                    id,
+                    "resourceQuota",
+                    "preset sizes of workflow-format.md §2.15",
+                );
             }
             if p.resource_quota_custom.is_some() {
                 self.led.mapped(id, "resourceQuotaCustom");
@@ -2516,7 +2794,10 @@ impl<'g, 'a> Kube<'g, 'a> {
         let group = p.group.clone().unwrap_or_else(|| "example.com".into());
         let version = p.version.clone().unwrap_or_else(|| "v1".into());
         let plural = p.plural.clone().unwrap_or_else(|| format!("{name}s"));
-        let kind = p.kind.clone().unwrap_or_else(|| crate::objects::capitalize(name));
+        let kind = p
+            .kind
+            .clone()
+            .unwrap_or_else(|| crate::objects::capitalize(name));
         let cluster = p.scope == Some(CrdScope::Cluster);
         let mut spec_props: BTreeMap<String, apiext::JSONSchemaProps> = BTreeMap::new();
         let mut required = Vec::new();
@@ -2526,7 +2807,10 @@ impl<'g, 'a> Kube<'g, 'a> {
                 type_: Some(f.kind.unwrap_or(FieldType::String).as_str().to_owned()),
                 description: f.description.clone(),
                 default: f.default.clone().map(apiext::JSON),
-                enum_: f.enum_values.clone().map(|v| v.into_iter().map(apiext::JSON).collect()),
+                enum_: f
+                    .enum_values
+                    .clone()
+                    .map(|v| v.into_iter().map(apiext::JSON).collect()),
                 pattern: f.pattern.clone(),
                 minimum: f.minimum,
                 maximum: f.maximum,
@@ -2544,7 +2828,11 @@ impl<'g, 'a> Kube<'g, 'a> {
                 )));
             }
             if f.kind == Some(FieldType::Object) {
-                match f.properties.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok()) {
+                match f
+                    .properties
+                    .as_ref()
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                {
                     Some(props) => s.properties = Some(props),
                     None => s.x_kubernetes_preserve_unknown_fields = Some(true),
                 }
@@ -2599,14 +2887,19 @@ impl<'g, 'a> Kube<'g, 'a> {
                 })
             })
             .collect();
-        let subresources = p.subresources.as_ref().map(|s| apiext::CustomResourceSubresources {
-            status: (s.status == Some(true)).then(|| apiext::CustomResourceSubresourceStatus(Value::Object(Default::default()))),
-            scale: (s.scale == Some(true)).then(|| apiext::CustomResourceSubresourceScale {
-                spec_replicas_path: ".spec.replicas".into(),
-                status_replicas_path: ".status.replicas".into(),
-                label_selector_path: None,
-            }),
-        });
+        let subresources = p
+            .subresources
+            .as_ref()
+            .map(|s| apiext::CustomResourceSubresources {
+                status: (s.status == Some(true)).then(|| {
+                    apiext::CustomResourceSubresourceStatus(Value::Object(Default::default()))
+                }),
+                scale: (s.scale == Some(true)).then(|| apiext::CustomResourceSubresourceScale {
+                    spec_replicas_path: ".spec.replicas".into(),
+                    status_replicas_path: ".status.replicas".into(),
+                    label_selector_path: None,
+                }),
+            });
         let crd_name = format!("{plural}.{group}");
         let crd = apiext::CustomResourceDefinition {
             metadata: self.meta(i, &crd_name, None),
@@ -2620,7 +2913,11 @@ impl<'g, 'a> Kube<'g, 'a> {
                     categories: p.categories.clone().filter(|s| !s.is_empty()),
                     list_kind: None,
                 },
-                scope: if cluster { "Cluster".into() } else { "Namespaced".into() },
+                scope: if cluster {
+                    "Cluster".into()
+                } else {
+                    "Namespaced".into()
+                },
                 versions: vec![apiext::CustomResourceDefinitionVersion {
                     name: version.clone(),
                     served: true,
@@ -2663,10 +2960,12 @@ impl<'g, 'a> Kube<'g, 'a> {
                     rbac::PolicyRule {
                         api_groups: Some(vec![group.clone()]),
                         resources: Some(vec![plural.clone(), format!("{plural}/status")]),
-                        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-                            .iter()
-                            .map(|s| (*s).to_owned())
-                            .collect(),
+                        verbs: [
+                            "get", "list", "watch", "create", "update", "patch", "delete",
+                        ]
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .collect(),
                         ..rbac::PolicyRule::default()
                     },
                     rbac::PolicyRule {
@@ -2761,12 +3060,19 @@ impl<'g, 'a> Kube<'g, 'a> {
 
 fn common_replicas(g: &Graph<'_>, app: usize) -> i64 {
     match &g.nodes[app].data.properties {
-        Properties::App(p) => p.replicas.or_else(|| common::group_replicas(g, app)).unwrap_or(1),
+        Properties::App(p) => p
+            .replicas
+            .or_else(|| common::group_replicas(g, app))
+            .unwrap_or(1),
         _ => 1,
     }
 }
 
-fn pvc_spec(size: &str, class: Option<&String>, mode: AccessMode) -> core::PersistentVolumeClaimSpec {
+fn pvc_spec(
+    size: &str,
+    class: Option<&String>,
+    mode: AccessMode,
+) -> core::PersistentVolumeClaimSpec {
     core::PersistentVolumeClaimSpec {
         access_modes: Some(vec![mode.as_str().to_owned()]),
         storage_class_name: class.cloned(),
@@ -2802,6 +3108,7 @@ pub(crate) struct PodCommon<'p> {
     pub(crate) memory_request: Option<&'p NumOrStr>,
     pub(crate) memory_limit: Option<&'p NumOrStr>,
     pub(crate) gpu: Option<i64>,
+    pub(crate) ephemeral: Option<&'p Object>,
     pub(crate) security_context: Option<&'p Object>,
     pub(crate) pss: Option<PodSecurityStandard>,
     pub(crate) liveness: Option<&'p Probe>,

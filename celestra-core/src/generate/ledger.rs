@@ -99,7 +99,12 @@ impl Recorder {
 
     /// A node property not expressed.
     pub(crate) fn dropped(&mut self, node: &str, property: &str, why: impl Into<String>) {
-        self.push(Some(node), None, property, Fidelity::Dropped { why: why.into() });
+        self.push(
+            Some(node),
+            None,
+            property,
+            Fidelity::Dropped { why: why.into() },
+        );
     }
 
     /// A connection's effect.
@@ -107,9 +112,12 @@ impl Recorder {
         self.push(None, Some(conn), "connection", f);
     }
 
-    /// A workflow-level setting.
-    pub(crate) fn setting(&mut self, property: &str, f: Fidelity) {
-        self.push(None, None, property, f);
+    /// Connection ids recorded so far.
+    pub(crate) fn connections(&self) -> std::collections::BTreeSet<String> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.connection_id.clone())
+            .collect()
     }
 
     pub(crate) fn finish(mut self, target: Target) -> Ledger {

@@ -129,7 +129,9 @@ pub(crate) fn kubernetes_objects(
         redact: opts.redact_secrets,
     };
     for step in plan.steps() {
-        let Some(i) = g.idx(&step.node_id) else { continue };
+        let Some(i) = g.idx(&step.node_id) else {
+            continue;
+        };
         out.extend(k.node(i));
         for a in &step.attached {
             if let Some(ai) = g.idx(&a.node_id) {
@@ -137,6 +139,16 @@ pub(crate) fn kubernetes_objects(
             }
         }
     }
+    record_connections(g, &mut led, |pair| match pair {
+        crate::graph::Pair::ServerToServer
+        | crate::graph::Pair::ServerToJob
+        | crate::graph::Pair::JobToWorkload
+        | crate::graph::Pair::ServiceToWorkload
+        | crate::graph::Pair::CrToWorkload => Fidelity::Approximated {
+            how: "apply order in the file; readiness is awaited at deploy".into(),
+        },
+        _ => Fidelity::Mapped,
+    });
     // Nodes of unknown type produce nothing: say so.
     for i in 0..g.nodes.len() {
         if g.ty(i).is_none() {
@@ -144,6 +156,31 @@ pub(crate) fn kubernetes_objects(
         }
     }
     Ok((out, led))
+}
+
+/// Records every connection the target did not record itself: active ones by the target's rule
+/// for their pair, inactive conditional ones and duplicates as dropped (nothing silent).
+pub(crate) fn record_connections(
+    g: &Graph<'_>,
+    led: &mut ledger::Recorder,
+    rule: impl Fn(crate::graph::Pair) -> Fidelity,
+) {
+    let recorded = led.connections();
+    for c in &g.wf.connections {
+        if recorded.contains(&c.id) {
+            continue;
+        }
+        match g.edges.iter().find(|e| e.conn.id == c.id) {
+            Some(e) => led.connection(&c.id, rule(e.pair)),
+            None => led.connection(
+                &c.id,
+                Fidelity::Dropped {
+                    why: "inactive in this environment, or a duplicate of another connection"
+                        .into(),
+                },
+            ),
+        }
+    }
 }
 
 /// Refuses a workflow that has errors.
@@ -163,13 +200,20 @@ fn refuse_errors(wf: &Workflow) -> Result<(), Error> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error::Invalid { diagnostics: errors })
+        Err(Error::Invalid {
+            diagnostics: errors,
+        })
     }
 }
 
 /// YAML of one object (serde-saphyr: every ambiguous scalar quoted, keys sorted).
 pub(crate) fn yaml(v: &Value) -> String {
     serde_saphyr::to_string(v).expect("JSON values always serialize to YAML")
+}
+
+/// Parses one YAML document into JSON (for tests and tools; serde-saphyr).
+pub fn parse_yaml(text: &str) -> Result<Value, String> {
+    serde_saphyr::from_str(text).map_err(|e| e.to_string())
 }
 
 /// File-name-safe piece (`a-z0-9-.`).
@@ -186,7 +230,11 @@ pub(crate) fn file_part(s: &str) -> String {
 }
 
 /// Generates one target.
-pub(crate) fn generate(wf: &Workflow, target: Target, opts: &GenerateOptions) -> Result<Generated, Error> {
+pub(crate) fn generate(
+    wf: &Workflow,
+    target: Target,
+    opts: &GenerateOptions,
+) -> Result<Generated, Error> {
     refuse_errors(wf)?;
     let g = Graph::build(wf);
     match target {
@@ -205,7 +253,11 @@ pub(crate) fn generate(wf: &Workflow, target: Target, opts: &GenerateOptions) ->
                 Layout::PerObject => {
                     let width = objs.len().to_string().len().max(2);
                     for (k, o) in objs.iter().enumerate() {
-                        let mut name = format!("{:0width$}-{}", k + 1, file_part(&o.kind.to_ascii_lowercase()));
+                        let mut name = format!(
+                            "{:0width$}-{}",
+                            k + 1,
+                            file_part(&o.kind.to_ascii_lowercase())
+                        );
                         if let Some(ns) = &o.namespace {
                             name.push('-');
                             name.push_str(&file_part(ns));

@@ -479,7 +479,11 @@ pub fn sanitize_env(s: &str) -> String {
 
 /// An environment variable name as written: kept when portable, else sanitized (`ENV_NAME`).
 pub(crate) fn sanitize_env_keep_case(s: &str) -> String {
-    if env_name(s) { s.to_owned() } else { sanitize_env(s) }
+    if env_name(s) {
+        s.to_owned()
+    } else {
+        sanitize_env(s)
+    }
 }
 
 fn label_name(s: &str) -> Check {
