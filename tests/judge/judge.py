@@ -91,6 +91,30 @@ def check_kubernetes(cli, fixtures, work):
     print(f"kubernetes: {checked} objects passed strict schema validation")
 
 
+def check_compose(cli, fixtures, work):
+    import os
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+    checked = 0
+    for fixture in fixtures:
+        out = work / fixture.stem / "compose"
+        if not generate(cli, fixture, "compose", out):
+            continue
+        r = run(["docker-compose", "-f", str(out / "docker-compose.yml"), "config", "-q"], env=env, cwd=out)
+        if r.returncode != 0:
+            fail(f"{fixture.name}: docker compose config rejected the file: {r.stderr.strip()}")
+            continue
+        # Every depends_on target exists, and nothing was interpolated away.
+        doc = load_docs(out / "docker-compose.yml")[0]
+        services = doc.get("services", {})
+        for name, svc in services.items():
+            for dep in (svc.get("depends_on") or {}):
+                if dep not in services:
+                    fail(f"{fixture.name}: service {name} depends on missing service {dep}")
+        checked += 1
+    version = run(["docker-compose", "version", "--short"]).stdout.strip()
+    print(f"compose: {checked} files accepted by docker compose {version} (config -q)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -103,6 +127,7 @@ def main():
     if not fixtures:
         fail("no fixtures found")
     check_kubernetes(args.cli, fixtures, work)
+    check_compose(args.cli, fixtures, work)
     if FAILURES:
         print(f"judge: {len(FAILURES)} failure(s)")
         sys.exit(1)

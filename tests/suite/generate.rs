@@ -8,7 +8,7 @@ use celestra_fixtures::{shuffled, stem, valid_workflows};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const TARGETS: &[(Target, &str)] = &[(Target::Kubernetes, "k8s")];
+const TARGETS: &[(Target, &str)] = &[(Target::Kubernetes, "k8s"), (Target::Compose, "compose")];
 
 fn load(p: &std::path::Path) -> (Value, Workflow) {
     let doc: Value =
@@ -239,4 +239,56 @@ fn redaction_keeps_every_secret_value_out() {
         }
     }
     assert!(secrets_seen > 10, "the fixtures hold secrets");
+}
+
+#[test]
+fn redaction_keeps_secret_values_out_of_compose_files() {
+    let mut checked = 0;
+    for p in valid_workflows() {
+        let (doc, wf) = load(&p);
+        // Text of everything but the Secret nodes: a secret value that also
+        // appears there (a database name used in a command line) is not a leak.
+        let mut public = doc.clone();
+        if let Some(nodes) = public["nodes"].as_array_mut() {
+            nodes.retain(|n| n["type"] != "celestra-secret");
+        }
+        let public = public.to_string();
+        let mut values: Vec<String> = Vec::new();
+        for n in &wf.nodes {
+            if let celestra_core::model::Properties::Secret(s) = &n.data.properties {
+                values.extend(s.data.iter().flatten().map(|(_, v)| v.clone()));
+                values.extend(
+                    s.files
+                        .iter()
+                        .flatten()
+                        .filter_map(|(_, f)| f.content.clone()),
+                );
+            }
+        }
+        // Short values ("app") also occur as names; long ones only as secret data.
+        values.retain(|v| v.len() >= 8 && !public.contains(v.as_str()));
+        checked += values.len();
+        let g = api::generate(
+            &wf,
+            Target::Compose,
+            &GenerateOptions {
+                redact_secrets: true,
+                ..GenerateOptions::default()
+            },
+        )
+        .expect("generates");
+        for (path, text) in &g.files {
+            if path.starts_with("secrets/") {
+                assert_eq!(text, "<redacted>", "{} {path}", p.display());
+            }
+            for v in &values {
+                assert!(
+                    !text.contains(v.as_str()),
+                    "{} {path}: secret value leaked",
+                    p.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 10, "the fixtures hold secret values to look for");
 }

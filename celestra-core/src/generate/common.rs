@@ -21,6 +21,7 @@ pub(crate) fn selector(name: &str) -> BTreeMap<String, String> {
 #[derive(Debug, Clone)]
 pub(crate) struct Injection<'a> {
     pub(crate) conn_id: &'a str,
+    pub(crate) source: usize,
     pub(crate) secret: bool,
     pub(crate) source_name: &'a str,
     /// Env names → key (per-key injection), or `None` for "all keys, no prefix" (envFrom).
@@ -140,6 +141,7 @@ pub(crate) fn injections<'a>(g: &Graph<'a>, w: usize) -> Vec<Injection<'a>> {
         };
         out.push(Injection {
             conn_id: &e.conn.id,
+            source: e.src,
             secret,
             source_name: n.name(),
             env,

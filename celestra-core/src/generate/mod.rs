@@ -2,6 +2,7 @@
 //! fidelity ledger. A workflow with errors is refused; warnings never block.
 
 pub(crate) mod common;
+pub(crate) mod compose;
 pub mod kubernetes;
 pub mod ledger;
 
@@ -84,7 +85,7 @@ pub(crate) struct Obj {
 }
 
 /// The result of a generation: files by relative path, and the fidelity ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Generated {
     /// The target.
@@ -93,6 +94,8 @@ pub struct Generated {
     pub files: BTreeMap<String, String>,
     /// What each property and connection became.
     pub ledger: Ledger,
+    /// Warnings and infos of the workflow for this target (e.g. `COMPOSE_UNSUPPORTED`).
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 fn check_version(opts: &GenerateOptions) -> Result<KubeVersion, Error> {
@@ -183,27 +186,21 @@ pub(crate) fn record_connections(
     }
 }
 
-/// Refuses a workflow that has errors.
-fn refuse_errors(wf: &Workflow) -> Result<(), Error> {
+/// Refuses a workflow that has errors; returns its warnings and infos for the target.
+fn refuse_errors(wf: &Workflow, target: Target) -> Result<Vec<crate::diag::Diagnostic>, Error> {
     let report = crate::validate::validate(
         wf,
         &ValidateOptions {
             mode: Mode::Generate,
-            target: None,
+            target: Some(target),
         },
     );
-    let errors: Vec<_> = report
-        .errors
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid {
-            diagnostics: errors,
-        })
+    if report.errors.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Error::Invalid {
+            diagnostics: report.errors,
+        });
     }
+    Ok(report.warnings.into_iter().chain(report.infos).collect())
 }
 
 /// YAML of one object (serde-saphyr: every ambiguous scalar quoted, keys sorted).
@@ -235,7 +232,7 @@ pub(crate) fn generate(
     target: Target,
     opts: &GenerateOptions,
 ) -> Result<Generated, Error> {
-    refuse_errors(wf)?;
+    let warnings = refuse_errors(wf, target)?;
     let g = Graph::build(wf);
     match target {
         Target::Kubernetes => {
@@ -273,6 +270,25 @@ pub(crate) fn generate(
                 target,
                 files,
                 ledger: led.finish(target),
+                warnings,
+            })
+        }
+        Target::Compose => {
+            check_version(opts)?;
+            let mut led = ledger::Recorder::default();
+            let out = compose::Compose {
+                g: &g,
+                led: &mut led,
+                redact: opts.redact_secrets,
+            }
+            .build();
+            let mut files = out.files;
+            files.insert("docker-compose.yml".to_owned(), yaml(&out.doc));
+            Ok(Generated {
+                target,
+                files,
+                ledger: led.finish(target),
+                warnings,
             })
         }
         other => Err(Error::Option {
