@@ -7,6 +7,12 @@ Checks (each failure is printed; the exit status is 1 if any check failed):
   * Kubernetes: every object generated for version V passes kubernetes-validate --strict for V,
     for V = 1.25 (oldest bundled schemas), the default 1.30 and the newest bundled version;
     custom-resource instances are validated against the CRD schema the same output defines.
+  * Compose: `docker compose config -q` accepts every file; every depends_on target exists.
+  * Helm: `helm lint --strict` passes; `helm template --include-crds` (capabilities of the
+    Prometheus Operator and Argo Rollouts on) renders exactly the Kubernetes target's objects
+    once Helm's own labels and checksum annotations are set aside; on one chart, values really
+    drive replicas, image, ConfigMap data (and the checksum that rolls pods), Namespace
+    creation, and values.schema.json rejects bad values.
 """
 
 import argparse
@@ -115,6 +121,132 @@ def check_compose(cli, fixtures, work):
     print(f"compose: {checked} files accepted by docker compose {version} (config -q)")
 
 
+HELM_DROP_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by", "app.kubernetes.io/version"}
+
+
+def normalize(obj):
+    """What Helm adds on purpose (chart labels, checksum annotations) is not a difference."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if k == "labels" and isinstance(v, dict):
+                v = {lk: lv for lk, lv in v.items() if lk not in HELM_DROP_LABELS}
+            if k == "annotations" and isinstance(v, dict):
+                v = {ak: av for ak, av in v.items() if not ak.startswith("checksum/")}
+                if not v:
+                    continue
+            out[k] = normalize(v)
+        return out
+    if isinstance(obj, list):
+        return [normalize(x) for x in obj]
+    return obj
+
+
+def identity(d):
+    m = d.get("metadata", {})
+    return (d.get("apiVersion"), d.get("kind"), m.get("namespace"), m.get("name"))
+
+
+def first_difference(a, b, path=""):
+    if type(a) is not type(b):
+        return f"{path or '/'}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}/{k}: only in {'helm' if k in a else 'kubernetes'}"
+            d = first_difference(a[k], b[k], f"{path}/{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}/{i}")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+HELM_CAPS = ["--api-versions", "monitoring.coreos.com/v1", "--api-versions", "argoproj.io/v1alpha1"]
+
+
+def helm_template(chart, *extra):
+    return run(["helm", "template", "release", str(chart), "--include-crds", "--kube-version", "1.30.0", *HELM_CAPS, *extra])
+
+
+def check_helm(cli, fixtures, work):
+    linted = rendered = 0
+    for fixture in fixtures:
+        chart = work / fixture.stem / "chart"
+        k8s = work / fixture.stem / "k8s-1.30"
+        if not generate(cli, fixture, "helm", chart):
+            continue
+        r = run(["helm", "lint", "--strict", str(chart)])
+        if r.returncode != 0:
+            fail(f"{fixture.name}: helm lint --strict: {r.stdout.strip()} {r.stderr.strip()}")
+            continue
+        linted += 1
+        r = helm_template(chart)
+        if r.returncode != 0:
+            fail(f"{fixture.name}: helm template: {r.stderr.strip()}")
+            continue
+        helm_docs = {identity(d): normalize(d) for d in yaml.safe_load_all(r.stdout) if d}
+        kube_docs = {identity(d): normalize(d) for d in load_docs(k8s / "manifests.yaml")}
+        if set(helm_docs) != set(kube_docs):
+            fail(f"{fixture.name}: helm renders {sorted(set(helm_docs) ^ set(kube_docs), key=str)} differently from the Kubernetes target")
+            continue
+        for key, doc in helm_docs.items():
+            d = first_difference(doc, kube_docs[key])
+            if d:
+                fail(f"{fixture.name}: {key[1]}/{key[3]}: helm != kubernetes at {d}")
+        rendered += 1
+    version = run(["helm", "version", "--short"]).stdout.strip()
+    print(f"helm {version}: {linted} charts pass lint --strict; {rendered} render exactly the Kubernetes target")
+
+
+def check_helm_values(cli, fixtures, work):
+    """Values really drive the chart: replicas, image, config data (which rolls pods), schema."""
+    fixture = next(f for f in fixtures if f.stem == "ex3-microservice")
+    chart = work / fixture.stem / "chart"
+
+    def render(*sets):
+        r = helm_template(chart, *[a for s in sets for a in ("--set", s)])
+        if r.returncode != 0:
+            return None, r.stderr
+        return {identity(d): d for d in yaml.safe_load_all(r.stdout) if d}, ""
+
+    base, _ = render()
+    changed, err = render("apps.api.replicas=7", "apps.api.image.tag=2.0.0", "configMaps.api-config.data.LOG_LEVEL=debug", "createNamespaces=false")
+    if base is None or changed is None:
+        fail(f"helm values: render failed: {err}")
+        return
+    dep = ("apps/v1", "Deployment", "shop", "api")
+    cm = ("v1", "ConfigMap", "shop", "api-config")
+    b, c = base[dep], changed[dep]
+    checks = [
+        (c["spec"]["replicas"] == 7, "replicas from values"),
+        (c["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/shop-api:2.0.0", "image tag from values"),
+        (changed[cm]["data"]["LOG_LEVEL"] == "debug", "ConfigMap data from values"),
+        (b["spec"]["template"]["metadata"]["annotations"]["checksum/configmap-api-config"]
+         != c["spec"]["template"]["metadata"]["annotations"]["checksum/configmap-api-config"], "config change rolls pods (checksum)"),
+        (b["spec"]["template"]["metadata"]["annotations"]["checksum/secret-db-credentials"]
+         == c["spec"]["template"]["metadata"]["annotations"]["checksum/secret-db-credentials"], "unchanged secret keeps its checksum"),
+        (("v1", "Namespace", None, "shop") in base and ("v1", "Namespace", None, "shop") not in changed, "createNamespaces=false drops Namespace objects"),
+    ]
+    for ok, what in checks:
+        if not ok:
+            fail(f"helm values: {what}")
+    bad, err = render("apps.api.replicas=-1")
+    if bad is not None or "values don't meet the specifications of the schema" not in err:
+        fail(f"helm values: values.schema.json must reject replicas=-1 (got: {err.strip()[:200]})")
+    bad, err = render("apps.api.replicaz=3")
+    if bad is not None:
+        fail("helm values: values.schema.json must reject an unknown key (typo)")
+    print(f"helm values: {len(checks) + 2} value checks passed")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -128,6 +260,8 @@ def main():
         fail("no fixtures found")
     check_kubernetes(args.cli, fixtures, work)
     check_compose(args.cli, fixtures, work)
+    check_helm(args.cli, fixtures, work)
+    check_helm_values(args.cli, fixtures, work)
     if FAILURES:
         print(f"judge: {len(FAILURES)} failure(s)")
         sys.exit(1)

@@ -8,7 +8,11 @@ use celestra_fixtures::{shuffled, stem, valid_workflows};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const TARGETS: &[(Target, &str)] = &[(Target::Kubernetes, "k8s"), (Target::Compose, "compose")];
+const TARGETS: &[(Target, &str)] = &[
+    (Target::Kubernetes, "k8s"),
+    (Target::Compose, "compose"),
+    (Target::Helm, "helm"),
+];
 
 fn load(p: &std::path::Path) -> (Value, Workflow) {
     let doc: Value =
@@ -242,7 +246,7 @@ fn redaction_keeps_every_secret_value_out() {
 }
 
 #[test]
-fn redaction_keeps_secret_values_out_of_compose_files() {
+fn redaction_keeps_secret_values_out_of_every_target() {
     let mut checked = 0;
     for p in valid_workflows() {
         let (doc, wf) = load(&p);
@@ -268,25 +272,27 @@ fn redaction_keeps_secret_values_out_of_compose_files() {
         // Short values ("app") also occur as names; long ones only as secret data.
         values.retain(|v| v.len() >= 8 && !public.contains(v.as_str()));
         checked += values.len();
-        let g = api::generate(
-            &wf,
-            Target::Compose,
-            &GenerateOptions {
-                redact_secrets: true,
-                ..GenerateOptions::default()
-            },
-        )
-        .expect("generates");
-        for (path, text) in &g.files {
-            if path.starts_with("secrets/") {
-                assert_eq!(text, "<redacted>", "{} {path}", p.display());
-            }
-            for v in &values {
-                assert!(
-                    !text.contains(v.as_str()),
-                    "{} {path}: secret value leaked",
-                    p.display()
-                );
+        for (t, _) in TARGETS {
+            let g = api::generate(
+                &wf,
+                *t,
+                &GenerateOptions {
+                    redact_secrets: true,
+                    ..GenerateOptions::default()
+                },
+            )
+            .expect("generates");
+            for (path, text) in &g.files {
+                if path.starts_with("secrets/") {
+                    assert_eq!(text, "<redacted>", "{} {path}", p.display());
+                }
+                for v in &values {
+                    assert!(
+                        !text.contains(v.as_str()),
+                        "{} {t:?} {path}: secret value leaked",
+                        p.display()
+                    );
+                }
             }
         }
     }

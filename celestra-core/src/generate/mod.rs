@@ -3,6 +3,7 @@
 
 pub(crate) mod common;
 pub(crate) mod compose;
+pub(crate) mod helm;
 pub mod kubernetes;
 pub mod ledger;
 
@@ -287,6 +288,17 @@ pub(crate) fn generate(
             Ok(Generated {
                 target,
                 files,
+                ledger: led.finish(target),
+                warnings,
+            })
+        }
+        Target::Helm => {
+            let version = check_version(opts)?;
+            let (objs, led) = kubernetes_objects(wf, &g, opts)?;
+            let out = helm::chart(wf, &g, &objs, &version.to_string());
+            Ok(Generated {
+                target,
+                files: out.files,
                 ledger: led.finish(target),
                 warnings,
             })
