@@ -247,11 +247,73 @@ def check_helm_values(cli, fixtures, work):
     print(f"helm values: {len(checks) + 2} value checks passed")
 
 
+DSL_HEADER = """\
+# Kind and name of every object this fixture's DSL program writes under celestra 0.0.3.
+# Reviewed against the native Kubernetes output; the differences are the documented divergences
+# (workflow-format 2.18): D1 0.0.3 always adds a Service <app> for an App with ports; D8 its Rollout
+# is named after the strategy node; its ServiceMonitors are <obs>-monitor-<index>; PVCs for App
+# storage and local backups, and blue-green preview Services, exist natively only.
+"""
+
+
+def dsl_objects(out):
+    """(kind, name) of every object the DSL program wrote under ./k8s/."""
+    found = set()
+    for f in sorted((out / "k8s").rglob("*.yaml")):
+        for d in load_docs(f):
+            found.add((d.get("kind"), d.get("metadata", {}).get("name")))
+    return found
+
+
+def check_dsl(cli, fixtures, work, expected_dir, update):
+    python = sys.executable
+    ran = 0
+    for fixture in fixtures:
+        out = work / fixture.stem / "dsl"
+        if not generate(cli, fixture, "dsl", out):
+            continue
+        r = run([python, "workflow.py"], cwd=out, timeout=120)
+        if r.returncode != 0:
+            fail(f"{fixture.name}: the DSL program failed under celestra 0.0.3:\n{r.stdout}{r.stderr}")
+            continue
+        try:
+            found = dsl_objects(out)
+        except yaml.YAMLError as e:
+            fail(f"{fixture.name}: the DSL program wrote YAML that does not load: {e}")
+            continue
+        lines = sorted(f"{k} {n}" for k, n in found)
+        expected_file = expected_dir / f"{fixture.stem}.txt"
+        if update:
+            expected_file.write_text(DSL_HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+        elif not expected_file.exists():
+            fail(f"{fixture.name}: no expectation {expected_file}")
+            continue
+        else:
+            expected = [l for l in expected_file.read_text(encoding="utf-8").splitlines() if l and not l.startswith("#")]
+            if lines != sorted(expected):
+                missing = sorted(set(expected) - set(lines))
+                extra = sorted(set(lines) - set(expected))
+                fail(f"{fixture.name}: DSL objects differ from {expected_file.name}: missing {missing}, unexpected {extra}")
+                continue
+        has_apps = "App(" in (out / "workflow.py").read_text(encoding="utf-8") or "StatefulApp(" in (out / "workflow.py").read_text(encoding="utf-8")
+        if has_apps and not (out / "docker-compose.yml").exists():
+            fail(f"{fixture.name}: the DSL program wrote no docker-compose.yml")
+        if not any((out / "charts").rglob("Chart.yaml")):
+            fail(f"{fixture.name}: the DSL program wrote no Helm chart")
+        ran += 1
+    import importlib.metadata as md
+    print(f"dsl: {ran} programs ran under celestra {md.version('celestra')} and wrote the expected kinds and names")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--dsl-expected", default="tests/fixtures/dsl-expected",
+                    help="per fixture, the kinds and names its DSL program must write")
+    ap.add_argument("--update-dsl-expected", action="store_true",
+                    help="write the expectation files from this run (review the diff!)")
     args = ap.parse_args()
     fixtures = sorted(pathlib.Path(args.fixtures).glob("*.json"))
     work = pathlib.Path(args.work)
@@ -262,6 +324,7 @@ def main():
     check_compose(args.cli, fixtures, work)
     check_helm(args.cli, fixtures, work)
     check_helm_values(args.cli, fixtures, work)
+    check_dsl(args.cli, fixtures, work, pathlib.Path(args.dsl_expected), args.update_dsl_expected)
     if FAILURES:
         print(f"judge: {len(FAILURES)} failure(s)")
         sys.exit(1)

@@ -26,7 +26,7 @@ fn pretty<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// The snapshot names of the targets in tests/suite/generate.rs.
-const GENERATE_TARGETS: &[&str] = &["k8s", "compose", "helm"];
+const GENERATE_TARGETS: &[&str] = &["k8s", "compose", "helm", "dsl"];
 
 fn invalid_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join("invalid"))

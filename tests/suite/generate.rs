@@ -12,6 +12,7 @@ const TARGETS: &[(Target, &str)] = &[
     (Target::Kubernetes, "k8s"),
     (Target::Compose, "compose"),
     (Target::Helm, "helm"),
+    (Target::Dsl, "dsl"),
 ];
 
 fn load(p: &std::path::Path) -> (Value, Workflow) {

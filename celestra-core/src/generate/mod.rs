@@ -3,6 +3,7 @@
 
 pub(crate) mod common;
 pub(crate) mod compose;
+pub(crate) mod dsl;
 pub(crate) mod helm;
 pub mod kubernetes;
 pub mod ledger;
@@ -121,9 +122,6 @@ pub(crate) fn kubernetes_objects(
     opts: &GenerateOptions,
 ) -> Result<(Vec<Obj>, ledger::Recorder), Error> {
     let version = check_version(opts)?;
-    let objects = crate::objects::all_objects(g);
-    let cycles = crate::validate::cycle_diagnostics(g);
-    let plan = crate::plan::plan_graph(wf, g, &cycles, objects)?;
     let mut led = ledger::Recorder::default();
     let mut out = Vec::new();
     let mut k = kubernetes::Kube {
@@ -132,16 +130,8 @@ pub(crate) fn kubernetes_objects(
         version,
         redact: opts.redact_secrets,
     };
-    for step in plan.steps() {
-        let Some(i) = g.idx(&step.node_id) else {
-            continue;
-        };
+    for i in plan_order(wf, g)? {
         out.extend(k.node(i));
-        for a in &step.attached {
-            if let Some(ai) = g.idx(&a.node_id) {
-                out.extend(k.node(ai));
-            }
-        }
     }
     record_connections(g, &mut led, |pair| match pair {
         crate::graph::Pair::ServerToServer
@@ -160,6 +150,26 @@ pub(crate) fn kubernetes_objects(
         }
     }
     Ok((out, led))
+}
+
+/// Node indices in plan order (each step, then the nodes attached to it).
+pub(crate) fn plan_order(wf: &Workflow, g: &Graph<'_>) -> Result<Vec<usize>, Error> {
+    let objects = crate::objects::all_objects(g);
+    let cycles = crate::validate::cycle_diagnostics(g);
+    let plan = crate::plan::plan_graph(wf, g, &cycles, objects)?;
+    let mut order = Vec::with_capacity(g.nodes.len());
+    for step in plan.steps() {
+        let Some(i) = g.idx(&step.node_id) else {
+            continue;
+        };
+        order.push(i);
+        for a in &step.attached {
+            if let Some(ai) = g.idx(&a.node_id) {
+                order.push(ai);
+            }
+        }
+    }
+    Ok(order)
 }
 
 /// Records every connection the target did not record itself: active ones by the target's rule
@@ -303,8 +313,21 @@ pub(crate) fn generate(
                 warnings,
             })
         }
-        other => Err(Error::Option {
-            message: format!("the {other:?} target is not implemented yet"),
-        }),
+        Target::Dsl => {
+            let (objs, kled) = kubernetes_objects(wf, &g, opts)?;
+            let native = kled.finish(Target::Kubernetes);
+            let mut led = ledger::Recorder::default();
+            let order = plan_order(wf, &g)?;
+            let program = dsl::Dsl::new(&g, &mut led, &objs, &native, opts.redact_secrets)
+                .program(wf, &order);
+            let mut files = BTreeMap::new();
+            files.insert("workflow.py".to_owned(), program);
+            Ok(Generated {
+                target,
+                files,
+                ledger: led.finish(target),
+                warnings,
+            })
+        }
     }
 }
