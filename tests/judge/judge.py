@@ -208,7 +208,10 @@ def check_helm(cli, fixtures, work):
 
 def check_helm_values(cli, fixtures, work):
     """Values really drive the chart: replicas, image, config data (which rolls pods), schema."""
-    fixture = next(f for f in fixtures if f.stem == "ex3-microservice")
+    fixture = next((f for f in fixtures if f.stem == "ex3-microservice"), None)
+    if fixture is None:
+        fail("no ex3-microservice fixture")
+        return
     chart = work / fixture.stem / "chart"
 
     def render(*sets):
@@ -305,6 +308,97 @@ def check_dsl(cli, fixtures, work, expected_dir, update):
     print(f"dsl: {ran} programs ran under celestra {md.version('celestra')} and wrote the expected kinds and names")
 
 
+def check_hostile(cli, fixtures, work):
+    """Hostile values come back unchanged from every target, read by the real tools."""
+    fixture = next((f for f in fixtures if f.stem == "hostile-values"), None)
+    if fixture is None:
+        fail("no hostile-values fixture")
+        return
+    wf = json.loads(fixture.read_text(encoding="utf-8"))
+    props = {n["data"]["name"]: n["data"]["properties"] for n in wf["nodes"]}
+    env = props["hostile-app"]["environment"]
+    ann = props["hostile-app"]["annotations"]
+    data = props["hostile-config"]["data"]
+    args = props["hostile-cron"]["args"]
+    base = work / fixture.stem
+    checked = 0
+
+    def expect(where, got, want):
+        nonlocal checked
+        if got != want:
+            fail(f"hostile values: {where}: {got!r} != {want!r}")
+        else:
+            checked += 1
+
+    def objects(docs):
+        return {(d["kind"], d["metadata"]["name"]): d for d in docs if d}
+
+    def check_objects(target, objs, exact_annotations=True):
+        dep = objs.get(("Deployment", "hostile-app"))
+        if dep is None:
+            fail(f"hostile values: {target}: no Deployment hostile-app")
+            return
+        c = dep["spec"]["template"]["spec"]["containers"][0]
+        got_env = {e["name"]: e.get("value") for e in c.get("env", []) if "value" in e}
+        for k, v in env.items():
+            expect(f"{target} Deployment env {k}", got_env.get(k), v)
+        got_ann = dep["metadata"].get("annotations", {})
+        for k, v in ann.items():
+            expect(f"{target} Deployment annotation {k}", got_ann.get(k), v)
+        cm = objs.get(("ConfigMap", "hostile-config"), {}).get("data", {})
+        sec = objs.get(("Secret", "hostile-secret"), {}).get("stringData", {})
+        for k, v in data.items():
+            expect(f"{target} ConfigMap data {k}", cm.get(k), v)
+            expect(f"{target} Secret stringData {k}", sec.get(k), v)
+        cron = objs.get(("CronJob", "hostile-cron"))
+        if cron is None:
+            fail(f"hostile values: {target}: no CronJob hostile-cron")
+        else:
+            cc = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+            expect(f"{target} CronJob args", cc.get("args"), args)
+        if ("Secret", "injected") in objs:
+            fail(f"hostile values: {target}: a value injected an object")
+
+    k8s = objects(load_docs(base / "k8s-1.30" / "manifests.yaml"))
+    check_objects("kubernetes", k8s)
+    inst = k8s.get(("HostileThing", "sample"), {}).get("spec", {}).get("notes")
+    expect("kubernetes CR instance spec.notes", inst, data)
+    r = helm_template(base / "chart")
+    if r.returncode != 0:
+        fail(f"hostile values: helm template: {r.stderr}")
+    else:
+        check_objects("helm", objects(yaml.safe_load_all(r.stdout)))
+    # Compose: what docker compose itself reads (interpolation applied).
+    import os
+    out = base / "compose"
+    r = run(["docker-compose", "-f", "docker-compose.yml", "config", "--format", "json"], cwd=out,
+            env=dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", HOME="/nonexistent-home", VAR="set"))
+    if r.returncode != 0:
+        fail(f"hostile values: docker compose config: {r.stderr}")
+    else:
+        doc = json.loads(r.stdout)
+        svc = doc["services"]["hostile-app"]
+        # `config` prints the model back as compose text, so a literal `$` stays escaped as `$$`;
+        # an interpolated value would show the environment's HOME / VAR instead.
+        for k, v in env.items():
+            expect(f"compose environment {k}", svc["environment"].get(k), v.replace("$", "$$"))
+        cron_svc = doc["services"].get("hostile-cron")
+        if cron_svc is not None:
+            expect("compose command", cron_svc.get("command"), [a.replace("$", "$$") for a in args])
+        for k, v in data.items():
+            f = out / "secrets" / "hostile-secret" / k
+            expect(f"compose secret file {k}", f.read_bytes().decode("utf-8") if f.exists() else None, v)
+    # DSL: what celestra 0.0.3 wrote.
+    dsl = {}
+    for f in (base / "dsl" / "k8s").rglob("*.yaml"):
+        dsl.update(objects(load_docs(f)))
+    check_objects("dsl", dsl)
+    program = (base / "dsl" / "workflow.py").read_text(encoding="utf-8")
+    if not program.isascii():
+        fail("hostile values: the DSL program is not pure ASCII")
+    print(f"hostile values: {len(env)} values, {checked} placements read back unchanged by PyYAML, helm template, docker compose config and celestra 0.0.3")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -325,6 +419,7 @@ def main():
     check_helm(args.cli, fixtures, work)
     check_helm_values(args.cli, fixtures, work)
     check_dsl(args.cli, fixtures, work, pathlib.Path(args.dsl_expected), args.update_dsl_expected)
+    check_hostile(args.cli, fixtures, work)
     if FAILURES:
         print(f"judge: {len(FAILURES)} failure(s)")
         sys.exit(1)

@@ -143,6 +143,11 @@ codes! {
         why: "The sentinel only switches the UI to a free input; the custom value itself never arrived.",
         fix: "Send the typed custom value instead of the sentinel.",
         example: "\"port\": \"Custom...\"";
+    ValueControlChar = "VALUE_CONTROL_CHAR", Error, Field, "engine",
+        "a text value contains a control character",
+        why: "Control characters (other than tab, newline and carriage return) are never meaningful in names, env values, config data or annotations; they hide text in terminals and logs (escape sequences), and Helm cannot carry DEL or C1 characters such as NEL through values.yaml.",
+        fix: "Remove the character; put binary content in a Secret or ConfigMap file with `encoding: base64`.",
+        example: "\"environment\": {\"BANNER\": \"\\u001b[31mred\"}";
     PropUnknown = "PROP_UNKNOWN", Warning, Field, "spec §1.3",
         "unknown property (kept, ignored)",
         why: "The property is not part of this node type; it is kept in the document but has no effect. Often a typo.",

@@ -338,3 +338,31 @@ pub(crate) fn present_keys(n: &Node) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// A double-quoted string in printable ASCII, valid as a YAML double-quoted scalar, a Python
+/// string literal and a Go string literal: `"` and `\` escaped, `\n` `\t` `\r` by name, every
+/// other character outside `' '..='~'` as `\uXXXX` / `\UXXXXXXXX`. Nothing in it can end the
+/// string, start a new line, or be read differently by a YAML 1.1 reader (NEL, LS, PS).
+pub(crate) fn quote_ascii(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}

@@ -5,7 +5,8 @@
 //! ConfigMap data, Service type and ports, Ingress class, rules and TLS, storage). With default
 //! values `helm template` renders exactly the Kubernetes target (the judge checks it). Static text
 //! is inert for Go templates: every scalar that is not plainly safe is JSON-quoted and every `{{`
-//! is written as `{{ "{{" }}`; values are inserted with `toJson` / `toYaml`, never spliced as text.
+//! is written as `{{ "{{" }}`; values are inserted with `quote` (strings), `toJson` (numbers,
+//! booleans) or `toYaml` (validated structures), never spliced as text.
 
 use super::common::selector;
 use super::{Obj, file_part, yaml};
@@ -32,6 +33,19 @@ enum Hole {
     EnvRange { expr: String, skip: usize },
     /// A map whose static entries are followed by an `include` of the chart's labels.
     Labels,
+    /// A map of strings from values, written entry by entry with `quote` (Go-escaped, which is
+    /// valid YAML: C1 controls such as NEL survive, unlike `toYaml` / `toJson`).
+    StrMap(String),
+}
+
+/// `key: <value from values>`: strings through `quote` (every non-printable character
+/// escaped), other scalars through `toJson`.
+fn scalar_hole(expr: &str, example: &Value) -> Hole {
+    if example.is_string() {
+        Hole::Raw(format!("{{{{ {expr} | toString | quote }}}}"))
+    } else {
+        Hole::Raw(format!("{{{{ {expr} | toJson }}}}"))
+    }
 }
 
 /// One template document.
@@ -53,6 +67,12 @@ impl Chart<'_> {
 /// A Go template string literal (JSON quoting is valid Go quoting).
 fn go_str(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
+}
+
+/// A YAML double-quoted scalar in printable ASCII: every other character is escaped, so no YAML
+/// reader (1.1 folds NEL, LS and PS) and no template engine sees anything but data.
+fn yaml_dq(s: &str) -> String {
+    super::common::quote_ascii(s)
 }
 
 /// Text that Go templates print verbatim.
@@ -80,7 +100,7 @@ fn scalar(v: &Value) -> String {
                         | "nan"
                         | "inf"
                 );
-            if plain { s.clone() } else { go_str(s) }
+            if plain { s.clone() } else { yaml_dq(s) }
         }
         other => other.to_string(),
     }
@@ -124,12 +144,22 @@ impl Doc {
                     let p2 = " ".repeat(ind + 2);
                     let _ = writeln!(out, "{pad}{key}:");
                     let _ = writeln!(out, "{p2}{{{{- range $name, $value := {expr} }}}}");
-                    let _ = writeln!(out, "{p2}- name: {{{{ $name | toJson }}}}");
-                    let _ = writeln!(out, "{p2}  value: {{{{ $value | toString | toJson }}}}");
+                    let _ = writeln!(out, "{p2}- name: {{{{ $name | quote }}}}");
+                    let _ = writeln!(out, "{p2}  value: {{{{ $value | toString | quote }}}}");
                     let _ = writeln!(out, "{p2}{{{{- end }}}}");
                     if let Value::Array(items) = v {
                         self.list_items(chart, &items[*skip..], *skip, ind + 2, path, out);
                     }
+                }
+                Some(Hole::StrMap(expr)) => {
+                    let p2 = " ".repeat(ind + 2);
+                    let _ = writeln!(out, "{pad}{key}:");
+                    let _ = writeln!(out, "{p2}{{{{- range $key, $value := {expr} }}}}");
+                    let _ = writeln!(
+                        out,
+                        "{p2}{{{{ $key | quote }}}}: {{{{ $value | toString | quote }}}}"
+                    );
+                    let _ = writeln!(out, "{p2}{{{{- end }}}}");
                 }
                 Some(Hole::Labels) => {
                     let _ = writeln!(out, "{pad}{key}:");
@@ -463,7 +493,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                             "image",
                             split_image(img),
                             Hole::Raw(format!(
-                                "{{{{ include {} {expr_root}.image | toJson }}}}",
+                                "{{{{ include {} {expr_root}.image | quote }}}}",
                                 go_str(&chart.helper("image"))
                             )),
                         );
@@ -518,7 +548,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                             p,
                             sub,
                             x.clone(),
-                            Hole::Raw(format!("{{{{ {expr_root}.{sub} | toJson }}}}")),
+                            scalar_hole(&format!("{expr_root}.{sub}"), x),
                         );
                     }
                 }
@@ -539,7 +569,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                                     &full,
                                     sub,
                                     x.clone(),
-                                    Hole::Raw(format!("{{{{ {expr_root}.{sub} | toJson }}}}")),
+                                    scalar_hole(&format!("{expr_root}.{sub}"), x),
                                 );
                             }
                         }
@@ -554,7 +584,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                             "/stringData",
                             "stringData",
                             d.clone(),
-                            Hole::Block(format!("toYaml {expr_root}.stringData")),
+                            Hole::StrMap(format!("{expr_root}.stringData")),
                         );
                     }
                 }
@@ -565,7 +595,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                             "/data",
                             "data",
                             d.clone(),
-                            Hole::Block(format!("toYaml {expr_root}.data")),
+                            Hole::StrMap(format!("{expr_root}.data")),
                         );
                     }
                 }
@@ -577,7 +607,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                                 p,
                                 sub,
                                 x.clone(),
-                                Hole::Raw(format!("{{{{ {expr_root}.{sub} | toJson }}}}")),
+                                scalar_hole(&format!("{expr_root}.{sub}"), x),
                             );
                         }
                     }
@@ -598,7 +628,7 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
                             "/spec/ingressClassName",
                             "className",
                             x.clone(),
-                            Hole::Raw(format!("{{{{ {expr_root}.className | toJson }}}}")),
+                            scalar_hole(&format!("{expr_root}.className"), x),
                         );
                     }
                     for sub in ["rules", "tls"] {

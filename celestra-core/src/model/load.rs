@@ -20,6 +20,8 @@ pub(crate) struct Cx {
     has_node: bool,
     conn_id: String,
     has_conn: bool,
+    /// Inside a value whose strings were already checked for control characters.
+    scanned: bool,
 }
 
 /// Appends `key` to a property path: `.key` for identifiers, `["a.b/c"]` otherwise.
@@ -68,6 +70,12 @@ pub(crate) fn quote(s: &str) -> String {
         t.push('…');
     }
     Value::String(t).to_string()
+}
+
+/// Control characters no text value may hold: C0 except tab, newline and carriage return, DEL,
+/// and C1 (U+0080–U+009F, including NEL).
+pub(crate) fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// True for the UI's dropdown sentinels, which must never arrive as values.
@@ -166,7 +174,50 @@ impl Cx {
                 .replace("enter the custom value in the field that the sentinel opens".into());
             return None;
         }
-        T::from_json(v, self)
+        if self.scanned {
+            return T::from_json(v, self);
+        }
+        self.scan_controls(v);
+        self.scanned = true;
+        let r = T::from_json(v, self);
+        self.scanned = false;
+        r
+    }
+
+    /// Reports every string (value or key) under `v` that holds a control character other than
+    /// tab, newline and carriage return. The value is kept; generation refuses it.
+    fn scan_controls(&mut self, v: &Lite<'_>) {
+        match v {
+            Lite::Str(s) => {
+                if let Some(c) = s.chars().find(|c| is_forbidden_control(*c)) {
+                    let msg = format!(
+                        "`{}` contains the control character U+{:04X}",
+                        self.path, c as u32
+                    );
+                    self.report(Code::ValueControlChar, msg).hint.replace(
+                        "remove it; binary content belongs in a file with encoding base64".into(),
+                    );
+                }
+            }
+            Lite::Array(a) => {
+                for (k, item) in a.iter().enumerate() {
+                    self.in_index(k, |cx| cx.scan_controls(item));
+                }
+            }
+            Lite::Object(m) => {
+                for (k, item) in m {
+                    if let Some(c) = k.chars().find(|c| is_forbidden_control(*c)) {
+                        let msg = format!(
+                            "a key in `{}` contains the control character U+{:04X}",
+                            self.path, c as u32
+                        );
+                        self.report(Code::ValueControlChar, msg);
+                    }
+                    self.in_key(k, |cx| cx.scan_controls(item));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Reads `key` from an object (the last one if repeated). A rejected value is copied to
