@@ -120,6 +120,16 @@ impl Recorder {
             .collect()
     }
 
+    /// The lines recorded so far (for per-node caches).
+    pub(crate) fn into_entries(self) -> Vec<LedgerEntry> {
+        self.entries
+    }
+
+    /// Adds lines recorded elsewhere.
+    pub(crate) fn extend(&mut self, entries: impl IntoIterator<Item = LedgerEntry>) {
+        self.entries.extend(entries);
+    }
+
     pub(crate) fn finish(mut self, target: Target) -> Ledger {
         // One line per property: the least faithful outcome wins (dropped > approximated > mapped).
         self.entries.sort_by(|a, b| {

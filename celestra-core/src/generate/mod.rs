@@ -1,12 +1,14 @@
 //! Generators: Kubernetes YAML (and, next, Docker Compose, Helm, Celestra DSL), each with a
 //! fidelity ledger. A workflow with errors is refused; warnings never block.
 
+pub(crate) mod build;
 pub(crate) mod common;
 pub(crate) mod compose;
 pub(crate) mod dsl;
 pub(crate) mod helm;
 pub mod kubernetes;
 pub mod ledger;
+mod session;
 
 use crate::diag::Severity;
 use crate::error::Error;
@@ -17,6 +19,7 @@ pub use ledger::{Fidelity, Ledger, LedgerEntry};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+pub use session::{Session, Update};
 use std::collections::BTreeMap;
 
 /// How Kubernetes objects are laid out in files.
@@ -115,43 +118,6 @@ fn check_version(opts: &GenerateOptions) -> Result<KubeVersion, Error> {
     }
 }
 
-/// Objects in apply order (plan waves), with their ledger.
-pub(crate) fn kubernetes_objects(
-    wf: &Workflow,
-    g: &Graph<'_>,
-    opts: &GenerateOptions,
-) -> Result<(Vec<Obj>, ledger::Recorder), Error> {
-    let version = check_version(opts)?;
-    let mut led = ledger::Recorder::default();
-    let mut out = Vec::new();
-    let mut k = kubernetes::Kube {
-        g,
-        led: &mut led,
-        version,
-        redact: opts.redact_secrets,
-    };
-    for i in plan_order(wf, g)? {
-        out.extend(k.node(i));
-    }
-    record_connections(g, &mut led, |pair| match pair {
-        crate::graph::Pair::ServerToServer
-        | crate::graph::Pair::ServerToJob
-        | crate::graph::Pair::JobToWorkload
-        | crate::graph::Pair::ServiceToWorkload
-        | crate::graph::Pair::CrToWorkload => Fidelity::Approximated {
-            how: "apply order in the file; readiness is awaited at deploy".into(),
-        },
-        _ => Fidelity::Mapped,
-    });
-    // Nodes of unknown type produce nothing: say so.
-    for i in 0..g.nodes.len() {
-        if g.ty(i).is_none() {
-            led.dropped(g.id(i), "type", "unknown node type");
-        }
-    }
-    Ok((out, led))
-}
-
 /// Node indices in plan order (each step, then the nodes attached to it).
 pub(crate) fn plan_order(wf: &Workflow, g: &Graph<'_>) -> Result<Vec<usize>, Error> {
     let objects = crate::objects::all_objects(g);
@@ -237,97 +203,67 @@ pub(crate) fn file_part(s: &str) -> String {
         .collect()
 }
 
-/// Generates one target.
+/// Generates one target: every node's unit, then the assembly (the same code a [`Session`]
+/// runs incrementally).
 pub(crate) fn generate(
     wf: &Workflow,
     target: Target,
     opts: &GenerateOptions,
 ) -> Result<Generated, Error> {
     let warnings = refuse_errors(wf, target)?;
+    let version = check_version(opts)?;
     let g = Graph::build(wf);
+    let order = plan_order(wf, &g)?;
+    let cx = build::Ctx {
+        wf,
+        g: &g,
+        opts,
+        version,
+        order: &order,
+    };
+    let state = build::TargetState::build(&cx, target);
+    let mut files = BTreeMap::new();
+    state.write_files(&cx, &mut files, None);
+    Ok(Generated {
+        target,
+        files,
+        ledger: state.ledger(&cx, target),
+        warnings,
+    })
+}
+
+/// Targets not yet split into per-node units: files and ledger in one go.
+pub(crate) fn whole(cx: &build::Ctx<'_, '_>, target: Target) -> (BTreeMap<String, String>, Ledger) {
+    let (wf, g, opts) = (cx.wf, cx.g, cx.opts);
+    let units = build::kube_units(cx);
+    let objs: Vec<Obj> = build::objects_in_order(cx, &units).cloned().collect();
+    let kled = build::kube_ledger(cx, &units, Target::Kubernetes);
     match target {
-        Target::Kubernetes => {
-            let (objs, led) = kubernetes_objects(wf, &g, opts)?;
-            let mut files = BTreeMap::new();
-            match opts.layout {
-                Layout::SingleFile => {
-                    let mut text = String::new();
-                    for o in &objs {
-                        text.push_str("---\n");
-                        text.push_str(&yaml(&o.value));
-                    }
-                    files.insert("manifests.yaml".to_owned(), text);
-                }
-                Layout::PerObject => {
-                    let width = objs.len().to_string().len().max(2);
-                    for (k, o) in objs.iter().enumerate() {
-                        let mut name = format!(
-                            "{:0width$}-{}",
-                            k + 1,
-                            file_part(&o.kind.to_ascii_lowercase())
-                        );
-                        if let Some(ns) = &o.namespace {
-                            name.push('-');
-                            name.push_str(&file_part(ns));
-                        }
-                        name.push('-');
-                        name.push_str(&file_part(&o.name));
-                        name.push_str(".yaml");
-                        files.insert(name, yaml(&o.value));
-                    }
-                }
-            }
-            Ok(Generated {
-                target,
-                files,
-                ledger: led.finish(target),
-                warnings,
-            })
-        }
         Target::Compose => {
-            check_version(opts)?;
             let mut led = ledger::Recorder::default();
             let out = compose::Compose {
-                g: &g,
+                g,
                 led: &mut led,
                 redact: opts.redact_secrets,
             }
             .build();
             let mut files = out.files;
             files.insert("docker-compose.yml".to_owned(), yaml(&out.doc));
-            Ok(Generated {
-                target,
-                files,
-                ledger: led.finish(target),
-                warnings,
-            })
+            (files, led.finish(target))
         }
         Target::Helm => {
-            let version = check_version(opts)?;
-            let (objs, led) = kubernetes_objects(wf, &g, opts)?;
-            let out = helm::chart(wf, &g, &objs, &version.to_string());
-            Ok(Generated {
-                target,
-                files: out.files,
-                ledger: led.finish(target),
-                warnings,
-            })
+            let out = helm::chart(wf, g, &objs, &cx.version.to_string());
+            let mut l = kled;
+            l.target = target;
+            (out.files, l)
         }
-        Target::Dsl => {
-            let (objs, kled) = kubernetes_objects(wf, &g, opts)?;
-            let native = kled.finish(Target::Kubernetes);
+        _ => {
             let mut led = ledger::Recorder::default();
-            let order = plan_order(wf, &g)?;
-            let program = dsl::Dsl::new(&g, &mut led, &objs, &native, opts.redact_secrets)
-                .program(wf, &order);
+            let program =
+                dsl::Dsl::new(g, &mut led, &objs, &kled, opts.redact_secrets).program(wf, cx.order);
             let mut files = BTreeMap::new();
             files.insert("workflow.py".to_owned(), program);
-            Ok(Generated {
-                target,
-                files,
-                ledger: led.finish(target),
-                warnings,
-            })
+            (files, led.finish(target))
         }
     }
 }

@@ -7,7 +7,7 @@
 mod kind;
 pub(crate) mod lite;
 pub(crate) mod load;
-mod parse;
+pub(crate) mod parse;
 pub mod props;
 pub(crate) mod stream;
 

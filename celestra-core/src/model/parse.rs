@@ -581,3 +581,19 @@ fn load_connection(v: &Lite<'_>, index: usize, cx: &mut Cx) -> Option<Connection
         other,
     })
 }
+
+/// Reads one node on its own (an edit in a live session), with the findings made while reading
+/// it. Fails when the value is not a node a workflow could hold (no object, no id, no type).
+pub(crate) fn load_one_node(v: &Value) -> Result<(Node, Vec<crate::diag::Diagnostic>), Error> {
+    let lite = Lite::from_value(v);
+    let mut cx = Cx::default();
+    match load_node(&lite, 0, &mut cx) {
+        Some(n) => Ok((n, cx.diags)),
+        None => Err(Error::Shape {
+            message: match cx.diags.first() {
+                Some(d) => format!("the node cannot be read: {}", d.message),
+                None => "the node cannot be read".to_owned(),
+            },
+        }),
+    }
+}

@@ -78,6 +78,54 @@ pub(crate) fn validate_graph(
     Report::from_diagnostics(out)
 }
 
+/// The same findings as [`validate_graph`], split into those of each node alone (what reading
+/// it found and the node rules, indexed like `g.nodes`) and the rest. A session re-checks one
+/// node after a value edit and keeps the rest.
+pub(crate) fn validate_parts(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    opts: &ValidateOptions,
+) -> (Vec<Diagnostic>, Vec<Vec<Diagnostic>>) {
+    let cycles = cycle_diagnostics(g);
+    let objects = crate::objects::all_objects(g);
+    let mut global: Vec<Diagnostic> = Vec::new();
+    let mut local: Vec<Vec<Diagnostic>> = vec![Vec::new(); g.nodes.len()];
+    let mut count: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for n in &wf.nodes {
+        *count.entry(n.id.as_str()).or_default() += 1;
+    }
+    for d in wf.load_diagnostics() {
+        let unique = d
+            .node_id
+            .as_deref()
+            .filter(|id| count.get(id) == Some(&1))
+            .and_then(|id| g.idx(id));
+        match unique {
+            Some(i) => local[i].push(d.clone()),
+            None => global.push(d.clone()),
+        }
+    }
+    global.extend(g.diags.iter().cloned());
+    workflow_rules(wf, &mut global);
+    for (i, l) in local.iter_mut().enumerate() {
+        nodes::check_node(g, i, opts, l);
+    }
+    graph_rules::check(g, opts, &mut global);
+    names::check(g, &objects, &mut global);
+    global.extend(cycles);
+    (global, local)
+}
+
+/// The node rules of one node (for a session's value edit).
+pub(crate) fn check_one_node(
+    g: &Graph<'_>,
+    i: usize,
+    opts: &ValidateOptions,
+    out: &mut Vec<Diagnostic>,
+) {
+    nodes::check_node(g, i, opts, out);
+}
+
 fn workflow_rules(wf: &Workflow, out: &mut Vec<Diagnostic>) {
     if wf.name.is_empty() {
         out.push(

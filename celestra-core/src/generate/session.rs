@@ -1,0 +1,445 @@
+//! Incremental generation: a [`Session`] keeps, for one target, the output of every node keyed
+//! by content hashes. After an edit, only the edited node and the nodes whose output reads it are
+//! regenerated, and the result is byte-identical to a full `generate()` of the edited workflow
+//! (a property test checks it).
+//!
+//! Two paths:
+//! * a *value edit* changes only properties no other part of the analysis reads (an image, env
+//!   values, resources, replicas, annotations, Secret / ConfigMap values...): the structural hash
+//!   of the node is unchanged, so the graph's findings, the plan and every other node's output
+//!   still hold. The node's own findings are re-checked, and the node and the nodes within two
+//!   connections (which may copy its values, e.g. Compose env from a Secret) are regenerated;
+//! * anything else (a name, a type, a connection, a key of a Secret...) regenerates everything.
+
+use super::build::{Ctx, TargetState};
+use super::{Error, GenerateOptions, Generated, Ledger, check_version, plan_order};
+use crate::diag::{Diagnostic, Report, Severity};
+use crate::graph::Graph;
+use crate::model::{Node, NodeType, Workflow};
+use crate::validate::{Mode, Target, ValidateOptions};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Properties whose value only the node itself (and, for Secrets and ConfigMaps, the consumers
+/// it is connected to) reads. Editing them is a *value edit*.
+fn value_keys(t: Option<NodeType>) -> &'static [&'static str] {
+    match t {
+        Some(NodeType::App | NodeType::StatefulApp) => &[
+            "image",
+            "environment",
+            "cpuRequest",
+            "cpuLimit",
+            "memoryRequest",
+            "memoryLimit",
+            "gpu",
+            "securityContext",
+            "annotations",
+            "replicas",
+        ],
+        Some(NodeType::Job) => &[
+            "image",
+            "environment",
+            "cpuRequest",
+            "cpuLimit",
+            "memoryRequest",
+            "memoryLimit",
+            "gpu",
+            "securityContext",
+            "annotations",
+            "command",
+            "args",
+            "backoffLimit",
+            "parallelism",
+            "completions",
+        ],
+        Some(NodeType::CronJob) => &[
+            "image",
+            "environment",
+            "cpuRequest",
+            "cpuLimit",
+            "memoryRequest",
+            "memoryLimit",
+            "gpu",
+            "securityContext",
+            "annotations",
+            "command",
+            "args",
+            "schedule",
+            "suspend",
+            "concurrencyPolicy",
+            "successfulJobsHistory",
+            "failedJobsHistory",
+            "timeZone",
+            "backoffLimit",
+        ],
+        Some(NodeType::AppGroup) | None => &[],
+        Some(_) => &["annotations"],
+    }
+}
+
+/// FNV-1a over bytes.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Hash of everything in a node, and of its structure (all but its value properties; for
+/// Secrets and ConfigMaps the keys of `data` but not the values; never the canvas position).
+fn hashes(n: &Node) -> (u64, u64) {
+    let mut v = serde_json::to_value(n).unwrap_or(Value::Null);
+    let content = fnv(&serde_json::to_vec(&v).unwrap_or_default());
+    if let Some(m) = v.as_object_mut() {
+        m.remove("position");
+    }
+    if let Some(props) = v
+        .pointer_mut("/data/properties")
+        .and_then(Value::as_object_mut)
+    {
+        for k in value_keys(n.node_type()) {
+            props.remove(*k);
+        }
+        if matches!(n.node_type(), Some(NodeType::Secret | NodeType::ConfigMap))
+            && let Some(Value::Object(data)) = props.get_mut("data")
+        {
+            for (_, val) in data.iter_mut() {
+                *val = Value::Null;
+            }
+        }
+    }
+    (content, fnv(&serde_json::to_vec(&v).unwrap_or_default()))
+}
+
+/// A copy of a generation error (`Error` holds a non-cloneable JSON error in another variant).
+fn dup(e: &Error) -> Error {
+    match e {
+        Error::Invalid { diagnostics } => Error::Invalid {
+            diagnostics: diagnostics.clone(),
+        },
+        Error::Plan { diagnostics } => Error::Plan {
+            diagnostics: diagnostics.clone(),
+        },
+        other => Error::Option {
+            message: other.to_string(),
+        },
+    }
+}
+
+/// What one call changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// True when everything was regenerated (a structural edit, or the first generation).
+    pub full: bool,
+    /// Ids of the nodes whose output was regenerated, sorted (all of them when `full`).
+    pub regenerated: Vec<String>,
+}
+
+/// Cached analysis of the last successful generation.
+struct Cache {
+    ids: Vec<String>,
+    order: Vec<usize>,
+    content: Vec<u64>,
+    structure: Vec<u64>,
+    global: Vec<Diagnostic>,
+    local: Vec<Vec<Diagnostic>>,
+    state: TargetState,
+    /// Nodes edited while the workflow had errors: regenerate them with the next success.
+    stale: BTreeSet<usize>,
+}
+
+/// Incremental generation of one target (see the module docs).
+pub struct Session {
+    target: Target,
+    opts: GenerateOptions,
+    wf: Workflow,
+    cache: Option<Cache>,
+    files: BTreeMap<String, String>,
+    warnings: Vec<Diagnostic>,
+    ledger: Option<Ledger>,
+    error: Option<Error>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("target", &self.target)
+            .field("nodes", &self.wf.nodes.len())
+            .field("files", &self.files.len())
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl Session {
+    /// Starts a session and generates everything. Fails only for bad options; a workflow with
+    /// errors gives a session whose [`last_error`](Self::last_error) holds them.
+    pub fn new(
+        workflow: Workflow,
+        target: Target,
+        options: GenerateOptions,
+    ) -> Result<Self, Error> {
+        check_version(&options)?;
+        let mut s = Session {
+            target,
+            opts: options,
+            wf: workflow,
+            cache: None,
+            files: BTreeMap::new(),
+            warnings: Vec::new(),
+            ledger: None,
+            error: None,
+        };
+        let _ = s.rebuild();
+        Ok(s)
+    }
+
+    /// The workflow as edited so far.
+    pub fn workflow(&self) -> &Workflow {
+        &self.wf
+    }
+
+    /// The target.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// The files of the last successful generation (kept while the workflow has errors).
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
+    }
+
+    /// The warnings and infos of the last successful generation.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Why the last call could not generate (the workflow has errors), if it could not.
+    pub fn last_error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// The fidelity ledger of the last successful generation (assembled on first use).
+    pub fn ledger(&mut self) -> Option<&Ledger> {
+        if self.ledger.is_none() {
+            let cache = self.cache.as_ref()?;
+            let g = Graph::build(&self.wf);
+            let version = check_version(&self.opts).ok()?;
+            let cx = Ctx {
+                wf: &self.wf,
+                g: &g,
+                opts: &self.opts,
+                version,
+                order: &cache.order,
+            };
+            self.ledger = Some(cache.state.ledger(&cx, self.target));
+        }
+        self.ledger.as_ref()
+    }
+
+    /// Everything of the last successful generation, as `generate()` returns it.
+    pub fn generated(&mut self) -> Option<Generated> {
+        let ledger = self.ledger()?.clone();
+        Some(Generated {
+            target: self.target,
+            files: self.files.clone(),
+            ledger,
+            warnings: self.warnings.clone(),
+        })
+    }
+
+    /// Replaces the node with the same `id` (or adds it) and regenerates what it affects.
+    pub fn update_node(&mut self, node: &Value) -> Result<Update, Error> {
+        let (node, diags) = crate::model::parse::load_one_node(node)?;
+        let id = node.id.clone();
+        let positions: Vec<usize> = self
+            .wf
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.id == id)
+            .map(|(k, _)| k)
+            .collect();
+        let (new_content, new_structure) = hashes(&node);
+        // Replace the node and what reading it found.
+        let loads = &mut self.wf.load_diagnostics.0;
+        loads.retain(|d| d.node_id.as_deref() != Some(id.as_str()));
+        loads.extend(diags.iter().cloned());
+        let single = match positions.as_slice() {
+            [p] => {
+                self.wf.nodes[*p] = node;
+                true
+            }
+            [] => {
+                self.wf.nodes.push(node);
+                false
+            }
+            [first, rest @ ..] => {
+                for p in rest.iter().rev() {
+                    self.wf.nodes.remove(*p);
+                }
+                self.wf.nodes[*first] = node;
+                false
+            }
+        };
+        let fast = single
+            && self.cache.as_ref().is_some_and(|c| {
+                c.ids
+                    .binary_search(&id)
+                    .is_ok_and(|i| c.structure[i] == new_structure)
+            });
+        if !fast {
+            return self.rebuild();
+        }
+        let cache = self.cache.as_mut().expect("checked");
+        let i = cache.ids.binary_search(&id).expect("checked");
+        if cache.content[i] == new_content && cache.stale.is_empty() && self.error.is_none() {
+            return Ok(Update {
+                full: false,
+                regenerated: Vec::new(),
+            });
+        }
+        cache.content[i] = new_content;
+        let g = Graph::build(&self.wf);
+        let opts = ValidateOptions {
+            mode: Mode::Generate,
+            target: Some(self.target),
+        };
+        let mut local = diags;
+        crate::validate::check_one_node(&g, i, &opts, &mut local);
+        cache.local[i] = local;
+        let report = Report::from_diagnostics(
+            cache
+                .global
+                .iter()
+                .chain(cache.local.iter().flatten())
+                .cloned()
+                .collect(),
+        );
+        cache.stale.insert(i);
+        if report.errors.iter().any(|d| d.severity == Severity::Error) {
+            let e = Error::Invalid {
+                diagnostics: report.errors,
+            };
+            self.error = Some(dup(&e));
+            return Err(e);
+        }
+        // Nodes within two connections read the edited one's values (a Secret's consumers
+        // inline them in Compose; a blue-green strategy copies the annotations of the Service
+        // that selects its App).
+        let mut dirty: BTreeSet<usize> = std::mem::take(&mut cache.stale);
+        for _ in 0..2 {
+            for d in dirty.clone() {
+                for e in g.out(d) {
+                    dirty.insert(g.edges[*e].tgt);
+                }
+                for e in g.inn(d) {
+                    dirty.insert(g.edges[*e].src);
+                }
+            }
+        }
+        let dirty: Vec<usize> = dirty.into_iter().collect();
+        let version = check_version(&self.opts)?;
+        let cx = Ctx {
+            wf: &self.wf,
+            g: &g,
+            opts: &self.opts,
+            version,
+            order: &cache.order,
+        };
+        cache.state.update(&cx, &dirty);
+        cache.state.write_files(&cx, &mut self.files, Some(&dirty));
+        self.warnings = report.warnings.into_iter().chain(report.infos).collect();
+        self.ledger = None;
+        self.error = None;
+        Ok(Update {
+            full: false,
+            regenerated: dirty.iter().map(|&k| g.id(k).to_owned()).collect(),
+        })
+    }
+
+    /// Removes a node and the connections that touch it, and regenerates.
+    pub fn remove_node(&mut self, id: &str) -> Result<Update, Error> {
+        self.wf.nodes.retain(|n| n.id != id);
+        self.wf
+            .connections
+            .retain(|c| c.source != id && c.target != id);
+        self.wf
+            .load_diagnostics
+            .0
+            .retain(|d| d.node_id.as_deref() != Some(id));
+        self.rebuild()
+    }
+
+    /// Replaces the whole workflow (connections, settings...) and regenerates.
+    pub fn set_workflow(&mut self, workflow: Workflow) -> Result<Update, Error> {
+        self.wf = workflow;
+        self.rebuild()
+    }
+
+    /// Regenerates everything and refills the caches.
+    fn rebuild(&mut self) -> Result<Update, Error> {
+        self.ledger = None;
+        self.cache = None;
+        let g = Graph::build(&self.wf);
+        let opts = ValidateOptions {
+            mode: Mode::Generate,
+            target: Some(self.target),
+        };
+        let (global, local) = crate::validate::validate_parts(&self.wf, &g, &opts);
+        let report = Report::from_diagnostics(
+            global
+                .iter()
+                .chain(local.iter().flatten())
+                .cloned()
+                .collect(),
+        );
+        if report.errors.iter().any(|d| d.severity == Severity::Error) {
+            let e = Error::Invalid {
+                diagnostics: report.errors,
+            };
+            self.error = Some(dup(&e));
+            return Err(e);
+        }
+        let order = match plan_order(&self.wf, &g) {
+            Ok(o) => o,
+            Err(e) => {
+                self.error = Some(dup(&e));
+                return Err(e);
+            }
+        };
+        let version = check_version(&self.opts)?;
+        let cx = Ctx {
+            wf: &self.wf,
+            g: &g,
+            opts: &self.opts,
+            version,
+            order: &order,
+        };
+        let state = TargetState::build(&cx, self.target);
+        let mut files = BTreeMap::new();
+        state.write_files(&cx, &mut files, None);
+        let (content, structure): (Vec<u64>, Vec<u64>) = g.nodes.iter().map(|n| hashes(n)).unzip();
+        let ids: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
+        let regenerated = ids.clone();
+        self.files = files;
+        self.warnings = report.warnings.into_iter().chain(report.infos).collect();
+        self.error = None;
+        self.cache = Some(Cache {
+            ids,
+            order,
+            content,
+            structure,
+            global,
+            local,
+            state,
+            stale: BTreeSet::new(),
+        });
+        Ok(Update {
+            full: true,
+            regenerated,
+        })
+    }
+}
