@@ -57,10 +57,32 @@ pub(crate) struct Compose<'g, 'a> {
     pub(crate) redact: bool,
 }
 
-/// The compose document and the extra files it references (secret files).
-pub(crate) struct ComposeOut {
-    pub(crate) doc: Value,
+/// What one node contributes to the compose file.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ComposeParts {
+    pub(crate) service: Option<(String, Value)>,
+    pub(crate) volumes: Vec<(String, Value)>,
+    pub(crate) secrets: Vec<(String, Value)>,
+    pub(crate) configs: Vec<(String, Value)>,
+    pub(crate) network: Option<String>,
+    /// Secret files referenced by the service.
     pub(crate) files: BTreeMap<String, String>,
+}
+
+/// The ledger rule for connections no node recorded.
+pub(crate) fn connection_rule(pair: Pair) -> Fidelity {
+    match pair {
+        Pair::ServerToServer
+        | Pair::ServerToJob
+        | Pair::JobToWorkload
+        | Pair::ServiceToWorkload
+        | Pair::SecretToWorkload
+        | Pair::ConfigToWorkload
+        | Pair::WorkloadToService => Fidelity::Mapped,
+        _ => Fidelity::Dropped {
+            why: "no Docker Compose equivalent".into(),
+        },
+    }
 }
 
 fn has_healthcheck(n: &Node) -> bool {
@@ -76,131 +98,104 @@ impl<'g, 'a> Compose<'g, 'a> {
         self.g.id(i)
     }
 
-    pub(crate) fn build(mut self) -> ComposeOut {
+    /// The unit of node `i`: its service (App, StatefulApp, Job), the top-level entries it adds
+    /// (volumes, secrets, configs, a group network), its files and ledger lines.
+    pub(crate) fn unit(mut self, i: usize) -> ComposeParts {
         let g = self.g;
-        let mut services = Map::new();
-        let mut volumes = Map::new();
-        let mut networks = Map::new();
-        let mut secrets = Map::new();
-        let mut configs = Map::new();
-        let mut files = BTreeMap::new();
-        networks.insert("default".into(), json!({}));
-        for i in 0..g.nodes.len() {
-            let Some(t) = g.ty(i) else { continue };
-            let n = g.nodes[i];
-            match t {
-                NodeType::App | NodeType::StatefulApp | NodeType::Job => {
-                    let svc = self.service(i, &mut volumes, &mut secrets, &mut configs, &mut files);
-                    services.insert(n.name().to_owned(), svc);
+        let mut parts = ComposeParts::default();
+        let Some(t) = g.ty(i) else { return parts };
+        let n = g.nodes[i];
+        match t {
+            NodeType::App | NodeType::StatefulApp | NodeType::Job => {
+                let mut volumes = Map::new();
+                let mut secrets = Map::new();
+                let mut configs = Map::new();
+                let svc = self.service(
+                    i,
+                    &mut volumes,
+                    &mut secrets,
+                    &mut configs,
+                    &mut parts.files,
+                );
+                parts.service = Some((n.name().to_owned(), svc));
+                parts.volumes = volumes.into_iter().collect();
+                parts.secrets = secrets.into_iter().collect();
+                parts.configs = configs.into_iter().collect();
+            }
+            NodeType::AppGroup => {
+                parts.network = Some(n.name().to_owned());
+                for k in common::present_keys(n) {
+                    let f = match k.as_str() {
+                        "namespace"
+                        | "createNamespace"
+                        | "resourceQuota"
+                        | "resourceQuotaCustom"
+                        | "allowInternalCommunication" => Fidelity::Dropped {
+                            why: "Compose has no namespaces, quotas or network policies".into(),
+                        },
+                        "replicas" => Fidelity::Mapped,
+                        "labels" | "annotations" => Fidelity::Approximated {
+                            how: "only members' own labels are written".into(),
+                        },
+                        _ => Fidelity::Approximated {
+                            how: "members share the network named after the group".into(),
+                        },
+                    };
+                    self.led_entry(i, &k, f);
                 }
-                NodeType::AppGroup => {
-                    networks.insert(n.name().to_owned(), json!({}));
-                    for k in common::present_keys(n) {
-                        let f = match k.as_str() {
-                            "namespace"
-                            | "createNamespace"
-                            | "resourceQuota"
-                            | "resourceQuotaCustom"
-                            | "allowInternalCommunication" => Fidelity::Dropped {
-                                why: "Compose has no namespaces, quotas or network policies".into(),
-                            },
-                            "replicas" => Fidelity::Mapped,
-                            "labels" | "annotations" => Fidelity::Approximated {
-                                how: "only members' own labels are written".into(),
-                            },
-                            _ => Fidelity::Approximated {
-                                how: "members share the network named after the group".into(),
-                            },
-                        };
-                        self.led_entry(i, &k, f);
-                    }
-                }
-                NodeType::Secret | NodeType::ConfigMap => {
-                    // Consumed through their connections (env values, files); the node itself
-                    // produces no Compose object.
-                    for k in common::present_keys(n) {
-                        let f = match k.as_str() {
-                            "data" | "files" | "envVars" | "directories" | "injectAs"
-                            | "envPrefix" | "mountPath" | "subPath" => Fidelity::Mapped,
-                            "type" | "labels" | "annotations" | "filePermissions"
-                            | "defaultMode" => Fidelity::Approximated {
+            }
+            NodeType::Secret | NodeType::ConfigMap => {
+                // Consumed through their connections (env values, files); the node itself
+                // produces no Compose object.
+                for k in common::present_keys(n) {
+                    let f = match k.as_str() {
+                        "data" | "files" | "envVars" | "directories" | "injectAs" | "envPrefix"
+                        | "mountPath" | "subPath" => Fidelity::Mapped,
+                        "type" | "labels" | "annotations" | "filePermissions" | "defaultMode" => {
+                            Fidelity::Approximated {
                                 how: "files are written with Compose defaults".into(),
-                            },
-                            "generated" => Fidelity::Approximated {
-                                how: "values are generated at deploy time".into(),
-                            },
-                            other => Fidelity::Dropped {
-                                why: format!("`{other}` has no Compose equivalent"),
-                            },
-                        };
-                        self.led_entry(i, &k, f);
-                    }
+                            }
+                        }
+                        "generated" => Fidelity::Approximated {
+                            how: "values are generated at deploy time".into(),
+                        },
+                        other => Fidelity::Dropped {
+                            why: format!("`{other}` has no Compose equivalent"),
+                        },
+                    };
+                    self.led_entry(i, &k, f);
                 }
-                NodeType::Service => {
-                    for k in common::present_keys(n) {
-                        let f = match k.as_str() {
-                            "type" | "port" | "targetPort" | "ports" => Fidelity::Approximated {
-                                how: "NodePort/LoadBalancer ports are published; the Service name is a network alias of the workload".into(),
-                            },
-                            "selector" => Fidelity::Mapped,
-                            other => Fidelity::Dropped {
-                                why: format!("`{other}` has no Compose equivalent"),
-                            },
-                        };
-                        self.led_entry(i, &k, f);
-                    }
+            }
+            NodeType::Service => {
+                for k in common::present_keys(n) {
+                    let f = match k.as_str() {
+                        "type" | "port" | "targetPort" | "ports" => Fidelity::Approximated {
+                            how: "NodePort/LoadBalancer ports are published; the Service name is a network alias of the workload".into(),
+                        },
+                        "selector" => Fidelity::Mapped,
+                        other => Fidelity::Dropped {
+                            why: format!("`{other}` has no Compose equivalent"),
+                        },
+                    };
+                    self.led_entry(i, &k, f);
                 }
-                other => {
-                    for k in common::present_keys(n) {
-                        self.led.dropped(
-                            self.id(i),
-                            &k,
-                            format!("{} has no Docker Compose equivalent", other.short()),
-                        );
-                    }
+            }
+            other => {
+                for k in common::present_keys(n) {
                     self.led.dropped(
                         self.id(i),
-                        "node",
+                        &k,
                         format!("{} has no Docker Compose equivalent", other.short()),
                     );
                 }
+                self.led.dropped(
+                    self.id(i),
+                    "node",
+                    format!("{} has no Docker Compose equivalent", other.short()),
+                );
             }
         }
-        let mut doc = Map::new();
-        doc.insert("name".into(), json!(g.wf.name));
-        doc.insert("services".into(), Value::Object(services));
-        if g.nodes
-            .iter()
-            .any(|n| n.node_type() == Some(NodeType::AppGroup))
-            || networks.len() > 1
-        {
-            doc.insert("networks".into(), Value::Object(networks));
-        }
-        if !volumes.is_empty() {
-            doc.insert("volumes".into(), Value::Object(volumes));
-        }
-        if !secrets.is_empty() {
-            doc.insert("secrets".into(), Value::Object(secrets));
-        }
-        if !configs.is_empty() {
-            doc.insert("configs".into(), Value::Object(configs));
-        }
-        super::record_connections(g, self.led, |pair| match pair {
-            Pair::ServerToServer
-            | Pair::ServerToJob
-            | Pair::JobToWorkload
-            | Pair::ServiceToWorkload => Fidelity::Mapped,
-            Pair::SecretToWorkload | Pair::ConfigToWorkload | Pair::WorkloadToService => {
-                Fidelity::Mapped
-            }
-            _ => Fidelity::Dropped {
-                why: "no Docker Compose equivalent".into(),
-            },
-        });
-        ComposeOut {
-            doc: Value::Object(doc),
-            files,
-        }
+        parts
     }
 
     fn led_entry(&mut self, i: usize, k: &str, f: Fidelity) {

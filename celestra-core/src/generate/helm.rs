@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Where values come from: `{{- $v := index .Values.<section> "<key>" }}`.
+#[derive(Debug, Clone)]
 struct NodeValues {
     section: &'static str,
     key: String,
@@ -374,43 +375,57 @@ fn checksum_key(kind: &str, name: &str) -> String {
     )
 }
 
-/// The chart's files and the values it reads.
-pub(crate) struct HelmOut {
-    pub(crate) files: BTreeMap<String, String>,
+/// What the chart's templates share: the values key of every node and the template file of
+/// every object (checksum annotations include other templates by file name).
+#[derive(Debug, Clone)]
+pub(crate) struct HelmCtx {
+    keys: BTreeMap<usize, NodeValues>,
+    template_of: BTreeMap<(String, Option<String>, String), String>,
+}
+
+/// One node's part of the chart.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HelmUnit {
+    /// Templates and CRDs (path → text).
+    files: Vec<(String, String)>,
+    /// (section, key, values of the node, their YAML, their JSON Schema).
+    values: Option<(&'static str, String, String, String)>,
+    notes: Vec<String>,
+    hosts: Vec<String>,
+}
+
+impl HelmUnit {
+    pub(crate) fn files(&self) -> &[(String, String)] {
+        &self.files
+    }
 }
 
 const OPERATOR_GROUPS: [&str; 2] = ["monitoring.coreos.com/v1", "argoproj.io/v1alpha1"];
 
-/// Builds the chart from the Kubernetes target's objects.
-pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &str) -> HelmOut {
-    let chart = Chart { name: &wf.name };
-    let mut values: BTreeMap<&'static str, Map<String, Value>> = BTreeMap::new();
+/// Values keys and template names, from the objects in apply order.
+pub(crate) fn ctx<'o>(g: &Graph<'_>, objs: impl Iterator<Item = &'o Obj>) -> HelmCtx {
     // Values key per node: its name, qualified by namespace (then id) when the name repeats.
     let mut keys: BTreeMap<usize, NodeValues> = BTreeMap::new();
-    {
-        let mut by_key: BTreeMap<(&'static str, &str), Vec<usize>> = BTreeMap::new();
-        for i in 0..g.nodes.len() {
-            if let Some(s) = section(g.ty(i)) {
-                by_key.entry((s, g.name(i))).or_default().push(i);
-            }
-        }
-        for ((s, name), nodes) in by_key {
-            let many = nodes.len() > 1;
-            for i in nodes {
-                let key = if many {
-                    format!("{name}-{}-{}", g.ns[i], g.id(i))
-                } else {
-                    name.to_owned()
-                };
-                keys.insert(i, NodeValues { section: s, key });
-            }
+    let mut by_key: BTreeMap<(&'static str, &str), Vec<usize>> = BTreeMap::new();
+    for i in 0..g.nodes.len() {
+        if let Some(s) = section(g.ty(i)) {
+            by_key.entry((s, g.name(i))).or_default().push(i);
         }
     }
-    let mut files = BTreeMap::new();
+    for ((s, name), nodes) in by_key {
+        let many = nodes.len() > 1;
+        for i in nodes {
+            let key = if many {
+                format!("{name}-{}-{}", g.ns[i], g.id(i))
+            } else {
+                name.to_owned()
+            };
+            keys.insert(i, NodeValues { section: s, key });
+        }
+    }
+    let objs: Vec<&Obj> = objs.collect();
     let width = objs.len().to_string().len().max(2);
-    // Template file of every object, for checksum includes.
-    let mut template_of: BTreeMap<(String, Option<String>, String), String> = BTreeMap::new();
-    let mut names: Vec<String> = Vec::with_capacity(objs.len());
+    let mut template_of = BTreeMap::new();
     for (k, o) in objs.iter().enumerate() {
         let mut name = format!(
             "{:0width$}-{}",
@@ -424,17 +439,28 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
         name.push('-');
         name.push_str(&file_part(&o.name));
         name.push_str(".yaml");
-        template_of.insert(
-            (o.kind.clone(), o.namespace.clone(), o.name.clone()),
-            name.clone(),
-        );
-        names.push(name);
+        template_of.insert((o.kind.clone(), o.namespace.clone(), o.name.clone()), name);
     }
-    let mut notes_objects: Vec<String> = Vec::new();
-    let mut hosts: Vec<String> = Vec::new();
-    for (o, file) in objs.iter().zip(&names) {
+    HelmCtx { keys, template_of }
+}
+
+/// The templates, values and notes of one node's objects.
+pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &[Obj]) -> HelmUnit {
+    let chart = Chart { name: &wf.name };
+    let keys = &hctx.keys;
+    let template_of = &hctx.template_of;
+    let mut out = HelmUnit::default();
+    let mut values: BTreeMap<&'static str, Map<String, Value>> = BTreeMap::new();
+    let notes_objects = &mut out.notes;
+    let hosts = &mut out.hosts;
+    let files = &mut out.files;
+    for o in objs {
+        let file = template_of
+            .get(&(o.kind.clone(), o.namespace.clone(), o.name.clone()))
+            .cloned()
+            .unwrap_or_default();
         if o.kind == "CustomResourceDefinition" {
-            files.insert(format!("crds/{}.yaml", file_part(&o.name)), yaml(&o.value));
+            files.push((format!("crds/{}.yaml", file_part(&o.name)), yaml(&o.value)));
             continue;
         }
         let mut v = o.value.clone();
@@ -748,55 +774,125 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
             Value::Object(m) => doc.emit(&chart, m),
             _ => String::new(),
         };
-        files.insert(
+        files.push((
             format!("templates/{file}"),
             format!("{header}{body}{footer}"),
-        );
+        ));
     }
-    let mut vals = Map::new();
-    vals.insert("createNamespaces".into(), json!(true));
-    vals.insert("nameOverride".into(), json!(""));
-    vals.insert("fullnameOverride".into(), json!(""));
-    let mut schema_props = Map::new();
-    schema_props.insert(
-        "createNamespaces".into(),
-        json!({"type": "boolean", "description": "Render the workflow's Namespace objects (turn off when the namespaces exist or `--create-namespace` makes them)."}),
-    );
-    schema_props.insert("nameOverride".into(), json!({"type": "string"}));
-    schema_props.insert("fullnameOverride".into(), json!({"type": "string"}));
     for (s, m) in values {
-        let m: Map<String, Value> = m
-            .into_iter()
-            .filter(|(_, v)| v.as_object().is_some_and(|o| !o.is_empty()))
-            .collect();
-        if m.is_empty() {
-            continue;
+        for (key, v) in m {
+            if v.as_object().is_some_and(|o| !o.is_empty()) {
+                let y = super::build::entry_yaml(&key, &v);
+                // Pre-indented for its place in values.schema.json.
+                let schema = super::build::indent(
+                    &serde_json::to_string_pretty(&schema_of(&v, &key)).expect("schema serializes"),
+                    8,
+                )
+                .trim_start()
+                .to_owned();
+                out.values = Some((s, key, y, schema));
+            }
         }
-        schema_props.insert(s.to_owned(), schema_of(&Value::Object(m.clone()), ""));
-        vals.insert(s.to_owned(), Value::Object(m));
     }
-    let values = Value::Object(vals);
-    let schema = json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": format!("Values of the {} chart", wf.name),
-        "type": "object",
-        "properties": schema_props,
-        "additionalProperties": false,
-    });
-    files.insert(
-        "values.yaml".into(),
-        format!(
-            "# Values of the {name} chart, generated by Celestra Engine from workflow {name}.\n\
-             # With these defaults the chart renders exactly the engine's Kubernetes output.\n\
-             # Secret data below is plain text: prefer --set-file / an external secret store.\n{}",
-            yaml(&values),
-            name = wf.name
+    out
+}
+
+/// The chart: the units' templates, values.yaml, values.schema.json, Chart.yaml, helpers, notes.
+pub(crate) fn assemble<'u>(
+    wf: &Workflow,
+    units: impl Iterator<Item = &'u HelmUnit> + Clone,
+    kube_version: &str,
+    files: &mut BTreeMap<String, String>,
+    templates: bool,
+) {
+    let chart = Chart { name: &wf.name };
+    if templates {
+        for u in units.clone() {
+            for (k, v) in &u.files {
+                files.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    // values.yaml and its schema, from the units' fragments.
+    let mut sections: BTreeMap<&str, Vec<(&str, &str, &str)>> = BTreeMap::new();
+    let mut notes_objects: Vec<&str> = Vec::new();
+    let mut hosts: Vec<&str> = Vec::new();
+    for u in units {
+        if let Some((s, key, y, schema)) = &u.values {
+            sections.entry(s).or_default().push((key, y, schema));
+        }
+        notes_objects.extend(u.notes.iter().map(String::as_str));
+        hosts.extend(u.hosts.iter().map(String::as_str));
+    }
+    for list in sections.values_mut() {
+        list.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    let mut top: BTreeMap<&str, String> = BTreeMap::new();
+    top.insert("createNamespaces", "createNamespaces: true\n".into());
+    top.insert("fullnameOverride", "fullnameOverride: \"\"\n".into());
+    top.insert("nameOverride", "nameOverride: \"\"\n".into());
+    let mut schema_top: BTreeMap<&str, String> = BTreeMap::new();
+    schema_top.insert(
+        "createNamespaces",
+        json_indent(
+            &json!({"type": "boolean", "description": "Render the workflow's Namespace objects (turn off when the namespaces exist or `--create-namespace` makes them)."}),
+            4,
         ),
     );
-    files.insert(
-        "values.schema.json".into(),
-        serde_json::to_string_pretty(&schema).expect("schema serializes") + "\n",
+    schema_top.insert(
+        "fullnameOverride",
+        json_indent(&json!({"type": "string"}), 4),
     );
+    schema_top.insert("nameOverride", json_indent(&json!({"type": "string"}), 4));
+    for (s, list) in &sections {
+        let mut text = format!("{s}:\n");
+        let mut props = String::new();
+        for (k, (key, y, schema)) in list.iter().enumerate() {
+            text.push_str(y);
+            let _ = write!(
+                props,
+                "{}        {}: {}",
+                if k == 0 { "" } else { ",\n" },
+                serde_json::to_string(key).expect("json"),
+                schema
+            );
+        }
+        top.insert(s, text);
+        schema_top.insert(
+            s,
+            format!(
+                "{{\n      \"additionalProperties\": false,\n      \"properties\": {{\n{props}\n      }},\n      \"type\": \"object\"\n    }}"
+            ),
+        );
+    }
+    let mut values_text = format!(
+        "# Values of the {name} chart, generated by Celestra Engine from workflow {name}.\n\
+         # With these defaults the chart renders exactly the engine's Kubernetes output.\n\
+         # Secret data below is plain text: prefer --set-file / an external secret store.\n",
+        name = wf.name
+    );
+    for t in top.values() {
+        values_text.push_str(t);
+    }
+    files.insert("values.yaml".into(), values_text);
+    let mut schema = String::from(
+        "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"additionalProperties\": false,\n  \"properties\": {\n",
+    );
+    for (k, (key, frag)) in schema_top.iter().enumerate() {
+        let _ = write!(
+            schema,
+            "{}    {}: {}",
+            if k == 0 { "" } else { ",\n" },
+            serde_json::to_string(key).expect("json"),
+            frag
+        );
+    }
+    let _ = write!(
+        schema,
+        "\n  }},\n  \"title\": {},\n  \"type\": \"object\"\n}}\n",
+        serde_json::to_string(&format!("Values of the {} chart", wf.name)).expect("json")
+    );
+    files.insert("values.schema.json".into(), schema);
     let mut chart_yaml = Map::new();
     chart_yaml.insert("apiVersion".into(), json!("v2"));
     chart_yaml.insert("name".into(), json!(wf.name));
@@ -833,7 +929,13 @@ pub(crate) fn chart(wf: &Workflow, g: &Graph<'_>, objs: &[Obj], kube_version: &s
         ".helmignore".into(),
         ".git/\n*.swp\n*.bak\n*.tmp\n*~\n".into(),
     );
-    HelmOut { files }
+}
+
+/// Pretty JSON of `v`, its lines after the first indented by `n` spaces.
+fn json_indent(v: &Value, n: usize) -> String {
+    super::build::indent(&serde_json::to_string_pretty(v).expect("json"), n)
+        .trim_start()
+        .to_owned()
 }
 
 /// JSON Schema (draft 7) of a values subtree: free-form maps for env, data and resources.
@@ -932,7 +1034,7 @@ app: {{{{ . | toJson }}}}
     )
 }
 
-fn notes(name: &str, objects: &[String], hosts: &[String]) -> String {
+fn notes(name: &str, objects: &[&str], hosts: &[&str]) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,

@@ -231,39 +231,3 @@ pub(crate) fn generate(
         warnings,
     })
 }
-
-/// Targets not yet split into per-node units: files and ledger in one go.
-pub(crate) fn whole(cx: &build::Ctx<'_, '_>, target: Target) -> (BTreeMap<String, String>, Ledger) {
-    let (wf, g, opts) = (cx.wf, cx.g, cx.opts);
-    let units = build::kube_units(cx);
-    let objs: Vec<Obj> = build::objects_in_order(cx, &units).cloned().collect();
-    let kled = build::kube_ledger(cx, &units, Target::Kubernetes);
-    match target {
-        Target::Compose => {
-            let mut led = ledger::Recorder::default();
-            let out = compose::Compose {
-                g,
-                led: &mut led,
-                redact: opts.redact_secrets,
-            }
-            .build();
-            let mut files = out.files;
-            files.insert("docker-compose.yml".to_owned(), yaml(&out.doc));
-            (files, led.finish(target))
-        }
-        Target::Helm => {
-            let out = helm::chart(wf, g, &objs, &cx.version.to_string());
-            let mut l = kled;
-            l.target = target;
-            (out.files, l)
-        }
-        _ => {
-            let mut led = ledger::Recorder::default();
-            let program =
-                dsl::Dsl::new(g, &mut led, &objs, &kled, opts.redact_secrets).program(wf, cx.order);
-            let mut files = BTreeMap::new();
-            files.insert("workflow.py".to_owned(), program);
-            (files, led.finish(target))
-        }
-    }
-}
