@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: run test setup fmt-check lint wasm unit judge generate bench fuzz clean
+.PHONY: run test setup fmt-check lint wasm unit judge generate bench compare fuzz clean
 
 ## make run: validate and plan the microservice example (embedded defaults), print report and plan.
 run: setup
@@ -48,6 +48,13 @@ generate:
 	$(CARGO) build -q --locked -p celestra-cli
 	$(CARGO_TARGET_DIR)/debug/celestra schema > schema/workflow.schema.json
 	$(CARGO_TARGET_DIR)/debug/celestra codes --format markdown > docs/diagnostics.md
+
+## make compare: Celestra Engine vs celestra 0.0.3 per emitted object (benches/compare_celestra.py).
+compare:
+	$(CARGO) build --locked --release -q -p celestra-cli -p celestra-benches --bins
+	@env_line=$$(scripts/tools.sh) && eval "$$env_line" && python benches/compare_celestra.py \
+	  --cli $(CARGO_TARGET_DIR)/release/celestra --synthetic $(CARGO_TARGET_DIR)/release/synthetic \
+	  --engine-time $(CARGO_TARGET_DIR)/release/engine_time
 
 ## make bench: criterion benchmarks; each size runs in its own process (see README).
 bench:

@@ -3,7 +3,7 @@
 //! preserve the model; arbitrary bytes and values are refused cleanly.
 
 use celestra_core::model::*;
-use celestra_core::{Code, api};
+use celestra_core::{Code, Target, api};
 use celestra_fixtures::{shuffled, synthetic};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -52,6 +52,53 @@ fn known_keys() -> Vec<&'static str> {
     k.dedup();
     k.push("bogusKey");
     k
+}
+
+/// JSON values with hostile strings, for the YAML writer.
+fn yaml_value() -> impl Strategy<Value = Value> {
+    let s = prop_oneof![
+        any::<String>(),
+        "[ -~\n\t]{0,12}",
+        prop::sample::select(vec![
+            "",
+            "-",
+            "- x",
+            "-c",
+            ":",
+            "a: b",
+            "#",
+            "~",
+            "null",
+            "yes",
+            "No",
+            "0x1F",
+            "1e3",
+            "2001-12-14",
+            "12:30",
+            ".5",
+            "{{ x }}",
+            "${X}",
+            "---",
+            "...",
+            "\n",
+            "a\n",
+            " a",
+        ])
+        .prop_map(str::to_owned),
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        s.clone().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 40, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map(s.clone(), inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -277,6 +324,27 @@ proptest! {
     #[test]
     fn random_workflows_never_panic(doc in document(300, true)) {
         let _ = report_and_plan(&doc);
+    }
+
+    /// Generating any target from a random workflow never panics: output or a clean refusal.
+    #[test]
+    fn random_workflows_never_panic_in_generators(doc in document(120, true)) {
+        let wf = api::parse_value(&doc).expect("reads");
+        for t in [Target::Kubernetes, Target::Compose, Target::Helm, Target::Dsl] {
+            match api::generate(&wf, t, &Default::default()) {
+                Ok(g) => prop_assert!(!g.files.is_empty()),
+                Err(e) => prop_assert!(["INVALID", "PLAN_BLOCKED"].contains(&e.code()), "{e}"),
+            }
+        }
+    }
+
+    /// The YAML writer round-trips any JSON value (any string: quotes, newlines, unicode,
+    /// things that look like numbers, booleans, dates or YAML syntax).
+    #[test]
+    fn yaml_writer_round_trips(v in yaml_value()) {
+        let text = celestra_core::generate::to_yaml(&v);
+        let back = celestra_core::generate::parse_yaml(&text);
+        prop_assert!(back.as_ref() == Ok(&v), "{back:?}\n{text}");
     }
 
     /// Shuffling nodes and connections changes no report and no plan. (Entries without an id

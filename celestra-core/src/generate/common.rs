@@ -333,10 +333,7 @@ pub(crate) fn group_replicas(g: &Graph<'_>, i: usize) -> Option<i64> {
 
 /// Top-level property keys a node actually sets (for ledger coverage).
 pub(crate) fn present_keys(n: &Node) -> Vec<String> {
-    match serde_json::to_value(&n.data.properties) {
-        Ok(serde_json::Value::Object(m)) => m.into_iter().map(|(k, _)| k).collect(),
-        _ => Vec::new(),
-    }
+    n.data.properties.present_keys()
 }
 
 /// A double-quoted string in printable ASCII, valid as a YAML double-quoted scalar, a Python

@@ -9,6 +9,7 @@ pub(crate) mod helm;
 pub mod kubernetes;
 pub mod ledger;
 mod session;
+pub(crate) mod yamlout;
 
 use crate::diag::Severity;
 use crate::error::Error;
@@ -180,9 +181,15 @@ fn refuse_errors(wf: &Workflow, target: Target) -> Result<Vec<crate::diag::Diagn
     Ok(report.warnings.into_iter().chain(report.infos).collect())
 }
 
-/// YAML of one object (serde-saphyr: every ambiguous scalar quoted, keys sorted).
+/// YAML of one object (block style, keys sorted, every ambiguous scalar quoted).
 pub(crate) fn yaml(v: &Value) -> String {
-    serde_saphyr::to_string(v).expect("JSON values always serialize to YAML")
+    yamlout::to_yaml(v)
+}
+
+/// The YAML text of a JSON value as the generators write it (block style, sorted keys, every
+/// ambiguous scalar quoted). Public for tools and tests.
+pub fn to_yaml(v: &Value) -> String {
+    yamlout::to_yaml(v)
 }
 
 /// Parses one YAML document into JSON (for tests and tools; serde-saphyr).

@@ -568,6 +568,17 @@ macro_rules! json_object {
         impl $name {
             /// The JSON keys this object knows.
             pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// The keys this object holds: set fields and kept unknown keys, sorted (the keys
+            /// of its JSON form, without building it).
+            pub fn present_keys(&self) -> Vec<String> {
+                let mut v: Vec<String> = Vec::new();
+                $( if self.$field.is_some() { v.push($key.to_owned()); } )*
+                v.extend(self.other.keys().cloned());
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
         }
 
         impl $crate::model::load::FromJson for $name {

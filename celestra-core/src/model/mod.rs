@@ -268,6 +268,28 @@ impl Properties {
         }
     }
 
+    /// The property keys a node sets, sorted.
+    pub fn present_keys(&self) -> Vec<String> {
+        match self {
+            Properties::App(p) => p.present_keys(),
+            Properties::StatefulApp(p) => p.present_keys(),
+            Properties::Job(p) => p.present_keys(),
+            Properties::CronJob(p) => p.present_keys(),
+            Properties::Service(p) => p.present_keys(),
+            Properties::Ingress(p) => p.present_keys(),
+            Properties::NetworkPolicy(p) => p.present_keys(),
+            Properties::Secret(p) => p.present_keys(),
+            Properties::ConfigMap(p) => p.present_keys(),
+            Properties::ServiceAccount(p) => p.present_keys(),
+            Properties::Role(p) => p.present_keys(),
+            Properties::DeploymentStrategy(p) => p.present_keys(),
+            Properties::Observability(p) => p.present_keys(),
+            Properties::AppGroup(p) => p.present_keys(),
+            Properties::CustomResource(p) => p.present_keys(),
+            Properties::Unknown(m) => m.keys().cloned().collect(),
+        }
+    }
+
     /// Unknown keys and rejected values of the properties.
     pub fn other(&self) -> Option<&BTreeMap<String, Value>> {
         Some(match self {
