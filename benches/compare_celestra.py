@@ -5,8 +5,10 @@ For each seeded synthetic workflow (10, 100, 1,000 nodes) this script
   * runs that program's Kubernetes part under the real celestra 0.0.3 (in-process, after
     `import celestra`, so interpreter start-up is not counted) and times it,
   * times the engine's own Kubernetes generation of the same workflow (parse, validate, plan,
-    generate, one file per object written, as celestra does),
-and prints a Markdown table with the time per emitted object and the speed-up.
+    generate, write),
+in two layouts, both tools writing the same way on tmpfs: one multi-document file (the engine's
+default; celestra's `single_file` option) and one file per object (celestra's default), and
+prints Markdown tables with the time per emitted object and the speed-up.
 
 Run it with `make compare` (it installs the tools and builds the helpers first), or:
     python benches/compare_celestra.py --cli target/release/celestra \
@@ -45,13 +47,26 @@ def kubernetes_part(program):
     return "\n".join(keep) + "\n"
 
 
-def time_celestra(program, workdir, repeats):
+def time_celestra(program, workdir, repeats, single):
     """Median seconds of executing the program (builders + to_yaml) and the objects it wrote."""
     import contextlib
     import io
     import os
 
     import celestra  # noqa: F401  (imported once, outside the timing)
+    from celestra.output import kubernetes_output
+
+    # `to_yaml` writes through KubernetesOutput; its `single_file` option picks the layout.
+    cls = kubernetes_output.KubernetesOutput
+    original = getattr(cls, "_celestra_compare_get_option", None) or cls.get_option
+    cls._celestra_compare_get_option = original
+
+    def get_option(self, name, default=None):
+        if name == "single_file":
+            return single
+        return original(self, name, default)
+
+    cls.get_option = get_option
 
     code = compile(kubernetes_part(program), "workflow.py", "exec")
     times = []
@@ -65,7 +80,10 @@ def time_celestra(program, workdir, repeats):
                 t = time.perf_counter()
                 exec(code, {"__name__": "__main__"})
                 times.append(time.perf_counter() - t)
-            objects = sum(1 for _ in (run_dir / "k8s").rglob("*.yaml"))
+            objects = 0
+            for f in (run_dir / "k8s").rglob("*.yaml"):
+                text = f.read_text(encoding="utf-8")
+                objects += max(1, text.count("\n---\n") + (1 if text.startswith("---\n") else 0)) if single else 1
             os.chdir(cwd)
     finally:
         os.chdir(cwd)
@@ -88,26 +106,31 @@ def main():
     base = str(shm) if shm.is_dir() else None
     with tempfile.TemporaryDirectory(dir=base) as tmp:
         tmp = pathlib.Path(tmp)
-        for nodes, repeats in SIZES:
-            wf = tmp / f"synthetic-{nodes}.json"
-            wf.write_text(run([args.synthetic, str(nodes)]), encoding="utf-8")
-            dsl_dir = tmp / f"dsl-{nodes}"
-            run([args.cli, "generate", str(wf), "--target", "dsl", "-o", str(dsl_dir)])
-            program = (dsl_dir / "workflow.py").read_text(encoding="utf-8")
-            c_secs, c_objects = time_celestra(program, tmp, repeats)
-            e = json.loads(run([args.engine_time, str(wf), str(tmp / f"engine-{nodes}"), str(repeats * 4)]))
-            c_per = c_secs * 1e6 / max(c_objects, 1)
-            e_per = e["median_ms"] * 1e3 / max(e["objects"], 1)
-            rows.append((nodes, c_objects, c_secs * 1e3, c_per, e["objects"], e["median_ms"], e_per, c_per / e_per))
+        for layout, single in (("one multi-document file", True), ("one file per object", False)):
+            for nodes, repeats in SIZES:
+                wf = tmp / f"synthetic-{nodes}.json"
+                if not wf.exists():
+                    wf.write_text(run([args.synthetic, str(nodes)]), encoding="utf-8")
+                dsl_dir = tmp / f"dsl-{nodes}"
+                if not dsl_dir.exists():
+                    run([args.cli, "generate", str(wf), "--target", "dsl", "-o", str(dsl_dir)])
+                program = (dsl_dir / "workflow.py").read_text(encoding="utf-8")
+                c_secs, c_objects = time_celestra(program, tmp, repeats, single)
+                e = json.loads(run([args.engine_time, str(wf), str(tmp / f"engine-{nodes}"),
+                                    str(repeats * 4), "single" if single else "per-object"]))
+                c_per = c_secs * 1e6 / max(c_objects, 1)
+                e_per = e["median_ms"] * 1e3 / max(e["objects"], 1)
+                rows.append((layout, nodes, c_objects, c_secs * 1e3, c_per, e["objects"], e["median_ms"], e_per, c_per / e_per))
     where = "tmpfs" if base else "the default temp directory"
-    print(f"celestra {version} (Python {sys.version.split()[0]}) vs Celestra Engine, Kubernetes output, "
-          f"one file per object on {where}, median of repeated runs:\n")
-    print("| nodes | celestra objects | celestra ms | celestra µs/object | engine objects | engine ms | engine µs/object | speed-up per object |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, co, cms, cper, eo, ems, eper, x in rows:
-        print(f"| {n:,} | {co:,} | {cms:.1f} | {cper:.0f} | {eo:,} | {ems:.2f} | {eper:.1f} | {x:.0f}x |")
-    worst = min(r[-1] for r in rows)
-    print(f"\nslowest speed-up: {worst:.0f}x per object")
+    print(f"celestra {version} (Python {sys.version.split()[0]}) vs Celestra Engine: Kubernetes YAML "
+          f"of the same workflows, written on {where}; median of repeated runs.\n")
+    print("| layout | nodes | celestra objects | celestra ms | celestra µs/object | engine objects | engine ms | engine µs/object | speed-up per object |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for layout, n, co, cms, cper, eo, ems, eper, x in rows:
+        print(f"| {layout} | {n:,} | {co:,} | {cms:.1f} | {cper:.0f} | {eo:,} | {ems:.2f} | {eper:.1f} | {x:.0f}x |")
+    for layout in ("one multi-document file", "one file per object"):
+        worst = min(r[-1] for r in rows if r[0] == layout)
+        print(f"\n{layout}: slowest speed-up {worst:.0f}x per object")
 
 
 if __name__ == "__main__":

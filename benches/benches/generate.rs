@@ -9,6 +9,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use std::hint::black_box;
 
+/// The allocator of the `celestra` CLI (see the README's performance section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TARGETS: [(Target, &str); 4] = [
     (Target::Kubernetes, "k8s"),
     (Target::Compose, "compose"),

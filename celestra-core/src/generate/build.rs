@@ -5,7 +5,7 @@
 
 use super::compose::{self, Compose, ComposeParts};
 use super::kubernetes::Kube;
-use super::ledger::{Fidelity, Ledger, LedgerEntry, Recorder};
+use super::ledger::{self, Fidelity, Ledger, LedgerEntry, Recorder};
 use super::{GenerateOptions, KubeVersion, Layout, Obj, file_part, yaml};
 use super::{dsl, helm};
 use crate::graph::{Graph, Pair};
@@ -22,6 +22,13 @@ pub(crate) struct Ctx<'c, 'a> {
     pub(crate) version: KubeVersion,
     /// Node indices in plan order.
     pub(crate) order: &'c [usize],
+}
+
+/// `f` over `items`, results in order. (Generation stays on the calling thread: measured on
+/// 2 cores, splitting units over threads was slower with mimalloc, whose cross-thread frees cost
+/// more than the work saved.)
+pub(crate) fn map_units<T>(items: &[usize], f: impl Fn(usize) -> T) -> Vec<T> {
+    items.iter().map(|&i| f(i)).collect()
 }
 
 /// The Kubernetes objects of one node and the ledger lines they recorded.
@@ -49,8 +56,9 @@ pub(crate) fn kube_unit(cx: &Ctx<'_, '_>, i: usize) -> KubeUnit {
 /// Units of every node in plan order (indexed by node; nodes outside the plan stay empty).
 pub(crate) fn kube_units(cx: &Ctx<'_, '_>) -> Vec<KubeUnit> {
     let mut units = vec![KubeUnit::default(); cx.g.nodes.len()];
-    for &i in cx.order {
-        units[i] = kube_unit(cx, i);
+    let built = map_units(cx.order, |i| kube_unit(cx, i));
+    for (&i, u) in cx.order.iter().zip(built) {
+        units[i] = u;
     }
     units
 }
@@ -64,13 +72,55 @@ pub(crate) fn objects_in_order<'u>(
     order.into_iter().flat_map(move |i| units[i].objs.iter())
 }
 
-/// The Kubernetes ledger: the units' lines, every connection no unit recorded, unknown nodes.
-pub(crate) fn kube_ledger(cx: &Ctx<'_, '_>, units: &[KubeUnit], target: Target) -> Ledger {
-    let mut led = Recorder::default();
-    for u in units {
-        led.extend(u.ledger.iter().cloned());
+/// A ledger from each node's lines (indexed like `g.nodes`, so by id), every connection no
+/// node recorded (by `rule`) and, with `unknown`, a line for each node of unknown type. Each
+/// node's lines are sorted on their own and appended in id order, which is the order a sort of
+/// all lines gives, without sorting thousands of lines at once.
+pub(crate) fn assemble_ledger(
+    cx: &Ctx<'_, '_>,
+    per_node: Vec<Vec<LedgerEntry>>,
+    rule: fn(Pair) -> Fidelity,
+    unknown: bool,
+    target: Target,
+) -> Ledger {
+    let g = cx.g;
+    let mut conns = Recorder::default();
+    let mut nodes: Vec<Vec<LedgerEntry>> = Vec::with_capacity(per_node.len());
+    let mut in_order = true;
+    for (i, entries) in per_node.into_iter().enumerate() {
+        let (c, mut n): (Vec<LedgerEntry>, Vec<LedgerEntry>) =
+            entries.into_iter().partition(|e| e.node_id.is_none());
+        conns.extend(c);
+        if unknown && g.ty(i).is_none() {
+            n.push(LedgerEntry {
+                node_id: Some(g.id(i).to_owned()),
+                connection_id: None,
+                property: "type".into(),
+                fidelity: Fidelity::Dropped {
+                    why: "unknown node type".into(),
+                },
+            });
+        }
+        in_order &= n.iter().all(|e| e.node_id.as_deref() == Some(g.id(i)));
+        nodes.push(n);
     }
-    super::record_connections(cx.g, &mut led, |pair| match pair {
+    super::record_connections(g, &mut conns, rule);
+    let mut ledger = conns.finish(target);
+    if in_order {
+        for mut n in nodes {
+            ledger::normalize(&mut n);
+            ledger.entries.extend(n);
+        }
+    } else {
+        ledger.entries.extend(nodes.into_iter().flatten());
+        ledger::normalize(&mut ledger.entries);
+    }
+    ledger
+}
+
+/// The ledger rule of the Kubernetes (and Helm) target for connections no node recorded.
+pub(crate) fn kube_rule(pair: Pair) -> Fidelity {
+    match pair {
         Pair::ServerToServer
         | Pair::ServerToJob
         | Pair::JobToWorkload
@@ -79,13 +129,7 @@ pub(crate) fn kube_ledger(cx: &Ctx<'_, '_>, units: &[KubeUnit], target: Target) 
             how: "apply order in the file; readiness is awaited at deploy".into(),
         },
         _ => Fidelity::Mapped,
-    });
-    for i in 0..cx.g.nodes.len() {
-        if cx.g.ty(i).is_none() {
-            led.dropped(cx.g.id(i), "type", "unknown node type");
-        }
     }
-    led.finish(target)
 }
 
 /// The Kubernetes target: objects and their YAML, per node.
@@ -97,12 +141,22 @@ pub(crate) struct K8sState {
 
 impl K8sState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> K8sState {
-        let kube = kube_units(cx);
-        let yaml = kube
-            .iter()
-            .map(|u| u.objs.iter().map(|o| yaml(&o.value)).collect())
-            .collect();
-        K8sState { kube, yaml }
+        let n = cx.g.nodes.len();
+        let mut kube = vec![KubeUnit::default(); n];
+        let mut yaml_of = vec![Vec::new(); n];
+        let built = map_units(cx.order, |i| {
+            let u = kube_unit(cx, i);
+            let y: Vec<String> = u.objs.iter().map(|o| yaml(&o.value)).collect();
+            (u, y)
+        });
+        for (&i, (u, y)) in cx.order.iter().zip(built) {
+            kube[i] = u;
+            yaml_of[i] = y;
+        }
+        K8sState {
+            kube,
+            yaml: yaml_of,
+        }
     }
 
     pub(crate) fn update(&mut self, cx: &Ctx<'_, '_>, dirty: &[usize]) {
@@ -173,8 +227,12 @@ impl K8sState {
         }
     }
 
-    pub(crate) fn ledger(&self, cx: &Ctx<'_, '_>) -> Ledger {
-        kube_ledger(cx, &self.kube, Target::Kubernetes)
+    fn ledger_parts(&self) -> Vec<Vec<LedgerEntry>> {
+        self.kube.iter().map(|u| u.ledger.clone()).collect()
+    }
+
+    fn into_ledger_parts(self) -> Vec<Vec<LedgerEntry>> {
+        self.kube.into_iter().map(|u| u.ledger).collect()
     }
 }
 
@@ -270,8 +328,9 @@ pub(crate) struct ComposeState {
 
 impl ComposeState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> ComposeState {
+        let all: Vec<usize> = (0..cx.g.nodes.len()).collect();
         ComposeState {
-            units: (0..cx.g.nodes.len()).map(|i| compose_unit(cx, i)).collect(),
+            units: map_units(&all, |i| compose_unit(cx, i)),
         }
     }
 
@@ -350,13 +409,12 @@ impl ComposeState {
         files.insert("docker-compose.yml".to_owned(), out);
     }
 
-    pub(crate) fn ledger(&self, cx: &Ctx<'_, '_>) -> Ledger {
-        let mut led = Recorder::default();
-        for u in &self.units {
-            led.extend(u.ledger.iter().cloned());
-        }
-        super::record_connections(cx.g, &mut led, compose::connection_rule);
-        led.finish(Target::Compose)
+    fn ledger_parts(&self) -> Vec<Vec<LedgerEntry>> {
+        self.units.iter().map(|u| u.ledger.clone()).collect()
+    }
+
+    fn into_ledger_parts(self) -> Vec<Vec<LedgerEntry>> {
+        self.units.into_iter().map(|u| u.ledger).collect()
     }
 }
 
@@ -372,8 +430,9 @@ impl HelmState {
         let kube = kube_units(cx);
         let hctx = helm::ctx(cx.g, objects_in_order(cx, &kube));
         let mut units = vec![helm::HelmUnit::default(); kube.len()];
-        for &i in cx.order {
-            units[i] = helm::unit(cx.wf, cx.g, &hctx, &kube[i].objs);
+        let built = map_units(cx.order, |i| helm::unit(cx.wf, cx.g, &hctx, &kube[i].objs));
+        for (&i, u) in cx.order.iter().zip(built) {
+            units[i] = u;
         }
         HelmState { kube, hctx, units }
     }
@@ -444,13 +503,15 @@ impl DslState {
         );
     }
 
-    pub(crate) fn ledger(&self, cx: &Ctx<'_, '_>) -> Ledger {
-        let mut led = Recorder::default();
-        for u in &self.units {
-            led.extend(u.ledger().iter().cloned());
-        }
-        dsl::Dsl::connections(cx.g, &mut led);
-        led.finish(Target::Dsl)
+    fn ledger_parts(&self) -> Vec<Vec<LedgerEntry>> {
+        self.units.iter().map(|u| u.ledger().to_vec()).collect()
+    }
+
+    fn into_ledger_parts(self) -> Vec<Vec<LedgerEntry>> {
+        self.units
+            .into_iter()
+            .map(|mut u| u.take_ledger())
+            .collect()
     }
 }
 
@@ -495,16 +556,39 @@ impl TargetState {
         }
     }
 
+    /// The ledger (copies the cached lines; a session keeps them).
     pub(crate) fn ledger(&self, cx: &Ctx<'_, '_>, target: Target) -> Ledger {
+        let parts = match self {
+            TargetState::K8s(s) => s.ledger_parts(),
+            TargetState::Compose(s) => s.ledger_parts(),
+            TargetState::Helm(s) => s.kube.iter().map(|u| u.ledger.clone()).collect(),
+            TargetState::Dsl(s) => s.ledger_parts(),
+        };
+        self.assemble(cx, parts, target)
+    }
+
+    /// The ledger, moving the lines out (a one-off generation).
+    pub(crate) fn into_ledger(self, cx: &Ctx<'_, '_>, target: Target) -> Ledger {
+        let rules = self.rules();
+        let parts = match self {
+            TargetState::K8s(s) => s.into_ledger_parts(),
+            TargetState::Compose(s) => s.into_ledger_parts(),
+            TargetState::Helm(s) => s.kube.into_iter().map(|u| u.ledger).collect(),
+            TargetState::Dsl(s) => s.into_ledger_parts(),
+        };
+        assemble_ledger(cx, parts, rules.0, rules.1, target)
+    }
+
+    fn rules(&self) -> (fn(Pair) -> Fidelity, bool) {
         match self {
-            TargetState::K8s(s) => {
-                let mut l = s.ledger(cx);
-                l.target = target;
-                l
-            }
-            TargetState::Compose(s) => s.ledger(cx),
-            TargetState::Helm(s) => kube_ledger(cx, &s.kube, Target::Helm),
-            TargetState::Dsl(s) => s.ledger(cx),
+            TargetState::K8s(_) | TargetState::Helm(_) => (kube_rule, true),
+            TargetState::Compose(_) => (compose::connection_rule, false),
+            TargetState::Dsl(_) => (dsl::Dsl::connection_rule, false),
         }
+    }
+
+    fn assemble(&self, cx: &Ctx<'_, '_>, parts: Vec<Vec<LedgerEntry>>, target: Target) -> Ledger {
+        let (rule, unknown) = self.rules();
+        assemble_ledger(cx, parts, rule, unknown, target)
     }
 }

@@ -421,8 +421,9 @@ impl<'g, 'a> Dsl<'g, 'a> {
     }
 
     /// Connections the node handlers did not record, by pair.
-    pub(crate) fn connections(g: &Graph<'_>, led: &mut Recorder) {
-        super::record_connections(g, led, |pair| match pair {
+    /// The ledger rule for connections no node recorded.
+    pub(crate) fn connection_rule(pair: Pair) -> Fidelity {
+        match pair {
             Pair::WorkloadToService
             | Pair::ServiceToIngress
             | Pair::AppToIngress
@@ -443,7 +444,7 @@ impl<'g, 'a> Dsl<'g, 'a> {
             _ => Fidelity::Dropped {
                 why: "celestra 0.0.3 has no deploy ordering; the engine's plan orders it".into(),
             },
-        });
+        }
     }
 
     fn node(
@@ -2004,6 +2005,10 @@ pub(crate) struct DslUnit {
 impl DslUnit {
     pub(crate) fn ledger(&self) -> &[LedgerEntry] {
         &self.ledger
+    }
+
+    pub(crate) fn take_ledger(&mut self) -> Vec<LedgerEntry> {
+        std::mem::take(&mut self.ledger)
     }
 }
 

@@ -131,18 +131,23 @@ impl Recorder {
     }
 
     pub(crate) fn finish(mut self, target: Target) -> Ledger {
-        // One line per property: the least faithful outcome wins (dropped > approximated > mapped).
-        self.entries.sort_by(|a, b| {
-            (&a.node_id, &a.connection_id, &a.property)
-                .cmp(&(&b.node_id, &b.connection_id, &b.property))
-                .then_with(|| b.fidelity.cmp(&a.fidelity))
-        });
-        self.entries.dedup_by(|a, b| {
-            a.node_id == b.node_id && a.connection_id == b.connection_id && a.property == b.property
-        });
+        normalize(&mut self.entries);
         Ledger {
             target,
             entries: self.entries,
         }
     }
+}
+
+/// Sorts lines by node, connection and property, one line per property: the least faithful
+/// outcome wins (dropped > approximated > mapped).
+pub(crate) fn normalize(entries: &mut Vec<LedgerEntry>) {
+    entries.sort_by(|a, b| {
+        (&a.node_id, &a.connection_id, &a.property)
+            .cmp(&(&b.node_id, &b.connection_id, &b.property))
+            .then_with(|| b.fidelity.cmp(&a.fidelity))
+    });
+    entries.dedup_by(|a, b| {
+        a.node_id == b.node_id && a.connection_id == b.connection_id && a.property == b.property
+    });
 }

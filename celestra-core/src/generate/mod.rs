@@ -123,7 +123,10 @@ fn check_version(opts: &GenerateOptions) -> Result<KubeVersion, Error> {
 pub(crate) fn plan_order(wf: &Workflow, g: &Graph<'_>) -> Result<Vec<usize>, Error> {
     let objects = crate::objects::all_objects(g);
     let cycles = crate::validate::cycle_diagnostics(g);
-    let plan = crate::plan::plan_graph(wf, g, &cycles, objects)?;
+    order_of(g, &crate::plan::plan_graph(wf, g, &cycles, objects)?)
+}
+
+fn order_of(g: &Graph<'_>, plan: &crate::plan::Plan) -> Result<Vec<usize>, Error> {
     let mut order = Vec::with_capacity(g.nodes.len());
     for step in plan.steps() {
         let Some(i) = g.idx(&step.node_id) else {
@@ -151,7 +154,12 @@ pub(crate) fn record_connections(
         if recorded.contains(&c.id) {
             continue;
         }
-        match g.edges.iter().find(|e| e.conn.id == c.id) {
+        // Edges are sorted by connection id: the first edge of this id.
+        let k = g
+            .edges
+            .partition_point(|e| e.conn.id.as_str() < c.id.as_str());
+        let edge = g.edges.get(k).filter(|e| e.conn.id == c.id);
+        match edge {
             Some(e) => led.connection(&c.id, rule(e.pair)),
             None => led.connection(
                 &c.id,
@@ -164,21 +172,35 @@ pub(crate) fn record_connections(
     }
 }
 
-/// Refuses a workflow that has errors; returns its warnings and infos for the target.
-fn refuse_errors(wf: &Workflow, target: Target) -> Result<Vec<crate::diag::Diagnostic>, Error> {
-    let report = crate::validate::validate(
+/// Validates (for generation) and plans on one graph; refuses a workflow that has errors.
+/// Returns the warnings and infos for the target and the node indices in plan order.
+fn refuse_errors(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    target: Target,
+) -> Result<(Vec<crate::diag::Diagnostic>, Vec<usize>), Error> {
+    let cycles = crate::validate::cycle_diagnostics(g);
+    let objects = crate::objects::all_objects(g);
+    let report = crate::validate::validate_graph(
         wf,
+        g,
         &ValidateOptions {
             mode: Mode::Generate,
             target: Some(target),
         },
+        cycles.clone(),
+        &objects,
     );
     if report.errors.iter().any(|d| d.severity == Severity::Error) {
         return Err(Error::Invalid {
             diagnostics: report.errors,
         });
     }
-    Ok(report.warnings.into_iter().chain(report.infos).collect())
+    let order = order_of(g, &crate::plan::plan_graph(wf, g, &cycles, objects)?)?;
+    Ok((
+        report.warnings.into_iter().chain(report.infos).collect(),
+        order,
+    ))
 }
 
 /// YAML of one object (block style, keys sorted, every ambiguous scalar quoted).
@@ -217,10 +239,9 @@ pub(crate) fn generate(
     target: Target,
     opts: &GenerateOptions,
 ) -> Result<Generated, Error> {
-    let warnings = refuse_errors(wf, target)?;
-    let version = check_version(opts)?;
     let g = Graph::build(wf);
-    let order = plan_order(wf, &g)?;
+    let (warnings, order) = refuse_errors(wf, &g, target)?;
+    let version = check_version(opts)?;
     let cx = build::Ctx {
         wf,
         g: &g,
@@ -234,7 +255,7 @@ pub(crate) fn generate(
     Ok(Generated {
         target,
         files,
-        ledger: state.ledger(&cx, target),
+        ledger: state.into_ledger(&cx, target),
         warnings,
     })
 }

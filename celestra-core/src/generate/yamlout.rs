@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 /// The YAML document of `v` (a trailing newline included).
 pub(crate) fn to_yaml(v: &Value) -> String {
-    let mut out = String::with_capacity(256);
+    let mut out = String::with_capacity(1024);
     match v {
         Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
         Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
@@ -24,10 +24,13 @@ pub(crate) fn to_yaml(v: &Value) -> String {
     out
 }
 
-fn pad(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
     }
+    out.push_str(&SPACES[..n]);
 }
 
 fn map(out: &mut String, m: &Map<String, Value>, ind: usize) {
@@ -148,47 +151,65 @@ fn printable(c: char) -> bool {
 }
 
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
     };
+    if last == b' ' || last == b':' {
+        return false;
+    }
     // A dash may start a plain scalar when a letter follows (`-c`, `--port`), never a number.
-    let dash_word = first == '-'
-        && s[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '-');
-    if first == ' '
-        || s.ends_with(' ')
-        || s.ends_with(':')
-        || (!dash_word && "-?:,[]{}#&*!|>'\"%@`.".contains(first))
-        || s == "---"
-        || s.starts_with("---") && s[3..].starts_with([' ', '\t'])
-        || s.contains(": ")
-        || s.contains(" #")
-        || !s.chars().all(printable)
-    {
+    let dash_word = first == b'-'
+        && b.get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'-');
+    if first == b' ' || (!dash_word && b"-?:,[]{}#&*!|>'\"%@`.".contains(&first)) {
+        return false;
+    }
+    if b.starts_with(b"---") && matches!(b.get(3), None | Some(b' ' | b'\t')) {
+        return false;
+    }
+    // One pass: no `: `, no ` #`, no control characters; non-ASCII checked below.
+    let mut prev = 0u8;
+    let mut ascii = true;
+    for &c in b {
+        if (c == b' ' && prev == b':') || (c == b'#' && prev == b' ') || c < 0x20 || c == 0x7f {
+            return false;
+        }
+        ascii &= c < 0x80;
+        prev = c;
+    }
+    if !ascii && !s.chars().all(printable) {
         return false;
     }
     // Anything a YAML 1.1 or 1.2 reader could resolve to another type stays quoted.
-    if matches!(
-        s.to_ascii_lowercase().as_str(),
-        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~" | "<<" | "="
-    ) {
+    if b.len() <= 5
+        && [
+            "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "<<", "=",
+        ]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(s))
+    {
         return false;
     }
-    let numeric_like = (first.is_ascii_digit() || first == '+')
-        && s.chars().all(|c| {
+    if first.is_ascii_digit() || first == b'+' {
+        let numeric_like = b.iter().all(|c| {
             c.is_ascii_hexdigit()
-                || matches!(c, '.' | '_' | ':' | '+' | '-' | 'x' | 'X' | 'o' | 'O')
+                || matches!(
+                    c,
+                    b'.' | b'_' | b':' | b'+' | b'-' | b'x' | b'X' | b'o' | b'O'
+                )
         });
-    // Dates and times (YAML 1.1 timestamps): digits, dashes, colons, a `T`, spaces, a zone.
-    let timestamp_like = first.is_ascii_digit()
-        && s.len() >= 8
-        && s[..s.len().min(10)]
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '-')
-        && s.as_bytes().get(4) == Some(&b'-');
-    !(numeric_like || timestamp_like)
+        // Dates and times (YAML 1.1 timestamps).
+        let timestamp_like = b.len() >= 8
+            && b.get(4) == Some(&b'-')
+            && b[..b.len().min(10)]
+                .iter()
+                .all(|c| c.is_ascii_digit() || *c == b'-');
+        if numeric_like || timestamp_like {
+            return false;
+        }
+    }
+    true
 }
 
 fn quoted(out: &mut String, s: &str) {
