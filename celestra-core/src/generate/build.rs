@@ -132,6 +132,23 @@ pub(crate) fn kube_rule(pair: Pair) -> Fidelity {
     }
 }
 
+/// A node's objects rendered to YAML. The JSON trees are dropped as soon as they are written
+/// (only kind, namespace and name stay, for file names): the working set stays small, which
+/// keeps generation linear in the number of objects.
+fn rendered_unit(cx: &Ctx<'_, '_>, i: usize) -> (KubeUnit, Vec<String>) {
+    let mut u = kube_unit(cx, i);
+    let y = u
+        .objs
+        .iter_mut()
+        .map(|o| {
+            let text = yaml(&o.value);
+            o.value = Value::Null;
+            text
+        })
+        .collect();
+    (u, y)
+}
+
 /// The Kubernetes target: objects and their YAML, per node.
 #[derive(Debug, Clone)]
 pub(crate) struct K8sState {
@@ -144,11 +161,7 @@ impl K8sState {
         let n = cx.g.nodes.len();
         let mut kube = vec![KubeUnit::default(); n];
         let mut yaml_of = vec![Vec::new(); n];
-        let built = map_units(cx.order, |i| {
-            let u = kube_unit(cx, i);
-            let y: Vec<String> = u.objs.iter().map(|o| yaml(&o.value)).collect();
-            (u, y)
-        });
+        let built = map_units(cx.order, |i| rendered_unit(cx, i));
         for (&i, (u, y)) in cx.order.iter().zip(built) {
             kube[i] = u;
             yaml_of[i] = y;
@@ -161,8 +174,8 @@ impl K8sState {
 
     pub(crate) fn update(&mut self, cx: &Ctx<'_, '_>, dirty: &[usize]) {
         for &i in dirty {
-            let u = kube_unit(cx, i);
-            self.yaml[i] = u.objs.iter().map(|o| yaml(&o.value)).collect();
+            let (u, y) = rendered_unit(cx, i);
+            self.yaml[i] = y;
             self.kube[i] = u;
         }
     }
