@@ -501,6 +501,9 @@ impl<'g, 'a> Compose<'g, 'a> {
             );
             self.led
                 .approx(id, "storage", "a named volume (no size limit in Compose)");
+            if p.storage_mount_path.is_some() {
+                self.led.mapped(id, "storageMountPath");
+            }
         }
         if let Properties::StatefulApp(p) = &n.data.properties
             && p.storage.is_some()
@@ -516,6 +519,9 @@ impl<'g, 'a> Compose<'g, 'a> {
             );
             self.led
                 .approx(id, "storage", "a named volume (no size limit in Compose)");
+            if p.mount_path.is_some() {
+                self.led.mapped(id, "mountPath");
+            }
         }
         // user / privilege from the security context
         if let Some(sc) = &security {
@@ -629,7 +635,7 @@ impl<'g, 'a> Compose<'g, 'a> {
                     | "securityContext"
                     | "labels"
             );
-            if !done {
+            if !done && !self.led.recorded(id, k) {
                 self.led
                     .dropped(id, k, format!("`{k}` has no Docker Compose equivalent"));
             }

@@ -120,6 +120,13 @@ impl Recorder {
             .collect()
     }
 
+    /// Whether a line for this node property exists (recorders hold one node's lines).
+    pub(crate) fn recorded(&self, node: &str, property: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.node_id.as_deref() == Some(node) && e.property == property)
+    }
+
     /// The lines recorded so far (for per-node caches).
     pub(crate) fn into_entries(self) -> Vec<LedgerEntry> {
         self.entries
