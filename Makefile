@@ -9,12 +9,20 @@ EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
 .PHONY: run test setup fmt-check lint wasm unit judge generate bench compare fuzz clean
 
-## make run: validate and plan the microservice example (embedded defaults), print report and plan.
+## make run: the microservice example (embedded defaults): findings, plan, and every target
+## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
+RUN_OUT ?= $(CARGO_TARGET_DIR)/run
 run: setup
 	$(CARGO) build -q --locked -p celestra-cli
 	$(CARGO_TARGET_DIR)/debug/celestra validate $(EXAMPLE)
 	@echo
 	$(CARGO_TARGET_DIR)/debug/celestra plan $(EXAMPLE)
+	@echo
+	@for t in k8s compose helm dsl; do \
+	  $(CARGO_TARGET_DIR)/debug/celestra generate $(EXAMPLE) --target $$t --redact-secrets \
+	    -o $(RUN_OUT)/$$t --ledger $(RUN_OUT)/$$t.ledger.json || exit 1; \
+	done
+	@echo; echo "--- $(RUN_OUT)/k8s/manifests.yaml (first objects)"; head -40 $(RUN_OUT)/k8s/manifests.yaml
 
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).

@@ -349,6 +349,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(path) = ledger {
                 let text =
                     serde_json::to_string_pretty(&generated.ledger).map_err(|e| e.to_string())?;
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                }
                 std::fs::write(&path, text + "\n")
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }

@@ -48,7 +48,7 @@ mod validate;
 
 pub use diag::{Code, CodeInfo, Diagnostic, Related, Report, Severity};
 pub use error::{ERROR_CODES, Error};
-pub use generate::{GenerateOptions, Generated, Ledger};
+pub use generate::{Fidelity, GenerateOptions, Generated, Ledger, Session};
 pub use model::Workflow;
 pub use objects::ObjectRef;
 pub use plan::Plan;
