@@ -306,3 +306,36 @@ fn an_unreadable_node_is_refused_and_changes_nothing() {
         assert_eq!(session.files(), &before);
     }
 }
+
+#[test]
+fn per_object_layout_and_redaction_hold_across_edits() {
+    use celestra_core::generate::Layout;
+    let opts = GenerateOptions {
+        layout: Layout::PerObject,
+        redact_secrets: true,
+        ..GenerateOptions::default()
+    };
+    for doc in fixture_docs().into_iter().take(8) {
+        let mut d = doc.clone();
+        let wf = api::parse_value(&d).expect("reads");
+        let mut session = Session::new(wf, Target::Kubernetes, opts.clone()).expect("session");
+        let n = d["nodes"].as_array().map_or(0, Vec::len);
+        for at in (0..n).step_by(2) {
+            let mut node = d["nodes"][at].clone();
+            if !value_edit(&mut node, at as u32 * 5 + 1) {
+                continue;
+            }
+            d["nodes"][at] = node.clone();
+            let u = session.update_node(&node).expect("valid edit");
+            assert!(!u.full);
+        }
+        let full = api::generate(
+            &api::parse_value(&d).expect("reads"),
+            Target::Kubernetes,
+            &opts,
+        )
+        .expect("generates");
+        assert_eq!(session.files(), &full.files, "{}", d["name"]);
+        assert!(full.files.len() > 1);
+    }
+}
