@@ -38,7 +38,18 @@ pub(crate) struct KubeUnit {
     pub(crate) ledger: Vec<LedgerEntry>,
 }
 
+/// A node's objects as JSON (for the targets that read objects: Helm, DSL).
 pub(crate) fn kube_unit(cx: &Ctx<'_, '_>, i: usize) -> KubeUnit {
+    let mut u = typed_unit(cx, i);
+    for o in &mut u.objs {
+        o.make_json();
+    }
+    u
+}
+
+/// A node's objects, typed ones still typed (the Kubernetes target writes them straight to
+/// YAML).
+fn typed_unit(cx: &Ctx<'_, '_>, i: usize) -> KubeUnit {
     let mut rec = Recorder::default();
     let objs = Kube {
         g: cx.g,
@@ -132,20 +143,13 @@ pub(crate) fn kube_rule(pair: Pair) -> Fidelity {
     }
 }
 
-/// A node's objects rendered to YAML. The JSON trees are dropped as soon as they are written
-/// (only kind, namespace and name stay, for file names): the working set stays small, which
-/// keeps generation linear in the number of objects.
+/// A node's objects rendered to YAML, straight from the typed objects (no JSON tree in
+/// between). Each object's tree is dropped as soon as it is written (only kind, namespace and
+/// name stay, for file names): the working set stays small, which keeps generation linear in
+/// the number of objects.
 fn rendered_unit(cx: &Ctx<'_, '_>, i: usize) -> (KubeUnit, Vec<String>) {
-    let mut u = kube_unit(cx, i);
-    let y = u
-        .objs
-        .iter_mut()
-        .map(|o| {
-            let text = yaml(&o.value);
-            o.value = Value::Null;
-            text
-        })
-        .collect();
+    let mut u = typed_unit(cx, i);
+    let y = u.objs.iter_mut().map(Obj::write_yaml).collect();
     (u, y)
 }
 

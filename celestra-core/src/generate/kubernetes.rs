@@ -44,13 +44,18 @@ fn kint(p: &IntOrString) -> KInt {
     }
 }
 
-fn obj<T: Serialize>(node: usize, kind: &str, ns: Option<&str>, name: &str, o: &T) -> Obj {
+fn obj<T>(node: usize, kind: &str, ns: Option<&str>, name: &str, o: T) -> Obj
+where
+    T: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static,
+{
     Obj {
         node,
         kind: kind.to_owned(),
         namespace: ns.map(str::to_owned),
         name: name.to_owned(),
-        value: serde_json::to_value(o).expect("Kubernetes objects serialize"),
+        value: Value::Null,
+        body: Some(Box::new(o)),
+        api_version: None,
     }
 }
 
@@ -61,6 +66,8 @@ fn json_obj(node: usize, kind: &str, ns: Option<&str>, name: &str, value: Value)
         namespace: ns.map(str::to_owned),
         name: name.to_owned(),
         value,
+        body: None,
+        api_version: None,
     }
 }
 
@@ -669,7 +676,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             spec: Some(pvc_spec(size, class, mode)),
             ..core::PersistentVolumeClaim::default()
         };
-        obj(i, "PersistentVolumeClaim", Some(ns), name, &claim)
+        obj(i, "PersistentVolumeClaim", Some(ns), name, claim)
     }
 
     // ------------------------------------------------------------------ workloads
@@ -845,7 +852,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             spec: Some(dspec),
             ..apps::Deployment::default()
         };
-        let mut objs = vec![obj(i, "Deployment", Some(ns), name, &dep)];
+        let mut objs = vec![obj(i, "Deployment", Some(ns), name, dep)];
         if app_has_ports(p) && !app_selected_by_service(g, i) {
             objs.push(self.implicit_service(i, name, ns, false, ServiceType::ClusterIp));
         }
@@ -889,7 +896,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             spec: Some(spec),
             ..core::Service::default()
         };
-        obj(i, "Service", Some(ns), name, &svc)
+        obj(i, "Service", Some(ns), name, svc)
     }
 
     fn stateful(&mut self, i: usize, p: &StatefulAppProps) -> Vec<Obj> {
@@ -1001,13 +1008,18 @@ impl<'g, 'a> Kube<'g, 'a> {
             spec: Some(sspec),
             ..apps::StatefulSet::default()
         };
-        let mut objs = vec![obj(i, "StatefulSet", Some(ns), name, &sts)];
+        let mut objs = vec![obj(i, "StatefulSet", Some(ns), name, sts)];
         // governing Service
         let headless = p.headless.unwrap_or(true);
         let st = p.service_type.unwrap_or(ServiceType::ClusterIp);
         let mut svc = self.implicit_service(i, name, ns, true, st);
         if headless {
-            svc.value["spec"]["clusterIP"] = json!("None");
+            let typed = svc.edit(|s: &mut core::Service| {
+                if let Some(spec) = s.spec.as_mut() {
+                    spec.cluster_ip = Some("None".to_owned());
+                }
+            });
+            debug_assert!(typed, "the implicit Service is typed");
         }
         for k in ["headless", "serviceType"] {
             if present.iter().any(|x| x == k) {
@@ -1077,7 +1089,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 }),
                 ..batch::CronJob::default()
             };
-            objs.push(self.cronjob_obj(i, &bname, ns, &cj));
+            objs.push(self.cronjob_obj(i, &bname, ns, cj));
             self.led.mapped(id, "backupSchedule");
             if p.backup_retention.is_some() {
                 self.led.approx(
@@ -1226,14 +1238,14 @@ impl<'g, 'a> Kube<'g, 'a> {
             spec: Some(spec),
             ..batch::Job::default()
         };
-        vec![obj(i, "Job", Some(ns), name, &job)]
+        vec![obj(i, "Job", Some(ns), name, job)]
     }
 
     /// A CronJob object in the apiVersion the target cluster serves.
-    fn cronjob_obj(&mut self, i: usize, name: &str, ns: &str, cj: &batch::CronJob) -> Obj {
+    fn cronjob_obj(&mut self, i: usize, name: &str, ns: &str, cj: batch::CronJob) -> Obj {
         let mut o = obj(i, "CronJob", Some(ns), name, cj);
         if self.version.before(1, 21) {
-            o.value["apiVersion"] = json!("batch/v1beta1");
+            o.api_version = Some("batch/v1beta1");
         }
         o
     }
@@ -1371,7 +1383,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 "read-only status, set by the cluster",
             );
         }
-        vec![self.cronjob_obj(i, name, ns, &cj)]
+        vec![self.cronjob_obj(i, name, ns, cj)]
     }
 
     // ------------------------------------------------------------------ networking
@@ -1450,7 +1462,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             spec: Some(spec),
             ..core::Service::default()
         };
-        vec![obj(i, "Service", Some(ns), name, &svc)]
+        vec![obj(i, "Service", Some(ns), name, svc)]
     }
 
     fn ingress(&mut self, i: usize, p: &IngressProps) -> Vec<Obj> {
@@ -1734,7 +1746,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             }),
             ..net::Ingress::default()
         };
-        vec![obj(i, "Ingress", Some(ns), name, &ing)]
+        vec![obj(i, "Ingress", Some(ns), name, ing)]
     }
 
     fn peer(&self, p: &NpPeer) -> net::NetworkPolicyPeer {
@@ -1910,7 +1922,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 egress: (!egress.is_empty()).then_some(egress),
             }),
         };
-        vec![obj(i, "NetworkPolicy", Some(ns), name, &np)]
+        vec![obj(i, "NetworkPolicy", Some(ns), name, np)]
     }
 
     // ------------------------------------------------------------------ configuration
@@ -2020,7 +2032,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             data: (!data.is_empty()).then_some(data),
             ..core::Secret::default()
         };
-        vec![obj(i, "Secret", Some(ns), name, &s)]
+        vec![obj(i, "Secret", Some(ns), name, s)]
     }
 
     fn configmap(&mut self, i: usize, p: &ConfigMapProps) -> Vec<Obj> {
@@ -2123,7 +2135,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             binary_data: (!binary.is_empty()).then_some(binary),
             ..core::ConfigMap::default()
         };
-        vec![obj(i, "ConfigMap", Some(ns), name, &cm)]
+        vec![obj(i, "ConfigMap", Some(ns), name, cm)]
     }
 
     // ------------------------------------------------------------------ RBAC
@@ -2174,7 +2186,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     .collect()
             }),
         };
-        vec![obj(i, "ServiceAccount", Some(ns), name, &sa)]
+        vec![obj(i, "ServiceAccount", Some(ns), name, sa)]
     }
 
     fn role(&mut self, i: usize, p: &RoleProps) -> Vec<Obj> {
@@ -2223,7 +2235,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 rules: (!rules.is_empty()).then_some(rules),
                 aggregation_rule: aggregation,
             };
-            out.push(obj(i, "ClusterRole", None, name, &cr));
+            out.push(obj(i, "ClusterRole", None, name, cr));
         } else {
             if p.aggregation_selector.is_some() {
                 self.led
@@ -2233,7 +2245,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 metadata: self.meta(i, name, Some(ns)),
                 rules: (!rules.is_empty()).then_some(rules),
             };
-            out.push(obj(i, "Role", Some(ns), name, &r));
+            out.push(obj(i, "Role", Some(ns), name, r));
         }
         for k in g.inn(i) {
             let e = &g.edges[*k];
@@ -2270,7 +2282,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     role_ref,
                     subjects: Some(vec![subject]),
                 };
-                out.push(obj(i, "ClusterRoleBinding", None, &bname, &b));
+                out.push(obj(i, "ClusterRoleBinding", None, &bname, b));
             } else {
                 let bns = if cluster { g.ns[sa] } else { ns };
                 let b = rbac::RoleBinding {
@@ -2278,7 +2290,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     role_ref,
                     subjects: Some(vec![subject]),
                 };
-                out.push(obj(i, "RoleBinding", Some(bns), &bname, &b));
+                out.push(obj(i, "RoleBinding", Some(bns), &bname, b));
             }
             self.led.connection(&e.conn.id, Fidelity::Mapped);
         }
@@ -2415,7 +2427,10 @@ impl<'g, 'a> Kube<'g, 'a> {
                                 },
                             );
                             let mut o = v.remove(0);
-                            o.value["metadata"]["name"] = json!(pname);
+                            let typed = o.edit(|s: &mut core::Service| {
+                                s.metadata.name = Some(pname.clone());
+                            });
+                            debug_assert!(typed, "a Service node's Service is typed");
                             o.name = pname;
                             o.node = i;
                             out.push(o);
@@ -2611,7 +2626,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 data: Some(data),
                 ..core::ConfigMap::default()
             };
-            out.push(obj(i, "ConfigMap", Some(ns), &cname, &cm));
+            out.push(obj(i, "ConfigMap", Some(ns), &cname, cm));
             self.led.approx(
                 id,
                 "logging",
@@ -2647,7 +2662,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 data: Some(data),
                 ..core::ConfigMap::default()
             };
-            out.push(obj(i, "ConfigMap", Some(ns), &cname, &cm));
+            out.push(obj(i, "ConfigMap", Some(ns), &cname, cm));
             self.led.approx(
                 id,
                 "tracing",
@@ -2701,7 +2716,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 metadata: meta,
                 ..core::Namespace::default()
             };
-            out.push(obj(i, "Namespace", None, gns, &nsobj));
+            out.push(obj(i, "Namespace", None, gns, nsobj));
         }
         for k in ["namespace", "createNamespace", "environment", "replicas"] {
             if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
@@ -2749,7 +2764,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 }),
                 ..core::ResourceQuota::default()
             };
-            out.push(obj(i, "ResourceQuota", Some(gns), &qname, &rq));
+            out.push(obj(i, "ResourceQuota", Some(gns), &qname, rq));
             if p.resource_quota.is_some() {
                 self.led.approx(
                     id,
@@ -2778,7 +2793,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     egress: None,
                 }),
             };
-            out.push(obj(i, "NetworkPolicy", Some(gns), &npname, &np));
+            out.push(obj(i, "NetworkPolicy", Some(gns), &npname, np));
             self.led.mapped(id, "allowInternalCommunication");
         } else if p.allow_internal_communication.is_some() {
             self.led.mapped(id, "allowInternalCommunication");
@@ -2933,7 +2948,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             },
             ..apiext::CustomResourceDefinition::default()
         };
-        let mut out = vec![obj(i, "CustomResourceDefinition", None, &crd_name, &crd)];
+        let mut out = vec![obj(i, "CustomResourceDefinition", None, &crd_name, crd)];
         for inst in p.instances.iter().flatten() {
             let Some(iname) = &inst.name else { continue };
             let ins_ns = (!cluster).then_some(ns);
@@ -2953,7 +2968,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 metadata: self.meta(i, &cname, Some(ns)),
                 ..core::ServiceAccount::default()
             };
-            out.push(obj(i, "ServiceAccount", Some(ns), &cname, &sa));
+            out.push(obj(i, "ServiceAccount", Some(ns), &cname, sa));
             let cr = rbac::ClusterRole {
                 metadata: self.meta(i, &cname, None),
                 rules: Some(vec![
@@ -2977,7 +2992,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 ]),
                 aggregation_rule: None,
             };
-            out.push(obj(i, "ClusterRole", None, &cname, &cr));
+            out.push(obj(i, "ClusterRole", None, &cname, cr));
             let crb = rbac::ClusterRoleBinding {
                 metadata: self.meta(i, &cname, None),
                 role_ref: rbac::RoleRef {
@@ -2992,7 +3007,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     api_group: None,
                 }]),
             };
-            out.push(obj(i, "ClusterRoleBinding", None, &cname, &crb));
+            out.push(obj(i, "ClusterRoleBinding", None, &cname, crb));
             let mut labels = common::labels(g, i);
             labels.insert("app".into(), cname.clone());
             let dep = apps::Deployment {
@@ -3029,7 +3044,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 }),
                 ..apps::Deployment::default()
             };
-            out.push(obj(i, "Deployment", Some(ns), &cname, &dep));
+            out.push(obj(i, "Deployment", Some(ns), &cname, dep));
             self.led.mapped(id, "controller");
         }
         for k in [

@@ -81,13 +81,106 @@ impl std::fmt::Display for KubeVersion {
 }
 
 /// One generated object.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// While a node's objects are built, a typed object stays typed (`body`): the Kubernetes target
+/// writes its YAML straight from it, the targets that read objects (Helm, DSL) get `value`.
+#[derive(Debug, Clone)]
 pub(crate) struct Obj {
     pub(crate) node: usize,
     pub(crate) kind: String,
     pub(crate) namespace: Option<String>,
     pub(crate) name: String,
+    /// The object as JSON (`Null` while it is still typed, or once written).
     pub(crate) value: Value,
+    /// The typed object, until it is written or turned into `value`.
+    pub(crate) body: Option<Box<dyn Body>>,
+    /// An apiVersion the cluster serves instead of the typed object's own (CronJob before
+    /// 1.21).
+    pub(crate) api_version: Option<&'static str>,
+}
+
+/// A typed object kept until it is written.
+pub(crate) trait Body: std::fmt::Debug + Send + Sync {
+    fn to_value(&self) -> Value;
+    fn to_yaml(&self) -> String;
+    fn clone_box(&self) -> Box<dyn Body>;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+impl<T> Body for T
+where
+    T: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static,
+{
+    fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|e| {
+            debug_assert!(false, "a typed object serializes: {e}");
+            Value::Null
+        })
+    }
+    fn to_yaml(&self) -> String {
+        yamlout::to_yaml_from(self).unwrap_or_else(|e| {
+            debug_assert!(false, "a typed object serializes: {e}");
+            String::new()
+        })
+    }
+    fn clone_box(&self) -> Box<dyn Body> {
+        Box::new(self.clone())
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+impl Clone for Box<dyn Body> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+impl Obj {
+    /// Edits the typed object if it is a `T`; `false` if it is not (or no longer) typed.
+    pub(crate) fn edit<T: 'static>(&mut self, f: impl FnOnce(&mut T)) -> bool {
+        match self
+            .body
+            .as_mut()
+            .and_then(|b| b.as_any_mut().downcast_mut::<T>())
+        {
+            Some(t) => {
+                f(t);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Turns the typed object into `value` (for targets that read objects).
+    pub(crate) fn make_json(&mut self) {
+        if let Some(b) = self.body.take() {
+            self.value = b.to_value();
+            if let (Some(v), Value::Object(m)) = (self.api_version, &mut self.value) {
+                m.insert("apiVersion".to_owned(), Value::String(v.to_owned()));
+            }
+        }
+    }
+
+    /// The object's YAML document; the object's tree is dropped (only kind, namespace and name
+    /// stay, for file names).
+    pub(crate) fn write_yaml(&mut self) -> String {
+        match self.body.take() {
+            Some(b) => {
+                let text = b.to_yaml();
+                match self.api_version {
+                    // `k8s-openapi` writes apiVersion first.
+                    Some(v) if text.starts_with("apiVersion: ") => {
+                        let rest = text.find('\n').map_or("", |n| &text[n..]);
+                        format!("apiVersion: {v}{rest}")
+                    }
+                    _ => text,
+                }
+            }
+            None => yaml(&std::mem::take(&mut self.value)),
+        }
+    }
 }
 
 /// The result of a generation: files by relative path, and the fidelity ledger.
@@ -212,6 +305,13 @@ pub(crate) fn yaml(v: &Value) -> String {
 /// ambiguous scalar quoted). Public for tools and tests.
 pub fn to_yaml(v: &Value) -> String {
     yamlout::to_yaml(v)
+}
+
+/// The YAML text of any serializable value in the same layout as [`to_yaml`], written straight
+/// from its `Serialize` implementation (struct fields in the order the type writes them). The
+/// error names a map key that is neither text nor a number.
+pub fn to_yaml_from<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
+    yamlout::to_yaml_from(v).map_err(|e| e.to_string())
 }
 
 /// Parses one YAML document into JSON (for tests and tools; serde-saphyr).

@@ -272,6 +272,627 @@ fn literal(out: &mut String, s: &str, ind: usize) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Straight from `Serialize` to YAML: the same layout as [`to_yaml`], without building a
+// `serde_json::Value` first (no key strings, no maps, no tree to drop). Struct fields come in
+// the order the type serializes them (`k8s-openapi`: apiVersion, kind, then its fields); maps
+// in their own order (sorted for `BTreeMap` and `serde_json::Map`).
+
+/// The YAML document of any serializable value, in the layout of [`to_yaml`].
+pub(crate) fn to_yaml_from<T: serde::Serialize + ?Sized>(v: &T) -> Result<String, SerError> {
+    let mut out = String::with_capacity(2048);
+    v.serialize(Ser {
+        out: &mut out,
+        at: At::Root,
+    })?;
+    Ok(out)
+}
+
+/// Why a value could not be written as YAML (a map key that is not a string or a number).
+#[derive(Debug)]
+pub(crate) struct SerError(String);
+
+impl std::fmt::Display for SerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl serde::ser::Error for SerError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        SerError(msg.to_string())
+    }
+}
+
+/// Where a value is written.
+#[derive(Clone, Copy)]
+enum At {
+    /// The document itself.
+    Root,
+    /// After `key:` of a map entry indented by `ind`.
+    Key(usize),
+    /// After the `-` of a list item indented by `ind`.
+    Item(usize),
+}
+
+impl At {
+    /// Indentation of the entries of a map written here.
+    fn map_ind(self) -> usize {
+        match self {
+            At::Root => 0,
+            At::Key(i) | At::Item(i) => i + 2,
+        }
+    }
+
+    /// Indentation of the items of a list written here (a key's list sits at the key's level).
+    fn seq_ind(self) -> usize {
+        match self {
+            At::Root => 0,
+            At::Key(i) => i,
+            At::Item(i) => i + 2,
+        }
+    }
+
+    /// Indentation `inline` takes for literal blocks of a scalar written here.
+    fn scalar_ind(self) -> usize {
+        match self {
+            At::Root => 0,
+            At::Key(i) => i,
+            At::Item(i) => i + 2,
+        }
+    }
+}
+
+struct Ser<'o> {
+    out: &'o mut String,
+    at: At,
+}
+
+impl<'o> Ser<'o> {
+    fn scalar(self, v: &Value) -> Result<(), SerError> {
+        if !matches!(self.at, At::Root) {
+            self.out.push(' ');
+        }
+        inline(self.out, v, self.at.scalar_ind());
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn text(self, s: &str) -> Result<(), SerError> {
+        if !matches!(self.at, At::Root) {
+            self.out.push(' ');
+        }
+        if literal_ok(s) {
+            literal(self.out, s, self.at.scalar_ind() + 2);
+        } else {
+            scalar_str(self.out, s);
+        }
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn int(self, v: impl std::fmt::Display) -> Result<(), SerError> {
+        if !matches!(self.at, At::Root) {
+            self.out.push(' ');
+        }
+        let _ = write!(self.out, "{v}");
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn float(self, f: f64) -> Result<(), SerError> {
+        // As `serde_json::to_value` does: non-finite numbers become null.
+        match serde_json::Number::from_f64(f) {
+            Some(n) => self.scalar(&Value::Number(n)),
+            None => self.scalar(&Value::Null),
+        }
+    }
+
+    fn compound(self, map: bool) -> Block<'o> {
+        Block {
+            out: self.out,
+            at: self.at,
+            map,
+            count: 0,
+        }
+    }
+}
+
+/// A map or list being written; nothing is written before its first entry, so an empty one
+/// becomes `{}` or `[]`.
+pub(crate) struct Block<'o> {
+    out: &'o mut String,
+    at: At,
+    map: bool,
+    count: usize,
+}
+
+impl Block<'_> {
+    /// Writes what precedes an entry (the line break after the parent key, or the indentation).
+    fn before_entry(&mut self) {
+        if self.map {
+            match (self.at, self.count) {
+                (At::Root, _) => {}
+                (At::Key(_), 0) => self.out.push('\n'),
+                // The first entry of a list item's map sits on the dash's line.
+                (At::Item(_), 0) => self.out.push(' '),
+                _ => {}
+            }
+            if !(matches!(self.at, At::Item(_)) && self.count == 0) {
+                pad(self.out, self.at.map_ind());
+            }
+        } else {
+            if self.count == 0 && !matches!(self.at, At::Root) {
+                self.out.push('\n');
+            }
+            pad(self.out, self.at.seq_ind());
+            self.out.push('-');
+        }
+        self.count += 1;
+    }
+
+    fn key(&mut self, k: &str) {
+        self.before_entry();
+        scalar_str(self.out, k);
+        self.out.push(':');
+    }
+
+    fn child(&mut self) -> Ser<'_> {
+        let at = if self.map {
+            At::Key(self.at.map_ind())
+        } else {
+            At::Item(self.at.seq_ind())
+        };
+        Ser { out: self.out, at }
+    }
+
+    fn item<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.before_entry();
+        v.serialize(self.child())
+    }
+
+    fn field<T: serde::Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result<(), SerError> {
+        self.key(k);
+        v.serialize(self.child())
+    }
+
+    fn finish(self) -> Result<(), SerError> {
+        if self.count == 0 {
+            if !matches!(self.at, At::Root) {
+                self.out.push(' ');
+            }
+            self.out.push_str(if self.map { "{}\n" } else { "[]\n" });
+        }
+        Ok(())
+    }
+}
+
+impl<'o> serde::Serializer for Ser<'o> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Block<'o>;
+    type SerializeTuple = Block<'o>;
+    type SerializeTupleStruct = Block<'o>;
+    type SerializeTupleVariant = Variant<'o>;
+    type SerializeMap = MapBlock<'o>;
+    type SerializeStruct = Block<'o>;
+    type SerializeStructVariant = Variant<'o>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), SerError> {
+        self.scalar(&Value::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), SerError> {
+        self.int(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), SerError> {
+        self.float(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), SerError> {
+        self.float(v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), SerError> {
+        self.text(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), SerError> {
+        self.text(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), SerError> {
+        // As `serde_json` does: a list of numbers.
+        let mut b = self.compound(false);
+        for x in v {
+            b.item(x)?;
+        }
+        b.finish()
+    }
+    fn serialize_none(self) -> Result<(), SerError> {
+        self.scalar(&Value::Null)
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, v: &T) -> Result<(), SerError> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), SerError> {
+        self.scalar(&Value::Null)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), SerError> {
+        self.scalar(&Value::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), SerError> {
+        self.text(variant)
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<(), SerError> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<(), SerError> {
+        let mut b = self.compound(true);
+        b.field(variant, v)?;
+        b.finish()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Block<'o>, SerError> {
+        Ok(self.compound(false))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Block<'o>, SerError> {
+        Ok(self.compound(false))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Block<'o>, SerError> {
+        Ok(self.compound(false))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Variant<'o>, SerError> {
+        Variant::open(self, variant, false)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<MapBlock<'o>, SerError> {
+        Ok(MapBlock {
+            block: self.compound(true),
+            key: String::new(),
+        })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Block<'o>, SerError> {
+        Ok(self.compound(true))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Variant<'o>, SerError> {
+        Variant::open(self, variant, true)
+    }
+}
+
+impl serde::ser::SerializeSeq for Block<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeTuple for Block<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeTupleStruct for Block<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeStruct for Block<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        k: &'static str,
+        v: &T,
+    ) -> Result<(), SerError> {
+        self.field(k, v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.finish()
+    }
+}
+
+/// A map: keys are turned into text first (strings as they are, numbers and booleans as
+/// `serde_json` writes them as object keys).
+pub(crate) struct MapBlock<'o> {
+    block: Block<'o>,
+    key: String,
+}
+
+impl serde::ser::SerializeMap for MapBlock<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, k: &T) -> Result<(), SerError> {
+        self.key = match serde_json::to_value(k).map_err(serde::ser::Error::custom)? {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return Err(serde::ser::Error::custom("a map key must be a string")),
+        };
+        Ok(())
+    }
+    fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        let k = std::mem::take(&mut self.key);
+        self.block.field(&k, v)
+    }
+    fn serialize_entry<K, V>(&mut self, k: &K, v: &V) -> Result<(), SerError>
+    where
+        K: serde::Serialize + ?Sized,
+        V: serde::Serialize + ?Sized,
+    {
+        // String keys (all Kubernetes maps) without a detour through `Value`.
+        let mut text = String::new();
+        if k.serialize(KeyText(&mut text)).is_ok() {
+            return self.block.field(&text, v);
+        }
+        self.serialize_key(k)?;
+        self.serialize_value(v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.block.finish()
+    }
+}
+
+/// Captures a string key; anything else is refused (the caller then converts it).
+struct KeyText<'t>(&'t mut String);
+
+impl serde::Serializer for KeyText<'_> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = serde::ser::Impossible<(), SerError>;
+    type SerializeTuple = serde::ser::Impossible<(), SerError>;
+    type SerializeTupleStruct = serde::ser::Impossible<(), SerError>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), SerError>;
+    type SerializeMap = serde::ser::Impossible<(), SerError>;
+    type SerializeStruct = serde::ser::Impossible<(), SerError>;
+    type SerializeStructVariant = serde::ser::Impossible<(), SerError>;
+
+    fn serialize_str(self, v: &str) -> Result<(), SerError> {
+        self.0.push_str(v);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<(), SerError> {
+        v.serialize(self)
+    }
+    fn serialize_bool(self, _: bool) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_i8(self, _: i8) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_i16(self, _: i16) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_i32(self, _: i32) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_i64(self, _: i64) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_u8(self, _: u8) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_u16(self, _: u16) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_u32(self, _: u32) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_u64(self, _: u64) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_f32(self, _: f32) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_f64(self, _: f64) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_char(self, v: char) -> Result<(), SerError> {
+        self.0.push(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_none(self) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, _: &T) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_unit(self) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), SerError> {
+        self.0.push_str(variant);
+        Ok(())
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), SerError> {
+        Err(not_text())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, SerError> {
+        Err(not_text())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, SerError> {
+        Err(not_text())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, SerError> {
+        Err(not_text())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, SerError> {
+        Err(not_text())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, SerError> {
+        Err(not_text())
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, SerError> {
+        Err(not_text())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, SerError> {
+        Err(not_text())
+    }
+}
+
+fn not_text() -> SerError {
+    SerError("not a string key".into())
+}
+
+/// `{variant: [...]}` or `{variant: {...}}` (serde's externally tagged enums).
+pub(crate) struct Variant<'o> {
+    inner: Block<'o>,
+}
+
+impl<'o> Variant<'o> {
+    fn open(ser: Ser<'o>, variant: &'static str, map: bool) -> Result<Variant<'o>, SerError> {
+        let Ser { out, at } = ser;
+        // The outer map has exactly one entry, `variant:`; its value is the inner block.
+        Block {
+            out: &mut *out,
+            at,
+            map: true,
+            count: 0,
+        }
+        .key(variant);
+        Ok(Variant {
+            inner: Block {
+                out,
+                at: At::Key(at.map_ind()),
+                map,
+                count: 0,
+            },
+        })
+    }
+}
+
+impl serde::ser::SerializeTupleVariant for Variant<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.inner.item(v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.inner.finish()
+    }
+}
+
+impl serde::ser::SerializeStructVariant for Variant<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        k: &'static str,
+        v: &T,
+    ) -> Result<(), SerError> {
+        self.inner.field(k, v)
+    }
+    fn end(self) -> Result<(), SerError> {
+        self.inner.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +902,8 @@ mod tests {
         let text = to_yaml(v);
         let back: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(&back, v, "\n{text}");
+        // The serializer path writes the very same text.
+        assert_eq!(to_yaml_from(v).unwrap(), text);
     }
 
     #[test]
