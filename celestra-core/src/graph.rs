@@ -618,6 +618,26 @@ impl<'a> Graph<'a> {
         l
     }
 
+    /// One label of the pods of a workload node: the value [`Graph::pod_labels`] has for
+    /// `key`, without building the map.
+    pub(crate) fn pod_label(&self, i: usize, key: &str) -> Option<&str> {
+        match key {
+            "app" | "app.kubernetes.io/name" | "app.kubernetes.io/instance" => {
+                Some(self.nodes[i].name())
+            }
+            "app.kubernetes.io/managed-by" => Some("celestra"),
+            "app.kubernetes.io/part-of" if self.group[i].is_some() => {
+                self.group[i].map(|g| self.name(g))
+            }
+            _ => self.nodes[i]
+                .data
+                .properties
+                .labels()
+                .and_then(|l| l.get(key))
+                .map(String::as_str),
+        }
+    }
+
     /// Workload nodes in namespace `ns` whose pod labels include `selector`.
     pub(crate) fn matching_workloads(
         &self,
@@ -639,8 +659,9 @@ impl<'a> Graph<'a> {
                 }) && self.ns[i] == ns
             })
             .filter(|&i| {
-                let labels = self.pod_labels(i);
-                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+                selector
+                    .iter()
+                    .all(|(k, v)| self.pod_label(i, k) == Some(v.as_str()))
             })
             .collect()
     }
@@ -791,5 +812,39 @@ pub(crate) fn group_namespace(group: &Node) -> &str {
             .filter(|s| !s.is_empty())
             .unwrap_or(group.name()),
         _ => group.name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `pod_label` answers exactly what the map of `pod_labels` holds, for every key of it and
+    /// for keys it lacks, on every fixture (groups, user labels overriding nothing they may not).
+    #[test]
+    fn pod_label_agrees_with_pod_labels() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/workflows");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            let wf = crate::api::parse_str(&text).expect("parses");
+            let g = Graph::build(&wf);
+            for i in 0..g.nodes.len() {
+                let all = g.pod_labels(i);
+                for (k, v) in &all {
+                    assert_eq!(g.pod_label(i, k), Some(v.as_str()), "{path:?} node {i} {k}");
+                    checked += 1;
+                }
+                for k in ["app.kubernetes.io/part-of", "tier", "missing", ""] {
+                    assert_eq!(g.pod_label(i, k), all.get(k).map(String::as_str), "{k}");
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 }

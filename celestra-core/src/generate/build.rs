@@ -119,7 +119,7 @@ pub(crate) fn assemble_ledger(
     let mut ledger = conns.finish(target);
     if in_order {
         for mut n in nodes {
-            ledger::normalize(&mut n);
+            ledger::normalize_node(&mut n);
             ledger.entries.extend(n);
         }
     } else {

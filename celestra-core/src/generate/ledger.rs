@@ -112,12 +112,16 @@ impl Recorder {
         self.push(None, Some(conn), "connection", f);
     }
 
-    /// Connection ids recorded so far.
-    pub(crate) fn connections(&self) -> std::collections::BTreeSet<String> {
-        self.entries
+    /// Connection ids recorded so far, sorted.
+    pub(crate) fn connections(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .entries
             .iter()
-            .filter_map(|e| e.connection_id.clone())
-            .collect()
+            .filter_map(|e| e.connection_id.as_deref())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Whether a line for this node property exists (recorders hold one node's lines).
@@ -148,6 +152,18 @@ impl Recorder {
 
 /// Sorts lines by node, connection and property, one line per property: the least faithful
 /// outcome wins (dropped > approximated > mapped).
+/// [`normalize`] for lines that all name the same node (one node's unit): the node is not
+/// compared again for every pair.
+pub(crate) fn normalize_node(entries: &mut Vec<LedgerEntry>) {
+    debug_assert!(entries.windows(2).all(|w| w[0].node_id == w[1].node_id));
+    entries.sort_by(|a, b| {
+        (&a.connection_id, &a.property)
+            .cmp(&(&b.connection_id, &b.property))
+            .then_with(|| b.fidelity.cmp(&a.fidelity))
+    });
+    entries.dedup_by(|a, b| a.connection_id == b.connection_id && a.property == b.property);
+}
+
 pub(crate) fn normalize(entries: &mut Vec<LedgerEntry>) {
     entries.sort_by(|a, b| {
         (&a.node_id, &a.connection_id, &a.property)

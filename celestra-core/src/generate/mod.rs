@@ -242,11 +242,14 @@ pub(crate) fn record_connections(
     led: &mut ledger::Recorder,
     rule: impl Fn(crate::graph::Pair) -> Fidelity,
 ) {
-    let recorded = led.connections();
-    for c in &g.wf.connections {
-        if recorded.contains(&c.id) {
-            continue;
-        }
+    let missing: Vec<&crate::model::Connection> = {
+        let recorded = led.connections();
+        g.wf.connections
+            .iter()
+            .filter(|c| recorded.binary_search(&c.id.as_str()).is_err())
+            .collect()
+    };
+    for c in missing {
         // Edges are sorted by connection id: the first edge of this id.
         let k = g
             .edges

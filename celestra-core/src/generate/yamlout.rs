@@ -150,8 +150,37 @@ fn printable(c: char) -> bool {
     }
 }
 
+/// Bytes that are never special anywhere in a plain scalar: ASCII letters, digits, `_./-`.
+const fn word_bytes() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'/' || b == b'-';
+        c += 1;
+    }
+    t
+}
+
+static WORD: [bool; 256] = word_bytes();
+
+/// Words YAML 1.1 or 1.2 readers resolve to booleans or null.
+fn keyword(s: &str) -> bool {
+    s.len() <= 5
+        && [
+            "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "<<", "=",
+        ]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(s))
+}
+
 fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
+    // Fast path (names, keys, label values): a letter, then only letters, digits and `_./-`
+    // can only be mistaken for a boolean or null word.
+    if b.first().is_some_and(u8::is_ascii_alphabetic) && b.iter().all(|&c| WORD[c as usize]) {
+        return !keyword(s);
+    }
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
     };
@@ -182,13 +211,7 @@ fn plain_ok(s: &str) -> bool {
         return false;
     }
     // Anything a YAML 1.1 or 1.2 reader could resolve to another type stays quoted.
-    if b.len() <= 5
-        && [
-            "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "<<", "=",
-        ]
-        .iter()
-        .any(|k| k.eq_ignore_ascii_case(s))
-    {
+    if keyword(s) {
         return false;
     }
     if first.is_ascii_digit() || first == b'+' {

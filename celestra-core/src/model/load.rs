@@ -38,9 +38,27 @@ pub(crate) fn push_key(path: &mut String, key: &str) {
         }
         path.push_str(key);
     } else {
-        path.push('[');
-        path.push_str(&Value::String(key.to_owned()).to_string());
-        path.push(']');
+        // `["key"]`, the key escaped exactly as a JSON string (as `serde_json` writes it).
+        path.push_str("[\"");
+        for c in key.chars() {
+            match c {
+                '"' => path.push_str("\\\""),
+                '\\' => path.push_str("\\\\"),
+                '\n' => path.push_str("\\n"),
+                '\r' => path.push_str("\\r"),
+                '\t' => path.push_str("\\t"),
+                '\u{8}' => path.push_str("\\b"),
+                '\u{c}' => path.push_str("\\f"),
+                c if (c as u32) < 0x20 => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    path.push_str("\\u00");
+                    path.push(HEX[(c as usize) >> 4] as char);
+                    path.push(HEX[(c as usize) & 15] as char);
+                }
+                c => path.push(c),
+            }
+        }
+        path.push_str("\"]");
     }
 }
 
@@ -80,8 +98,8 @@ pub(crate) fn is_forbidden_control(c: char) -> bool {
 
 /// True for the UI's dropdown sentinels, which must never arrive as values.
 pub(crate) fn is_sentinel(s: &str) -> bool {
-    let t = s.trim().trim_end_matches(['.', '…']).to_ascii_lowercase();
-    t == "custom" && s.trim().len() > 6 || t == "create new"
+    let t = s.trim().trim_end_matches(['.', '…']);
+    t.eq_ignore_ascii_case("custom") && s.trim().len() > 6 || t.eq_ignore_ascii_case("create new")
 }
 
 impl Cx {
@@ -728,6 +746,39 @@ mod tests {
         push_key(&mut p, "labels");
         push_key(&mut p, "app.kubernetes.io/name");
         assert_eq!(p, "data.labels[\"app.kubernetes.io/name\"]");
+    }
+
+    #[test]
+    fn keys_in_paths_are_escaped_as_json_strings() {
+        for key in [
+            "a.b/c",
+            "x\"y",
+            "back\\slash",
+            "nl\nx",
+            "ctl\u{1}\u{1f}\u{7f}",
+            "tab\t\r\u{8}\u{c}",
+            "ünï 😀",
+            "",
+            "1a",
+        ] {
+            let mut p = String::from("props");
+            push_key(&mut p, key);
+            assert_eq!(
+                p,
+                format!("props[{}]", Value::String(key.to_owned())),
+                "{key:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sentinels_without_case_or_padding() {
+        for s in [" custom… ", "CUSTOM..", "CREATE NEW", "create new."] {
+            assert!(is_sentinel(s), "{s:?}");
+        }
+        for s in ["CUSTOM", "customer", "create", "new", ""] {
+            assert!(!is_sentinel(s), "{s:?}");
+        }
     }
 
     #[test]
