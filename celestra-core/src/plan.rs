@@ -346,13 +346,64 @@ pub(crate) fn plan_graph(
     cycles: &[Diagnostic],
     mut objects: Vec<Vec<ObjectRef>>,
 ) -> Result<Plan, Error> {
+    let layout = layout(wf, g, cycles)?;
+    let settings = wf.settings();
+    let mode = settings.mode();
+    let prep = &layout.prep;
+    let mut waves = Vec::with_capacity(layout.waves.len());
+    for (index, (phase, members)) in layout.waves.iter().enumerate() {
+        let steps = members
+            .iter()
+            .map(|&i| make_step(g, prep, i, layout.attached_of.get(&i), &mut objects))
+            .collect();
+        waves.push(Wave {
+            index,
+            phase: (mode == ExecutionMode::Phased).then_some(*phase),
+            steps,
+        });
+    }
+    Ok(Plan {
+        mode,
+        error_handling: settings
+            .error_handling
+            .unwrap_or(ErrorHandling::StopOnError),
+        total_steps: prep.steps.len(),
+        waves,
+    })
+}
+
+/// The node indices of a plan in apply order: each step, then the nodes attached to it (what
+/// [`plan_graph`] gives, without building the steps).
+pub(crate) fn apply_order(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    cycles: &[Diagnostic],
+) -> Result<Vec<usize>, Error> {
+    let layout = layout(wf, g, cycles)?;
+    let mut order = Vec::with_capacity(g.nodes.len());
+    for (_, members) in &layout.waves {
+        for &i in members {
+            order.push(i);
+            order.extend(layout.attached_of.get(&i).into_iter().flatten());
+        }
+    }
+    Ok(order)
+}
+
+/// Waves (phase and sorted members) and the nodes attached to each step.
+struct Layout {
+    prep: Prep,
+    waves: Vec<(u8, Vec<usize>)>,
+    attached_of: BTreeMap<usize, Vec<usize>>,
+}
+
+fn layout(wf: &Workflow, g: &Graph<'_>, cycles: &[Diagnostic]) -> Result<Layout, Error> {
     if !cycles.is_empty() {
         return Err(Error::Plan {
             diagnostics: cycles.to_vec(),
         });
     }
-    let settings = wf.settings();
-    let mode = settings.mode();
+    let mode = wf.settings().mode();
     let prep = prepare(g);
     let n = g.nodes.len();
 
@@ -433,26 +484,17 @@ pub(crate) fn plan_graph(
     for &s in &prep.steps {
         buckets.entry(slot[s]).or_default().push(s);
     }
-    let mut waves = Vec::with_capacity(buckets.len());
-    for (index, ((phase, _), mut members)) in buckets.into_iter().enumerate() {
-        members.sort_by_key(|&i| sort_key(g, i));
-        let steps = members
-            .into_iter()
-            .map(|i| make_step(g, &prep, i, attached_of.get(&i), &mut objects))
-            .collect();
-        waves.push(Wave {
-            index,
-            phase: (mode == ExecutionMode::Phased).then_some(phase),
-            steps,
-        });
-    }
-    Ok(Plan {
-        mode,
-        error_handling: settings
-            .error_handling
-            .unwrap_or(ErrorHandling::StopOnError),
-        total_steps: prep.steps.len(),
+    let waves = buckets
+        .into_iter()
+        .map(|((phase, _), mut members)| {
+            members.sort_by_key(|&i| sort_key(g, i));
+            (phase, members)
+        })
+        .collect();
+    Ok(Layout {
+        prep,
         waves,
+        attached_of,
     })
 }
 
@@ -569,5 +611,50 @@ fn make_step(
         readiness,
         waits_for: waits,
         critical,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `apply_order` is the plan's steps, each followed by its attached nodes, on every
+    /// fixture and on synthetic workflows of every execution mode.
+    #[test]
+    fn apply_order_is_the_plans_order() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/workflows");
+        let mut docs = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|x| x == "json") {
+                docs.push(std::fs::read_to_string(&path).expect("read"));
+            }
+        }
+        let mut checked = 0;
+        for text in &docs {
+            for mode in ["parallel", "phased", "sequential"] {
+                let mut v: serde_json::Value = serde_json::from_str(text).expect("json");
+                v["settings"]["executionMode"] = serde_json::json!(mode);
+                let wf = crate::api::parse_value(&v).expect("parses");
+                let g = Graph::build(&wf);
+                let cycles = crate::validate::cycle_diagnostics(&g);
+                let plan = plan_graph(&wf, &g, &cycles, crate::objects::all_objects(&g));
+                let order = apply_order(&wf, &g, &cycles);
+                let (Ok(plan), Ok(order)) = (plan, order) else {
+                    continue;
+                };
+                let mut expected = Vec::new();
+                for step in plan.steps() {
+                    expected.push(g.idx(&step.node_id).expect("a node"));
+                    for a in &step.attached {
+                        expected.push(g.idx(&a.node_id).expect("a node"));
+                    }
+                }
+                assert_eq!(order, expected, "{mode}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "{checked}");
     }
 }

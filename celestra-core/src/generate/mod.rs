@@ -214,25 +214,7 @@ fn check_version(opts: &GenerateOptions) -> Result<KubeVersion, Error> {
 
 /// Node indices in plan order (each step, then the nodes attached to it).
 pub(crate) fn plan_order(wf: &Workflow, g: &Graph<'_>) -> Result<Vec<usize>, Error> {
-    let objects = crate::objects::all_objects(g);
-    let cycles = crate::validate::cycle_diagnostics(g);
-    order_of(g, &crate::plan::plan_graph(wf, g, &cycles, objects)?)
-}
-
-fn order_of(g: &Graph<'_>, plan: &crate::plan::Plan) -> Result<Vec<usize>, Error> {
-    let mut order = Vec::with_capacity(g.nodes.len());
-    for step in plan.steps() {
-        let Some(i) = g.idx(&step.node_id) else {
-            continue;
-        };
-        order.push(i);
-        for a in &step.attached {
-            if let Some(ai) = g.idx(&a.node_id) {
-                order.push(ai);
-            }
-        }
-    }
-    Ok(order)
+    crate::plan::apply_order(wf, g, &crate::validate::cycle_diagnostics(g))
 }
 
 /// Records every connection the target did not record itself: active ones by the target's rule
@@ -292,7 +274,7 @@ fn refuse_errors(
             diagnostics: report.errors,
         });
     }
-    let order = order_of(g, &crate::plan::plan_graph(wf, g, &cycles, objects)?)?;
+    let order = crate::plan::apply_order(wf, g, &cycles)?;
     Ok((
         report.warnings.into_iter().chain(report.infos).collect(),
         order,
