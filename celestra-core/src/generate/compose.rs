@@ -125,7 +125,7 @@ impl<'g, 'a> Compose<'g, 'a> {
             NodeType::AppGroup => {
                 parts.network = Some(n.name().to_owned());
                 for k in common::present_keys(n) {
-                    let f = match k.as_str() {
+                    let f = match k {
                         "namespace"
                         | "createNamespace"
                         | "resourceQuota"
@@ -148,7 +148,7 @@ impl<'g, 'a> Compose<'g, 'a> {
                 // Consumed through their connections (env values, files); the node itself
                 // produces no Compose object.
                 for k in common::present_keys(n) {
-                    let f = match k.as_str() {
+                    let f = match k {
                         "data" | "files" | "envVars" | "directories" | "injectAs" | "envPrefix"
                         | "mountPath" | "subPath" => Fidelity::Mapped,
                         "type" | "labels" | "annotations" | "filePermissions" | "defaultMode" => {
@@ -168,7 +168,7 @@ impl<'g, 'a> Compose<'g, 'a> {
             }
             NodeType::Service => {
                 for k in common::present_keys(n) {
-                    let f = match k.as_str() {
+                    let f = match k {
                         "type" | "port" | "targetPort" | "ports" => Fidelity::Approximated {
                             how: "NodePort/LoadBalancer ports are published; the Service name is a network alias of the workload".into(),
                         },
@@ -221,7 +221,7 @@ impl<'g, 'a> Compose<'g, 'a> {
         let name = n.name();
         let mut s = Map::new();
         let present = common::present_keys(n);
-        let has = |k: &str| present.iter().any(|x| x == k);
+        let has = |k: &str| present.contains(&k);
         let (
             image,
             command,
@@ -616,7 +616,7 @@ impl<'g, 'a> Compose<'g, 'a> {
         // everything else on the node
         for k in present.iter() {
             let done = matches!(
-                k.as_str(),
+                *k,
                 "image"
                     | "command"
                     | "args"

@@ -329,7 +329,10 @@ impl<'g, 'a> Dsl<'g, 'a> {
     fn cx(&self, i: usize) -> NodeCx {
         NodeCx {
             id: self.g.id(i).to_owned(),
-            present: common::present_keys(self.g.nodes[i]),
+            present: common::present_keys(self.g.nodes[i])
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             handled: BTreeSet::new(),
         }
     }

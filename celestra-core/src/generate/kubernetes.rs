@@ -688,7 +688,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         let ns = g.ns[i];
         let present = common::present_keys(g.nodes[i]);
         let pc = PodCommon {
-            present: present.iter().map(String::as_str).collect(),
+            present: present.clone(),
             image: p.image.as_ref(),
             command: None,
             args: None,
@@ -746,13 +746,13 @@ impl<'g, 'a> Kube<'g, 'a> {
             ));
             self.led.mapped(id, "storage");
             for k in ["storageClass", "storageMountPath"] {
-                if present.iter().any(|x| x == k) {
+                if present.contains(&k) {
                     self.led.mapped(id, k);
                 }
             }
         } else {
             for k in ["storageClass", "storageMountPath"] {
-                if present.iter().any(|x| x == k) {
+                if present.contains(&k) {
                     self.led
                         .dropped(id, k, "no `storage` set, so there is no volume");
                 }
@@ -906,7 +906,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         let ns = g.ns[i];
         let present = common::present_keys(g.nodes[i]);
         let pc = PodCommon {
-            present: present.iter().map(String::as_str).collect(),
+            present: present.clone(),
             image: p.image.as_ref(),
             command: None,
             args: None,
@@ -955,13 +955,13 @@ impl<'g, 'a> Kube<'g, 'a> {
                 ..core::PersistentVolumeClaim::default()
             });
             for k in ["storage", "storageClass", "accessMode", "mountPath"] {
-                if present.iter().any(|x| x == k) {
+                if present.contains(&k) {
                     self.led.mapped(id, k);
                 }
             }
         } else {
             for k in ["storageClass", "accessMode", "mountPath"] {
-                if present.iter().any(|x| x == k) {
+                if present.contains(&k) {
                     self.led
                         .dropped(id, k, "no `storage` set, so there is no volume");
                 }
@@ -999,7 +999,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             ..apps::StatefulSetSpec::default()
         };
         for k in ["updateStrategy", "partition", "podManagementPolicy"] {
-            if present.iter().any(|x| x == k) {
+            if present.contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -1022,7 +1022,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             debug_assert!(typed, "the implicit Service is typed");
         }
         for k in ["headless", "serviceType"] {
-            if present.iter().any(|x| x == k) {
+            if present.contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -1114,7 +1114,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         } else {
             for k in ["backupRetention", "backupLocation"] {
-                if present.iter().any(|x| x == k) {
+                if present.contains(&k) {
                     self.led
                         .dropped(id, k, "no `backupSchedule`, so no backup job");
                 }
@@ -1195,7 +1195,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         let ns = g.ns[i];
         let present = common::present_keys(g.nodes[i]);
         let pc = PodCommon {
-            present: present.iter().map(String::as_str).collect(),
+            present: present.clone(),
             image: p.image.as_ref(),
             command: p.command.as_ref(),
             args: p.args.as_ref(),
@@ -1257,7 +1257,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         let ns = g.ns[i];
         let present = common::present_keys(g.nodes[i]);
         let pc = PodCommon {
-            present: present.iter().map(String::as_str).collect(),
+            present: present.clone(),
             image: p.image.as_ref(),
             command: p.command.as_ref(),
             args: p.args.as_ref(),
@@ -1365,7 +1365,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             "failedJobsHistory",
             "startingDeadline",
         ] {
-            if present.iter().any(|x| x == k) {
+            if present.contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -1443,7 +1443,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             "externalTrafficPolicy",
             "externalName",
         ] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -1732,7 +1732,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             "tls",
             "defaultCertificate",
         ] {
-            if present.iter().any(|x| x == k) {
+            if present.contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -1903,7 +1903,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         types.sort();
         types.dedup();
         for k in ["policyTypes", "ingressRules", "egressRules"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -1993,7 +1993,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             "injectAs",
             "envPrefix",
         ] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2125,7 +2125,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             "injectAs",
             "envPrefix",
         ] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2163,7 +2163,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         pulls.sort();
         pulls.dedup();
         for k in ["secrets", "imagePullSecrets", "automountToken"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2208,7 +2208,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             })
             .collect();
         for k in ["kind", "rules", "clusterWide"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2329,7 +2329,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     "maxUnavailable",
                     "revisionHistoryLimit",
                 ] {
-                    if present.iter().any(|x| x == k) {
+                    if present.contains(&k) {
                         self.led.mapped(id, k);
                     }
                 }
@@ -2486,7 +2486,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     "scaleDownDelay",
                     "previewReplicas",
                 ] {
-                    if present.iter().any(|x| x == k) {
+                    if present.contains(&k) {
                         self.led.mapped(id, k);
                     }
                 }
@@ -2498,14 +2498,14 @@ impl<'g, 'a> Kube<'g, 'a> {
                     );
                 }
                 for k in ["maxSurge", "maxUnavailable", "revisionHistoryLimit"] {
-                    if present.iter().any(|x| x == k) {
+                    if present.contains(&k) {
                         self.led.dropped(id, k, "only used by RollingUpdate");
                     }
                 }
             }
         }
         for k in ["rollbackConditions", "promotionGate"] {
-            if present.iter().any(|x| x == k) {
+            if present.contains(&k) {
                 self.led.dropped(id, k, "no generated output");
             }
         }
@@ -2557,7 +2557,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         }
         for k in ["metricsPort", "metricsPath", "scrapeInterval"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2636,7 +2636,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             self.led.mapped(id, "logging");
         }
         for k in ["logLevel", "logFormat", "logEndpoint"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2672,7 +2672,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             self.led.mapped(id, "tracing");
         }
         for k in ["tracingEndpoint", "samplingRate"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -2719,7 +2719,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             out.push(obj(i, "Namespace", None, gns, nsobj));
         }
         for k in ["namespace", "createNamespace", "environment", "replicas"] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }
@@ -3061,7 +3061,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             "subresources",
             "instances",
         ] {
-            if common::present_keys(g.nodes[i]).iter().any(|x| x == k) {
+            if common::present_keys(g.nodes[i]).contains(&k) {
                 self.led.mapped(id, k);
             }
         }

@@ -589,10 +589,10 @@ macro_rules! json_object {
 
             /// The keys this object holds: set fields and kept unknown keys, sorted (the keys
             /// of its JSON form, without building it).
-            pub fn present_keys(&self) -> Vec<String> {
-                let mut v: Vec<String> = Vec::new();
-                $( if self.$field.is_some() { v.push($key.to_owned()); } )*
-                v.extend(self.other.keys().cloned());
+            pub fn present_keys(&self) -> Vec<&str> {
+                let mut v: Vec<&str> = Vec::new();
+                $( if self.$field.is_some() { v.push($key); } )*
+                v.extend(self.other.keys().map(String::as_str));
                 v.sort_unstable();
                 v.dedup();
                 v

@@ -269,7 +269,7 @@ impl Properties {
     }
 
     /// The property keys a node sets, sorted.
-    pub fn present_keys(&self) -> Vec<String> {
+    pub fn present_keys(&self) -> Vec<&str> {
         match self {
             Properties::App(p) => p.present_keys(),
             Properties::StatefulApp(p) => p.present_keys(),
@@ -286,7 +286,7 @@ impl Properties {
             Properties::Observability(p) => p.present_keys(),
             Properties::AppGroup(p) => p.present_keys(),
             Properties::CustomResource(p) => p.present_keys(),
-            Properties::Unknown(m) => m.keys().cloned().collect(),
+            Properties::Unknown(m) => m.keys().map(String::as_str).collect(),
         }
     }
 
