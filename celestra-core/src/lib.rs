@@ -44,6 +44,8 @@ pub mod plan;
 mod refs;
 mod schema;
 pub mod span;
+#[cfg(test)]
+mod test_fixtures;
 mod validate;
 
 pub use diag::{Code, CodeInfo, Diagnostic, Related, Report, Severity};

@@ -622,17 +622,8 @@ mod tests {
     /// fixture and on synthetic workflows of every execution mode.
     #[test]
     fn apply_order_is_the_plans_order() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/workflows");
-        let mut docs = Vec::new();
-        for entry in std::fs::read_dir(dir).expect("fixtures") {
-            let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|x| x == "json") {
-                docs.push(std::fs::read_to_string(&path).expect("read"));
-            }
-        }
         let mut checked = 0;
-        for text in &docs {
+        for text in crate::test_fixtures::WORKFLOWS {
             for mode in ["parallel", "phased", "sequential"] {
                 let mut v: serde_json::Value = serde_json::from_str(text).expect("json");
                 v["settings"]["executionMode"] = serde_json::json!(mode);

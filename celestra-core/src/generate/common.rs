@@ -332,7 +332,7 @@ pub(crate) fn group_replicas(g: &Graph<'_>, i: usize) -> Option<i64> {
 }
 
 /// Top-level property keys a node actually sets (for ledger coverage).
-pub(crate) fn present_keys<'n>(n: &'n Node) -> Vec<&'n str> {
+pub(crate) fn present_keys(n: &Node) -> Vec<&str> {
     n.data.properties.present_keys()
 }
 

@@ -141,7 +141,7 @@ impl<'g, 'a> Compose<'g, 'a> {
                             how: "members share the network named after the group".into(),
                         },
                     };
-                    self.led_entry(i, &k, f);
+                    self.led_entry(i, k, f);
                 }
             }
             NodeType::Secret | NodeType::ConfigMap => {
@@ -163,7 +163,7 @@ impl<'g, 'a> Compose<'g, 'a> {
                             why: format!("`{other}` has no Compose equivalent"),
                         },
                     };
-                    self.led_entry(i, &k, f);
+                    self.led_entry(i, k, f);
                 }
             }
             NodeType::Service => {
@@ -177,14 +177,14 @@ impl<'g, 'a> Compose<'g, 'a> {
                             why: format!("`{other}` has no Compose equivalent"),
                         },
                     };
-                    self.led_entry(i, &k, f);
+                    self.led_entry(i, k, f);
                 }
             }
             other => {
                 for k in common::present_keys(n) {
                     self.led.dropped(
                         self.id(i),
-                        &k,
+                        k,
                         format!("{} has no Docker Compose equivalent", other.short()),
                     );
                 }
