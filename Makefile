@@ -66,9 +66,12 @@ compare:
 
 ## make bench: criterion benchmarks; each size runs in its own process (see README).
 bench:
-	$(CARGO) bench --locked -p celestra-benches --bench pipeline --no-run
+	$(CARGO) bench --locked -p celestra-benches --bench pipeline --bench generate --no-run
 	@for n in 10 100 1000 10000; do \
 	  $(CARGO) bench --locked -p celestra-benches --bench pipeline -- "/$$n\$$" 2>&1 | grep -E 'time:' -B1 | grep -vE '^--|change|Benchmarking'; \
+	done
+	@for g in generate-100/ generate-1000/ session-edit-1000/; do \
+	  $(CARGO) bench --locked -p celestra-benches --bench generate -- "$$g" 2>&1 | grep -E 'time:' -B1 | grep -vE '^--|change|Benchmarking'; \
 	done
 
 ## make fuzz: one minute of cargo-fuzz on the parser (needs a nightly toolchain and cargo-fuzz).
