@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: run test setup fmt-check lint wasm unit judge generate bench compare fuzz clean
+.PHONY: run test setup fmt-check lint wasm unit judge python generate bench bench-python compare fuzz clean
 
 ## make run: the microservice example (embedded defaults): findings, plan, and every target
 ## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
@@ -26,7 +26,7 @@ run: setup
 
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
-test: setup fmt-check lint wasm unit judge
+test: setup fmt-check lint wasm unit judge python
 	@echo "make test: all green"
 
 setup:
@@ -51,6 +51,11 @@ unit:
 judge:
 	scripts/judge.sh
 
+## make python: the celestra-engine wheel — built, installed into a fresh virtualenv, and tested
+## (pytest, hypothesis, threads, asyncio, FastAPI, mypy stubtest) as installed.
+python:
+	scripts/python.sh
+
 ## make generate: rewrite the committed generated files (JSON Schema, diagnostics reference).
 generate:
 	$(CARGO) build -q --locked -p celestra-cli
@@ -73,6 +78,10 @@ bench:
 	@for g in generate-100/ generate-1000/ session-edit-1000/; do \
 	  $(CARGO) bench --locked -p celestra-benches --bench generate -- "$$g" 2>&1 | grep -E 'time:' -B1 | grep -vE '^--|change|Benchmarking'; \
 	done
+
+## make bench-python: binding overhead of the Python package over native Rust.
+bench-python:
+	scripts/python.sh bench
 
 ## make fuzz: one minute of cargo-fuzz on the parser (needs a nightly toolchain and cargo-fuzz).
 FUZZ_SECONDS ?= 60

@@ -1,0 +1,79 @@
+"""Binding overhead of the Python package over native Rust, on the same calls.
+
+For a tiny workflow (the hello-world example) and a 100-node synthetic workflow, times each call
+through `celestra_engine` (workflow given as JSON bytes, and as a dict) and the same call in Rust
+(`native_calls`: parse the bytes, then validate / plan / generate), and prints Markdown tables:
+the overhead in percent for the 100-node workflow, in microseconds per call for the tiny one.
+
+Run it with `make bench-python` (builds and installs the wheel and the native helper first).
+"""
+
+import argparse
+import json
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import celestra_engine as ce
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CALLS = {
+    "validate": lambda w: ce.validate(w),
+    "plan": lambda w: ce.plan(w),
+    "generate-kubernetes": lambda w: ce.generate(w, "kubernetes"),
+    "generate-compose": lambda w: ce.generate(w, "compose"),
+    "generate-helm": lambda w: ce.generate(w, "helm"),
+    "generate-dsl": lambda w: ce.generate(w, "dsl"),
+}
+
+
+def median_us(f, arg, repeats):
+    for _ in range(max(1, repeats // 10)):
+        f(arg)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        f(arg)
+        times.append((time.perf_counter() - t) * 1e6)
+    return statistics.median(times)
+
+
+def native(binary, path, repeats, processes=3):
+    runs = [json.loads(subprocess.run([binary, str(path), str(repeats)], check=True,
+                                      capture_output=True, text=True).stdout) for _ in range(processes)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--native", required=True)
+    ap.add_argument("--synthetic", required=True)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        big = pathlib.Path(tmp) / "synthetic-100.json"
+        big.write_text(subprocess.run([args.synthetic, "100"], check=True, capture_output=True,
+                                      text=True).stdout, encoding="utf-8")
+        tiny = REPO / "tests" / "fixtures" / "workflows" / "ex1-hello-world.json"
+        print(f"celestra_engine {ce.__version__}, Python {sys.version.split()[0]}; medians of repeated calls.\n")
+        for label, path, repeats in (("100-node synthetic workflow", big, 300),
+                                     ("tiny workflow (ex1, 2 nodes)", tiny, 3000)):
+            data = path.read_bytes()
+            as_dict = json.loads(data)
+            nat = native(args.native, path, repeats)
+            print(f"### {label}\n")
+            print("| call | native µs | Python (bytes) µs | overhead | Python (dict) µs | overhead |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for name, f in CALLS.items():
+                n = nat[name]
+                pb = median_us(f, data, repeats)
+                pd = median_us(f, as_dict, repeats)
+                fmt = (lambda p: f"{(p / n - 1) * 100:+.0f}%") if path == big else (lambda p: f"{p - n:+.1f} µs")
+                print(f"| {name} | {n:.1f} | {pb:.1f} | {fmt(pb)} | {pd:.1f} | {fmt(pd)} |")
+            print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""Celestra Engine for Python.
+
+Validate, plan and generate (Kubernetes YAML, Docker Compose, a Helm chart, the Celestra DSL)
+from a visual-builder workflow. Every function takes the workflow as a ``dict``, a JSON ``str``
+or ``bytes`` and returns plain ``dict`` / ``list`` values that ``json.dumps`` and FastAPI return
+as they are. The engine runs without the GIL: calls from many threads run in parallel, and the
+``a``-prefixed coroutines run a call in a worker thread for ``asyncio`` code.
+
+Errors are :class:`CelestraError` subclasses with a stable ``code``:
+:class:`ParseError` (``PARSE``, ``SHAPE``, ``TOO_LARGE``), :class:`ValidationError`
+(``INVALID``, ``PLAN_BLOCKED``; ``diagnostics`` holds the findings, the same dicts
+:func:`validate` returns) and :class:`GenerateError` (``OPTION``); an engine bug would be a
+plain :class:`CelestraError` with code ``INTERNAL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union, cast
+
+from . import _native
+from ._types import (
+    CodeInfo,
+    Connection,
+    Diagnostic,
+    Generated,
+    Ledger,
+    LedgerEntry,
+    Node,
+    NodeData,
+    Plan,
+    Related,
+    Report,
+    Severity,
+    Step,
+    Target,
+    Update,
+    Wave,
+    Workflow,
+    WorkflowInput,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "CelestraError",
+    "CodeInfo",
+    "Connection",
+    "Diagnostic",
+    "GenerateError",
+    "Generated",
+    "Ledger",
+    "LedgerEntry",
+    "Node",
+    "NodeData",
+    "ParseError",
+    "Plan",
+    "Related",
+    "Report",
+    "Session",
+    "Severity",
+    "Step",
+    "Target",
+    "Update",
+    "ValidationError",
+    "Wave",
+    "Workflow",
+    "WorkflowInput",
+    "__version__",
+    "agenerate",
+    "aplan",
+    "avalidate",
+    "diagnostic_codes",
+    "error_codes",
+    "generate",
+    "generate_docker_compose",
+    "generate_dsl",
+    "generate_helm",
+    "generate_kubernetes",
+    "plan",
+    "schema",
+    "validate",
+]
+
+
+class CelestraError(Exception):
+    """An engine call could not proceed. ``code`` is stable; ``message`` says what and where."""
+
+    code: str
+    message: str
+    diagnostics: List[Diagnostic]
+
+    def __init__(self, code: str, message: str, diagnostics: Optional[List[Diagnostic]] = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.diagnostics = list(diagnostics or [])
+
+
+class ParseError(CelestraError):
+    """The input is not a workflow: malformed JSON (``line``/``column`` set), a value that is
+    not JSON (its path in the message), not an object, or too large."""
+
+    line: Optional[int]
+    column: Optional[int]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        diagnostics: Optional[List[Diagnostic]] = None,
+        line: Optional[int] = None,
+        column: Optional[int] = None,
+    ) -> None:
+        super().__init__(code, message, diagnostics)
+        self.line = line
+        self.column = column
+
+
+class ValidationError(CelestraError):
+    """The workflow has errors (``INVALID``) or cycles (``PLAN_BLOCKED``); see ``diagnostics``."""
+
+
+class GenerateError(CelestraError):
+    """An option is not valid (``OPTION``): an unknown target, layout or Kubernetes version."""
+
+
+_PARSE_CODES = frozenset({"PARSE", "SHAPE", "TOO_LARGE"})
+_VALIDATION_CODES = frozenset({"INVALID", "PLAN_BLOCKED"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _error(e: _native.EngineError) -> CelestraError:
+    code, message, diagnostics, line, column = e.args
+    if code in _PARSE_CODES:
+        return ParseError(code, message, diagnostics, line, column)
+    if code in _VALIDATION_CODES:
+        return ValidationError(code, message, diagnostics)
+    if code == "OPTION":
+        return GenerateError(code, message, diagnostics)
+    return CelestraError(code, message, diagnostics)
+
+
+def _translated(f: F) -> F:
+    """Raises the public exception classes instead of the native one."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except _native.EngineError as e:
+            raise _error(e) from None
+
+    return cast(F, wrapper)
+
+
+@_translated
+def validate(workflow: WorkflowInput, *, target: Optional[Target] = None, live: bool = False) -> Report:
+    """Findings per node, field and connection. ``target`` adds that output's rules; ``live``
+    downgrades what a half-drawn workflow cannot have yet (e.g. a missing image) to warnings."""
+    return cast(Report, _native.validate(workflow, target, "live" if live else None))
+
+
+@_translated
+def plan(workflow: WorkflowInput) -> Plan:
+    """Dependency waves: what runs in parallel, what waits for what and why."""
+    return cast(Plan, _native.plan(workflow))
+
+
+@_translated
+def generate(
+    workflow: WorkflowInput,
+    target: Target,
+    *,
+    kubernetes_version: Optional[str] = None,
+    layout: str = "singleFile",
+    redact_secrets: bool = False,
+) -> Generated:
+    """Files of one target (``kubernetes``, ``compose``, ``helm``, ``dsl``), the fidelity ledger
+    and the warnings. Refuses a workflow with errors (:class:`ValidationError`).
+
+    ``kubernetes_version`` (``"1.20"`` … , default ``"1.30"``) picks served API versions;
+    ``layout`` is ``"singleFile"`` or ``"perObject"`` (Kubernetes target); ``redact_secrets``
+    replaces secret values by ``<redacted>`` (for previews).
+    """
+    return cast(
+        Generated,
+        _native.generate(workflow, target, kubernetes_version, layout, redact_secrets),
+    )
+
+
+def generate_kubernetes(workflow: WorkflowInput, **options: Any) -> Generated:
+    """:func:`generate` for the Kubernetes target."""
+    return generate(workflow, "kubernetes", **options)
+
+
+def generate_docker_compose(workflow: WorkflowInput, **options: Any) -> Generated:
+    """:func:`generate` for the Docker Compose target."""
+    return generate(workflow, "compose", **options)
+
+
+def generate_helm(workflow: WorkflowInput, **options: Any) -> Generated:
+    """:func:`generate` for the Helm chart target."""
+    return generate(workflow, "helm", **options)
+
+
+def generate_dsl(workflow: WorkflowInput, **options: Any) -> Generated:
+    """:func:`generate` for the Celestra DSL (a Python program for celestra 0.0.3)."""
+    return generate(workflow, "dsl", **options)
+
+
+def diagnostic_codes() -> List[CodeInfo]:
+    """Every diagnostic code: severity, level, title, why, fix, example, origin."""
+    return cast(List[CodeInfo], _native.diagnostic_codes())
+
+
+def error_codes() -> Dict[str, str]:
+    """The ``code`` values of :class:`CelestraError` with what each means."""
+    pairs = cast(List[Tuple[str, str]], _native.error_codes())
+    return dict(pairs)
+
+
+def schema() -> Dict[str, Any]:
+    """The JSON Schema of the workflow document."""
+    return cast(Dict[str, Any], _native.schema())
+
+
+async def avalidate(workflow: WorkflowInput, *, target: Optional[Target] = None, live: bool = False) -> Report:
+    """:func:`validate` in a worker thread (the event loop keeps running)."""
+    return await asyncio.to_thread(validate, workflow, target=target, live=live)
+
+
+async def aplan(workflow: WorkflowInput) -> Plan:
+    """:func:`plan` in a worker thread."""
+    return await asyncio.to_thread(plan, workflow)
+
+
+async def agenerate(
+    workflow: WorkflowInput,
+    target: Target,
+    *,
+    kubernetes_version: Optional[str] = None,
+    layout: str = "singleFile",
+    redact_secrets: bool = False,
+) -> Generated:
+    """:func:`generate` in a worker thread."""
+    return await asyncio.to_thread(
+        generate,
+        workflow,
+        target,
+        kubernetes_version=kubernetes_version,
+        layout=layout,
+        redact_secrets=redact_secrets,
+    )
+
+
+class Session:
+    """Incremental generation for one target: after :meth:`update_node`, only the edited node
+    and the nodes whose output depends on it are regenerated; the files equal a full
+    :func:`generate` of the edited workflow. An edit that introduces errors raises
+    :class:`ValidationError` and keeps the last good output."""
+
+    @_translated
+    def __init__(
+        self,
+        workflow: WorkflowInput,
+        target: Target,
+        *,
+        kubernetes_version: Optional[str] = None,
+        layout: str = "singleFile",
+        redact_secrets: bool = False,
+    ) -> None:
+        self._inner = _native.Session(workflow, target, kubernetes_version, layout, redact_secrets)
+
+    @property
+    def target(self) -> str:
+        """The target name."""
+        return self._inner.target
+
+    @_translated
+    def update_node(self, node: Union[Node, Mapping[str, Any], str, bytes]) -> Update:
+        """Replaces (or adds) one node and regenerates what it touches."""
+        return cast(Update, self._inner.update_node(node))
+
+    @_translated
+    def remove_node(self, node_id: str) -> Update:
+        """Removes a node and its connections, and regenerates."""
+        return cast(Update, self._inner.remove_node(node_id))
+
+    @_translated
+    def set_workflow(self, workflow: WorkflowInput) -> Update:
+        """Replaces the whole workflow (connections, settings…) and regenerates."""
+        return cast(Update, self._inner.set_workflow(workflow))
+
+    def files(self) -> Dict[str, str]:
+        """The files of the last successful generation."""
+        return cast(Dict[str, str], self._inner.files())
+
+    def warnings(self) -> List[Diagnostic]:
+        """Warnings and infos of the last successful generation."""
+        return cast(List[Diagnostic], self._inner.warnings())
+
+    def ledger(self) -> Optional[Ledger]:
+        """The fidelity ledger of the last successful generation."""
+        return cast(Optional[Ledger], self._inner.ledger())
+
+    def generated(self) -> Optional[Generated]:
+        """Files, ledger and warnings of the last successful generation."""
+        return cast(Optional[Generated], self._inner.generated())
+
+    def last_error(self) -> Optional[CelestraError]:
+        """Why the last edit was refused (None after a good one)."""
+        err = self._inner.last_error()
+        if err is None:
+            return None
+        code, message, diagnostics = err
+        return _error(_native.EngineError(code, message, diagnostics, None, None))
+
+    def __repr__(self) -> str:
+        return repr(self._inner)

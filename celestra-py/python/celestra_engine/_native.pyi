@@ -1,0 +1,58 @@
+"""The private native module (Rust, pyo3). Use the `celestra_engine` package instead."""
+
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from typing_extensions import final
+
+__all__ = [
+    "EngineError",
+    "Session",
+    "__version__",
+    "diagnostic_codes",
+    "error_codes",
+    "generate",
+    "plan",
+    "schema",
+    "validate",
+]
+
+__version__: str
+
+_Input = Union[Mapping[str, Any], str, bytes, bytearray]
+
+class EngineError(Exception):
+    """args: (code, message, diagnostics, line, column)."""
+
+def validate(workflow: _Input, target: Optional[str] = None, mode: Optional[str] = None) -> Dict[str, Any]: ...
+def plan(workflow: _Input) -> Dict[str, Any]: ...
+def generate(
+    workflow: _Input,
+    target: str,
+    kubernetes_version: Optional[str] = None,
+    layout: str = "singleFile",
+    redact_secrets: bool = False,
+) -> Dict[str, Any]: ...
+def diagnostic_codes() -> List[Dict[str, Any]]: ...
+def error_codes() -> List[Tuple[str, str]]: ...
+def schema() -> Dict[str, Any]: ...
+
+@final
+class Session:
+    def __new__(
+        cls,
+        workflow: _Input,
+        target: str,
+        kubernetes_version: Optional[str] = None,
+        layout: str = "singleFile",
+        redact_secrets: bool = False,
+    ) -> Session: ...
+    @property
+    def target(self) -> str: ...
+    def update_node(self, node: _Input) -> Dict[str, Any]: ...
+    def remove_node(self, node_id: str) -> Dict[str, Any]: ...
+    def set_workflow(self, workflow: _Input) -> Dict[str, Any]: ...
+    def files(self) -> Dict[str, str]: ...
+    def warnings(self) -> List[Dict[str, Any]]: ...
+    def ledger(self) -> Optional[Dict[str, Any]]: ...
+    def generated(self) -> Optional[Dict[str, Any]]: ...
+    def last_error(self) -> Optional[Tuple[str, str, List[Dict[str, Any]]]]: ...

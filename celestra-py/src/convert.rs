@@ -1,0 +1,575 @@
+//! Python objects <-> JSON for the engine.
+//!
+//! In: a workflow (or node) given as a `dict`, a JSON `str` or `bytes`; a `dict` is walked into a
+//! `serde_json::Value` (anything that is not JSON is refused with its path). Out: any
+//! `Serialize` result becomes plain Python objects (`dict`, `list`, `str`, `int`, `float`,
+//! `bool`, `None`) through a serde `Serializer`, without a JSON text in between; struct field
+//! names are made into Python strings once per call.
+
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
+};
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
+
+/// Deepest nesting accepted in a `dict` workflow (the JSON parser's own limit is 128 too).
+const MAX_DEPTH: usize = 128;
+
+/// A workflow or node as the caller gave it.
+pub(crate) enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+    Value(Value),
+}
+
+/// Why an input is not JSON: `(path, what)`.
+pub(crate) struct NotJson {
+    pub(crate) path: String,
+    pub(crate) what: String,
+}
+
+/// Reads a `dict`, `str`, `bytes` or `bytearray`; `what` names the argument in messages.
+pub(crate) fn input(obj: &Bound<'_, PyAny>, what: &str) -> Result<Input, NotJson> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        let text = s.to_cow().map_err(|_| NotJson {
+            path: what.to_owned(),
+            what: "a str that is not valid UTF-8 (lone surrogates)".to_owned(),
+        })?;
+        return Ok(Input::Text(text.into_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Input::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Input::Bytes(b.to_vec()));
+    }
+    // Anything else is walked as JSON; a non-object is then refused by the engine (SHAPE).
+    let mut path = what.to_owned();
+    to_value(obj, &mut path, 0).map(Input::Value)
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "value".to_owned())
+}
+
+fn not_json(path: &str, what: impl Into<String>) -> NotJson {
+    NotJson {
+        path: path.to_owned(),
+        what: what.into(),
+    }
+}
+
+/// Walks a Python value into JSON; `path` is the location for messages (kept as it was).
+fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Value, NotJson> {
+    if depth > MAX_DEPTH {
+        return Err(not_json(
+            path,
+            format!("nested deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    // bool before int: `True` is an int in Python.
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.cast::<PyInt>().is_ok() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Number(i.into()));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::Number(u.into()));
+        }
+        return Err(not_json(path, "an integer outside the 64-bit range"));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| not_json(path, "NaN or infinity (not JSON)"));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s
+            .to_cow()
+            .map(|s| Value::String(s.into_owned()))
+            .map_err(|_| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut m = Map::new();
+        for (k, v) in d.iter() {
+            let Ok(key) = k.cast::<PyString>() else {
+                return Err(not_json(
+                    path,
+                    format!("a {} key (JSON object keys are str)", type_name(&k)),
+                ));
+            };
+            let key = key
+                .to_cow()
+                .map_err(|_| not_json(path, "a key that is not valid UTF-8 (lone surrogates)"))?;
+            let len = path.len();
+            push_key(path, &key);
+            let v = to_value(&v, path, depth + 1)?;
+            path.truncate(len);
+            m.insert(key.into_owned(), v);
+        }
+        return Ok(Value::Object(m));
+    }
+    // Other mappings (e.g. `types.MappingProxyType`, custom `Mapping`s) read like dicts.
+    if let Ok(m) = obj.cast::<PyMapping>() {
+        let items = m
+            .items()
+            .map_err(|_| not_json(path, "a mapping whose items cannot be read"))?;
+        let d = PyDict::new(obj.py());
+        for pair in items.iter() {
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair
+                .extract()
+                .map_err(|_| not_json(path, "a mapping whose items cannot be read"))?;
+            d.set_item(k, v)
+                .map_err(|_| not_json(path, "a mapping with an unhashable key"))?;
+        }
+        return to_value(d.as_any(), path, depth);
+    }
+    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+        let mut items = Vec::new();
+        for (i, item) in obj
+            .try_iter()
+            .map_err(|_| not_json(path, "a list"))?
+            .enumerate()
+        {
+            let item = item.map_err(|_| not_json(path, "a list that cannot be iterated"))?;
+            let len = path.len();
+            path.push('[');
+            path.push_str(&i.to_string());
+            path.push(']');
+            let v = to_value(&item, path, depth + 1)?;
+            path.truncate(len);
+            items.push(v);
+        }
+        return Ok(Value::Array(items));
+    }
+    Err(not_json(path, format!("a {} (not JSON)", type_name(obj))))
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !key.starts_with(|c: char| c.is_ascii_digit())
+    {
+        path.push('.');
+        path.push_str(key);
+    } else {
+        path.push('[');
+        path.push_str(&Value::String(key.to_owned()).to_string());
+        path.push(']');
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Rust -> Python
+
+/// Plain Python objects of a serializable value.
+pub(crate) fn to_py<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    v: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut keys = Keys::default();
+    v.serialize(PySer {
+        py,
+        keys: &mut keys,
+    })
+    .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.0))
+}
+
+/// Python strings of struct field names, made once per call.
+#[derive(Default)]
+struct Keys<'py> {
+    made: HashMap<(usize, usize), Bound<'py, PyString>>,
+}
+
+impl<'py> Keys<'py> {
+    fn get(&mut self, py: Python<'py>, k: &'static str) -> Bound<'py, PyString> {
+        self.made
+            .entry((k.as_ptr() as usize, k.len()))
+            .or_insert_with(|| PyString::new(py, k))
+            .clone()
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct SerError(String);
+
+impl std::fmt::Display for SerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl ser::Error for SerError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        SerError(msg.to_string())
+    }
+}
+
+fn py_err(e: PyErr) -> SerError {
+    SerError(e.to_string())
+}
+
+struct PySer<'a, 'py> {
+    py: Python<'py>,
+    keys: &'a mut Keys<'py>,
+}
+
+type Out<'py> = Result<Bound<'py, PyAny>, SerError>;
+
+impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    type SerializeSeq = Seq<'a, 'py>;
+    type SerializeTuple = Seq<'a, 'py>;
+    type SerializeTupleStruct = Seq<'a, 'py>;
+    type SerializeTupleVariant = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeMap = Dict<'a, 'py>;
+    type SerializeStruct = Dict<'a, 'py>;
+    type SerializeStructVariant = Impossible<Bound<'py, PyAny>, SerError>;
+
+    fn serialize_bool(self, v: bool) -> Out<'py> {
+        Ok(PyBool::new(self.py, v).to_owned().into_any())
+    }
+    fn serialize_i8(self, v: i8) -> Out<'py> {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i16(self, v: i16) -> Out<'py> {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i32(self, v: i32) -> Out<'py> {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i64(self, v: i64) -> Out<'py> {
+        Ok(PyInt::new(self.py, v).into_any())
+    }
+    fn serialize_u8(self, v: u8) -> Out<'py> {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u16(self, v: u16) -> Out<'py> {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u32(self, v: u32) -> Out<'py> {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u64(self, v: u64) -> Out<'py> {
+        Ok(PyInt::new(self.py, v).into_any())
+    }
+    fn serialize_f32(self, v: f32) -> Out<'py> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Out<'py> {
+        Ok(PyFloat::new(self.py, v).into_any())
+    }
+    fn serialize_char(self, v: char) -> Out<'py> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Out<'py> {
+        Ok(PyString::new(self.py, v).into_any())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Out<'py> {
+        Ok(PyBytes::new(self.py, v).into_any())
+    }
+    fn serialize_none(self) -> Out<'py> {
+        Ok(self.py.None().into_bound(self.py))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Out<'py> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Out<'py> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Out<'py> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Out<'py> {
+        Ok(self.keys.get(self.py, variant).into_any())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Out<'py> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Out<'py> {
+        let py = self.py;
+        let key = self.keys.get(py, variant);
+        let value = v.serialize(PySer {
+            py,
+            keys: self.keys,
+        })?;
+        let d = PyDict::new(py);
+        d.set_item(key, value).map_err(py_err)?;
+        Ok(d.into_any())
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'a, 'py>, SerError> {
+        Ok(Seq {
+            py: self.py,
+            keys: self.keys,
+            items: Vec::with_capacity(len.unwrap_or(0)),
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Seq<'a, 'py>, SerError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'a, 'py>, SerError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, SerError> {
+        Err(SerError("tuple variants are not used by the engine".into()))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Dict<'a, 'py>, SerError> {
+        Ok(Dict {
+            dict: PyDict::new(self.py),
+            py: self.py,
+            keys: self.keys,
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Dict<'a, 'py>, SerError> {
+        self.serialize_map(None)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, SerError> {
+        Err(SerError(
+            "struct variants are not used by the engine".into(),
+        ))
+    }
+}
+
+pub(crate) struct Seq<'a, 'py> {
+    py: Python<'py>,
+    keys: &'a mut Keys<'py>,
+    items: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Seq<'_, 'py> {
+    fn push<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        let item = v.serialize(PySer {
+            py: self.py,
+            keys: self.keys,
+        })?;
+        self.items.push(item);
+        Ok(())
+    }
+    fn list(self) -> Out<'py> {
+        Ok(PyList::new(self.py, self.items).map_err(py_err)?.into_any())
+    }
+}
+
+impl<'py> ser::SerializeSeq for Seq<'_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.push(v)
+    }
+    fn end(self) -> Out<'py> {
+        self.list()
+    }
+}
+
+impl<'py> ser::SerializeTuple for Seq<'_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.push(v)
+    }
+    fn end(self) -> Out<'py> {
+        self.list()
+    }
+}
+
+impl<'py> ser::SerializeTupleStruct for Seq<'_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        self.push(v)
+    }
+    fn end(self) -> Out<'py> {
+        self.list()
+    }
+}
+
+pub(crate) struct Dict<'a, 'py> {
+    dict: Bound<'py, PyDict>,
+    py: Python<'py>,
+    keys: &'a mut Keys<'py>,
+    key: Option<Bound<'py, PyAny>>,
+}
+
+impl<'py> ser::SerializeMap for Dict<'_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), SerError> {
+        self.key = Some(k.serialize(KeySer { py: self.py })?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| SerError("a map value without a key".into()))?;
+        let value = v.serialize(PySer {
+            py: self.py,
+            keys: self.keys,
+        })?;
+        self.dict.set_item(key, value).map_err(py_err)
+    }
+    fn end(self) -> Out<'py> {
+        Ok(self.dict.into_any())
+    }
+}
+
+impl<'py> ser::SerializeStruct for Dict<'_, 'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        k: &'static str,
+        v: &T,
+    ) -> Result<(), SerError> {
+        let key = self.keys.get(self.py, k);
+        let value = v.serialize(PySer {
+            py: self.py,
+            keys: self.keys,
+        })?;
+        self.dict.set_item(key, value).map_err(py_err)
+    }
+    fn end(self) -> Out<'py> {
+        Ok(self.dict.into_any())
+    }
+}
+
+/// Map keys: strings as they are; numbers and booleans as JSON writes them as keys.
+struct KeySer<'py> {
+    py: Python<'py>,
+}
+
+impl<'py> KeySer<'py> {
+    fn text(self, s: &str) -> Out<'py> {
+        Ok(PyString::new(self.py, s).into_any())
+    }
+}
+
+macro_rules! key_as_text {
+    ($($f:ident: $t:ty),*) => {
+        $(fn $f(self, v: $t) -> Out<'py> { self.text(&v.to_string()) })*
+    };
+}
+
+impl<'py> ser::Serializer for KeySer<'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = SerError;
+    type SerializeSeq = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeTuple = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeTupleStruct = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeTupleVariant = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeMap = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeStruct = Impossible<Bound<'py, PyAny>, SerError>;
+    type SerializeStructVariant = Impossible<Bound<'py, PyAny>, SerError>;
+
+    key_as_text!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_char: char);
+
+    fn serialize_str(self, v: &str) -> Out<'py> {
+        self.text(v)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Out<'py> {
+        Err(SerError("a bytes map key".into()))
+    }
+    fn serialize_none(self) -> Out<'py> {
+        Err(SerError("a null map key".into()))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Out<'py> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Out<'py> {
+        Err(SerError("a unit map key".into()))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Out<'py> {
+        Err(SerError("a unit map key".into()))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Out<'py> {
+        self.text(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Out<'py> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Out<'py> {
+        Err(SerError("an enum map key".into()))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, SerError> {
+        Err(SerError("a list map key".into()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, SerError> {
+        Err(SerError("a tuple map key".into()))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, SerError> {
+        Err(SerError("a tuple map key".into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, SerError> {
+        Err(SerError("an enum map key".into()))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, SerError> {
+        Err(SerError("a map map key".into()))
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, SerError> {
+        Err(SerError("a struct map key".into()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, SerError> {
+        Err(SerError("an enum map key".into()))
+    }
+}

@@ -1,0 +1,407 @@
+//! `celestra_engine._native`: the engine's facade for Python.
+//!
+//! Thin by design: every function reads its input (a `dict`, a JSON `str` or `bytes`), releases
+//! the GIL while the engine works, and returns plain Python objects. Engine errors are raised as
+//! `EngineError(code, message, diagnostics, line, column)`; the package's Python layer turns them
+//! into its public exception classes. A panic never crosses into Python as anything else: it
+//! becomes `EngineError("INTERNAL", ...)`.
+
+mod convert;
+
+use celestra_core::generate::{GenerateOptions, Layout};
+use celestra_core::{Error, Mode, Target, ValidateOptions, Workflow, api};
+use convert::{Input, NotJson, input, to_py};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use serde_json::Value;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+create_exception!(
+    _native,
+    EngineError,
+    PyException,
+    "An engine error: args are (code, message, diagnostics, line, column)."
+);
+
+/// What an engine call can fail with, before it becomes a Python exception.
+enum Fail {
+    Engine(Error),
+    /// A stable code and a message (bad argument, input that is not JSON, internal error).
+    Other(&'static str, String),
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Engine(e)
+    }
+}
+
+impl From<NotJson> for Fail {
+    fn from(e: NotJson) -> Self {
+        Fail::Other("PARSE", format!("{}: {}", e.path, e.what))
+    }
+}
+
+impl Fail {
+    fn into_py(self, py: Python<'_>) -> PyErr {
+        let (code, message, diagnostics, line, column) = match self {
+            Fail::Engine(e) => {
+                let (line, column) = match &e {
+                    Error::Parse { line, column, .. } => (Some(*line), Some(*column)),
+                    _ => (None, None),
+                };
+                (
+                    e.code().to_owned(),
+                    e.to_string(),
+                    e.diagnostics().to_vec(),
+                    line,
+                    column,
+                )
+            }
+            Fail::Other(code, message) => (code.to_owned(), message, Vec::new(), None, None),
+        };
+        let diagnostics = match to_py(py, &diagnostics) {
+            Ok(d) => d.unbind(),
+            Err(e) => return e,
+        };
+        EngineError::new_err((code, message, diagnostics, line, column))
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+/// Runs engine work without the GIL; a panic becomes an `INTERNAL` error.
+fn engine<T: Send>(py: Python<'_>, f: impl FnOnce() -> R<T> + Send) -> R<T> {
+    py.detach(|| {
+        catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+            let what = p
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(Fail::Other(
+                "INTERNAL",
+                format!("internal engine error (please report it): {what}"),
+            ))
+        })
+    })
+}
+
+fn parse(input: Input) -> R<Workflow> {
+    Ok(match input {
+        Input::Text(t) => api::parse_str(&t)?,
+        Input::Bytes(b) => api::parse_bytes(&b)?,
+        Input::Value(v) => api::parse_value(&v)?,
+    })
+}
+
+fn target_of(name: &str) -> R<Target> {
+    Ok(match name {
+        "kubernetes" | "k8s" => Target::Kubernetes,
+        "compose" | "docker-compose" | "dockerCompose" => Target::Compose,
+        "helm" => Target::Helm,
+        "dsl" | "celestra" => Target::Dsl,
+        other => {
+            return Err(Fail::Other(
+                "OPTION",
+                format!(
+                    "unknown target {other:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
+                ),
+            ));
+        }
+    })
+}
+
+fn mode_of(name: Option<&str>) -> R<Mode> {
+    Ok(match name {
+        None | Some("generate") => Mode::Generate,
+        Some("live") => Mode::Live,
+        Some(other) => {
+            return Err(Fail::Other(
+                "OPTION",
+                format!("unknown mode {other:?}: use \"generate\" or \"live\""),
+            ));
+        }
+    })
+}
+
+fn generate_options(
+    kubernetes_version: Option<String>,
+    layout: &str,
+    redact_secrets: bool,
+) -> R<GenerateOptions> {
+    let layout = match layout {
+        "singleFile" | "single-file" | "single" => Layout::SingleFile,
+        "perObject" | "per-object" => Layout::PerObject,
+        other => {
+            return Err(Fail::Other(
+                "OPTION",
+                format!("unknown layout {other:?}: use \"singleFile\" or \"perObject\""),
+            ));
+        }
+    };
+    Ok(GenerateOptions {
+        kubernetes_version,
+        layout,
+        redact_secrets,
+    })
+}
+
+fn read(workflow: &Bound<'_, PyAny>) -> R<Input> {
+    Ok(input(workflow, "workflow")?)
+}
+
+/// Validates a workflow: the report as a dict.
+#[pyfunction]
+#[pyo3(signature = (workflow, target=None, mode=None))]
+fn validate<'py>(
+    py: Python<'py>,
+    workflow: &Bound<'py, PyAny>,
+    target: Option<&str>,
+    mode: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let run = || -> R<_> {
+        let input = read(workflow)?;
+        let opts = ValidateOptions {
+            mode: mode_of(mode)?,
+            target: target.map(target_of).transpose()?,
+        };
+        engine(py, move || Ok(api::validate_with(&parse(input)?, &opts)))
+    };
+    let report = run().map_err(|f| f.into_py(py))?;
+    to_py(py, &report)
+}
+
+/// Plans a workflow: the waves as a dict.
+#[pyfunction]
+fn plan<'py>(py: Python<'py>, workflow: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let run = || -> R<_> {
+        let input = read(workflow)?;
+        engine(py, move || Ok(api::plan(&parse(input)?)?))
+    };
+    let plan = run().map_err(|f| f.into_py(py))?;
+    to_py(py, &plan)
+}
+
+/// Generates one target: `{"target", "files", "ledger", "warnings"}`.
+#[pyfunction]
+#[pyo3(signature = (workflow, target, kubernetes_version=None, layout="singleFile", redact_secrets=false))]
+fn generate<'py>(
+    py: Python<'py>,
+    workflow: &Bound<'py, PyAny>,
+    target: &str,
+    kubernetes_version: Option<String>,
+    layout: &str,
+    redact_secrets: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let run = || -> R<_> {
+        let input = read(workflow)?;
+        let target = target_of(target)?;
+        let opts = generate_options(kubernetes_version, layout, redact_secrets)?;
+        engine(py, move || {
+            Ok(api::generate(&parse(input)?, target, &opts)?)
+        })
+    };
+    let generated = run().map_err(|f| f.into_py(py))?;
+    to_py(py, &generated)
+}
+
+/// Every diagnostic code with its severity, title, why, fix and example.
+#[pyfunction]
+fn diagnostic_codes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &api::codes())
+}
+
+/// The error codes of `EngineError` with a one-line explanation each.
+#[pyfunction]
+fn error_codes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let codes: Vec<(&str, &str)> = celestra_core::ERROR_CODES.to_vec();
+    to_py(py, &codes)
+}
+
+/// The JSON Schema of the workflow document.
+#[pyfunction]
+fn schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &api::schema())
+}
+
+/// An incremental generation session for one target.
+#[pyclass(module = "celestra_engine._native")]
+struct Session {
+    inner: celestra_core::Session,
+}
+
+fn node_value(node: &Bound<'_, PyAny>) -> R<Value> {
+    match input(node, "node")? {
+        Input::Value(v) => Ok(v),
+        Input::Text(t) => serde_json::from_str(&t).map_err(|e| {
+            Fail::Other(
+                "PARSE",
+                format!(
+                    "node: malformed JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        }),
+        Input::Bytes(b) => serde_json::from_slice(&b).map_err(|e| {
+            Fail::Other(
+                "PARSE",
+                format!(
+                    "node: malformed JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        }),
+    }
+}
+
+fn update_dict<'py>(
+    py: Python<'py>,
+    u: &celestra_core::generate::Update,
+) -> PyResult<Bound<'py, PyAny>> {
+    #[derive(serde::Serialize)]
+    struct U<'a> {
+        full: bool,
+        regenerated: &'a [String],
+    }
+    to_py(
+        py,
+        &U {
+            full: u.full,
+            regenerated: &u.regenerated,
+        },
+    )
+}
+
+#[pymethods]
+impl Session {
+    #[new]
+    #[pyo3(signature = (workflow, target, kubernetes_version=None, layout="singleFile", redact_secrets=false))]
+    fn new(
+        py: Python<'_>,
+        workflow: &Bound<'_, PyAny>,
+        target: &str,
+        kubernetes_version: Option<String>,
+        layout: &str,
+        redact_secrets: bool,
+    ) -> PyResult<Self> {
+        let run = || -> R<_> {
+            let input = read(workflow)?;
+            let target = target_of(target)?;
+            let opts = generate_options(kubernetes_version, layout, redact_secrets)?;
+            engine(py, move || {
+                Ok(celestra_core::Session::new(parse(input)?, target, opts)?)
+            })
+        };
+        let inner = run().map_err(|f| f.into_py(py))?;
+        Ok(Session { inner })
+    }
+
+    /// Replaces (or adds) one node given as a dict or JSON, and regenerates what it touches.
+    fn update_node<'py>(
+        &mut self,
+        py: Python<'py>,
+        node: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &mut self.inner;
+        let run = || -> R<_> {
+            let v = node_value(node)?;
+            engine(py, move || Ok(inner.update_node(&v)?))
+        };
+        let u = run().map_err(|f| f.into_py(py))?;
+        update_dict(py, &u)
+    }
+
+    /// Removes a node and its connections, and regenerates.
+    fn remove_node<'py>(&mut self, py: Python<'py>, node_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &mut self.inner;
+        let id = node_id.to_owned();
+        let u = engine(py, move || Ok(inner.remove_node(&id)?)).map_err(|f| f.into_py(py))?;
+        update_dict(py, &u)
+    }
+
+    /// Replaces the whole workflow and regenerates.
+    fn set_workflow<'py>(
+        &mut self,
+        py: Python<'py>,
+        workflow: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &mut self.inner;
+        let run = || -> R<_> {
+            let input = read(workflow)?;
+            engine(py, move || Ok(inner.set_workflow(parse(input)?)?))
+        };
+        let u = run().map_err(|f| f.into_py(py))?;
+        update_dict(py, &u)
+    }
+
+    /// The files of the last successful generation.
+    fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, self.inner.files())
+    }
+
+    /// The warnings and infos of the last successful generation.
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, self.inner.warnings())
+    }
+
+    /// The fidelity ledger of the last successful generation (None before one).
+    fn ledger<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &mut self.inner;
+        let ledger = engine(py, move || Ok(inner.ledger().cloned())).map_err(|f| f.into_py(py))?;
+        to_py(py, &ledger)
+    }
+
+    /// `{"target", "files", "ledger", "warnings"}` of the last successful generation, or None.
+    fn generated<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &mut self.inner;
+        let g = engine(py, move || Ok(inner.generated())).map_err(|f| f.into_py(py))?;
+        to_py(py, &g)
+    }
+
+    /// The error of the last edit (kept while the last good output stays), as
+    /// `(code, message, diagnostics)`, or None.
+    fn last_error<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.last_error() {
+            None => Ok(py.None().into_bound(py)),
+            Some(e) => to_py(py, &(e.code(), e.to_string(), e.diagnostics())),
+        }
+    }
+
+    /// The target name.
+    #[getter]
+    fn target(&self) -> &'static str {
+        match self.inner.target() {
+            Target::Kubernetes => "kubernetes",
+            Target::Compose => "compose",
+            Target::Helm => "helm",
+            Target::Dsl => "dsl",
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Session(target={:?}, nodes={}, files={})",
+            self.target(),
+            self.inner.workflow().nodes.len(),
+            self.inner.files().len()
+        )
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("EngineError", m.py().get_type::<EngineError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(generate, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostic_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(schema, m)?)?;
+    m.add_class::<Session>()?;
+    Ok(())
+}

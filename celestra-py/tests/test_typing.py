@@ -1,0 +1,47 @@
+"""The stubs match the real module (mypy stubtest) and a usage example type-checks (mypy --strict)."""
+
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+
+def run(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_stubtest_passes(tmp_path):
+    allowlist = pathlib.Path(__file__).with_name("stubtest-allowlist.txt")
+    r = run("mypy.stubtest", "celestra_engine", "--concise", "--allowlist", str(allowlist), cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_usage_type_checks_strictly(tmp_path):
+    (tmp_path / "usage.py").write_text(textwrap.dedent('''
+        import celestra_engine as ce
+
+        def main(text: str) -> list[str]:
+            report: ce.Report = ce.validate(text, target="helm")
+            codes = [d["code"] for d in report["errors"]]
+            g: ce.Generated = ce.generate(text, "kubernetes", kubernetes_version="1.25")
+            names: list[str] = list(g["files"])
+            for e in g["ledger"]["entries"]:
+                if e["status"] == "dropped":
+                    names.append(e.get("why", ""))
+            s = ce.Session(text, "dsl")
+            u: ce.Update = s.update_node({"id": "n1"})
+            names.extend(u["regenerated"])
+            try:
+                ce.plan(text)
+            except ce.ValidationError as err:
+                codes.extend(d["code"] for d in err.diagnostics)
+            return codes + names
+    '''))
+    r = run("mypy", "--strict", "--python-version", "3.11", "usage.py", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (tmp_path / "wrong.py").write_text(textwrap.dedent('''
+        import celestra_engine as ce
+        n: int = ce.validate("{}")["isValid"] + ce.generate("{}", "k8s")["files"]
+    '''))
+    r = run("mypy", "--strict", "wrong.py", cwd=tmp_path)
+    assert r.returncode != 0 and "error" in r.stdout, r.stdout
