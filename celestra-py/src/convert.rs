@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::ser::{self, Impossible};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Deepest nesting accepted in a `dict` workflow (the JSON parser's own limit is 128 too).
 const MAX_DEPTH: usize = 128;
@@ -186,15 +187,95 @@ pub(crate) fn to_py<'py, T: Serialize + ?Sized>(
     .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.0))
 }
 
-/// Python strings of struct field names, made once per call.
+/// A fast hasher for the caches below (FxHash's mixing; the keys are not attacker-chosen in a
+/// way that matters: a collision only costs a comparison).
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Python strings of struct field names and enum variant names, made once per call (keyed by
+/// the address of the `&'static str`), and recently made short strings (ids, kinds, property
+/// names repeat hundreds of times in a ledger or a plan; Python strings are immutable, so equal
+/// values can share one object).
 #[derive(Default)]
 struct Keys<'py> {
-    made: HashMap<(usize, usize), Bound<'py, PyString>>,
+    fields: FxMap<(usize, usize), Bound<'py, PyString>>,
+    /// Direct-mapped: a new string replaces what its slot held.
+    recent: Vec<Option<Recent<'py>>>,
+    /// The bytes of the strings in `recent` (appended, never freed during a call).
+    arena: String,
+}
+
+/// Strings up to this many bytes go through the `recent` cache (ids, names, kinds, ledger
+/// reasons; not file contents).
+const RECENT_MAX: usize = 128;
+/// Slots of the `recent` cache (a power of two).
+const RECENT_SLOTS: usize = 1024;
+
+struct Recent<'py> {
+    start: u32,
+    len: u32,
+    string: Bound<'py, PyString>,
 }
 
 impl<'py> Keys<'py> {
+    /// A Python string equal to `s`, shared with an earlier equal one when it is still cached.
+    fn text(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        let b = s.as_bytes();
+        if b.is_empty() || b.len() > RECENT_MAX || self.arena.len() > u32::MAX as usize / 2 {
+            return PyString::new(py, s);
+        }
+        if self.recent.is_empty() {
+            self.recent.resize_with(RECENT_SLOTS, || None);
+        }
+        // A cheap position from the length and four bytes (a miss only costs a new string).
+        let h = b
+            .len()
+            .wrapping_mul(0x9e37)
+            .wrapping_add(usize::from(b[0]).wrapping_mul(31))
+            .wrapping_add(usize::from(b[b.len() / 3]).wrapping_mul(131))
+            .wrapping_add(usize::from(b[b.len() * 2 / 3]).wrapping_mul(557))
+            .wrapping_add(usize::from(b[b.len() - 1]).wrapping_mul(1031));
+        let slot = &mut self.recent[h & (RECENT_SLOTS - 1)];
+        if let Some(r) = slot
+            && r.len as usize == b.len()
+            && self.arena.as_bytes()[r.start as usize..][..b.len()] == *b
+        {
+            return r.string.clone();
+        }
+        let string = PyString::new(py, s);
+        let start = self.arena.len() as u32;
+        self.arena.push_str(s);
+        *slot = Some(Recent {
+            start,
+            len: b.len() as u32,
+            string: string.clone(),
+        });
+        string
+    }
+
     fn get(&mut self, py: Python<'py>, k: &'static str) -> Bound<'py, PyString> {
-        self.made
+        self.fields
             .entry((k.as_ptr() as usize, k.len()))
             .or_insert_with(|| PyString::new(py, k))
             .clone()
@@ -277,7 +358,7 @@ impl<'a, 'py> ser::Serializer for PySer<'a, 'py> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Out<'py> {
-        Ok(PyString::new(self.py, v).into_any())
+        Ok(self.keys.text(self.py, v).into_any())
     }
     fn serialize_bytes(self, v: &[u8]) -> Out<'py> {
         Ok(PyBytes::new(self.py, v).into_any())

@@ -392,6 +392,39 @@ impl Session {
     }
 }
 
+/// Benchmark probe: the median time in µs of `call` ("validate", "plan" or "generate-<target>")
+/// run `repeats` times inside this module on JSON bytes, with no conversion to Python objects.
+/// Tells the engine's own time in this process from the binding's (`celestra-py/bench`).
+#[pyfunction]
+fn _engine_time(py: Python<'_>, data: Vec<u8>, call: &str, repeats: usize) -> PyResult<f64> {
+    let call = call.to_owned();
+    let run = move || -> R<f64> {
+        let target = match call.strip_prefix("generate-") {
+            Some(t) => Some(target_of(t)?),
+            None => None,
+        };
+        let mut times = Vec::with_capacity(repeats.max(1));
+        for _ in 0..repeats.max(1) {
+            let t = std::time::Instant::now();
+            let wf = api::parse_bytes(&data)?;
+            match (call.as_str(), target) {
+                ("validate", _) => drop(std::hint::black_box(api::validate(&wf))),
+                ("plan", _) => drop(std::hint::black_box(api::plan(&wf)?)),
+                (_, Some(target)) => drop(std::hint::black_box(api::generate(
+                    &wf,
+                    target,
+                    &GenerateOptions::default(),
+                )?)),
+                _ => return Err(Fail::Other("OPTION", format!("unknown call {call:?}"))),
+            }
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times[times.len() / 2])
+    };
+    engine(py, run).map_err(|f| f.into_py(py))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EngineError", m.py().get_type::<EngineError>())?;
@@ -402,6 +435,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diagnostic_codes, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
+    m.add_function(wrap_pyfunction!(_engine_time, m)?)?;
     m.add_class::<Session>()?;
     Ok(())
 }

@@ -22,8 +22,10 @@ pub enum Fidelity {
     },
 }
 
-/// One ledger line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+/// One ledger line. Serialized as one flat object — `nodeId`, `connectionId`, `property`,
+/// `status`, then `how` or `why` — by a hand-written `Serialize` (what `#[serde(flatten)]` would
+/// give, without serde's buffering map path: a ledger has thousands of lines).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerEntry {
     /// The node (absent for workflow-level settings).
@@ -37,6 +39,45 @@ pub struct LedgerEntry {
     /// What happened.
     #[serde(flatten)]
     pub fidelity: Fidelity,
+}
+
+/// The `status` of a ledger line (a unit variant: serializers can share the name).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Status {
+    Mapped,
+    Approximated,
+    Dropped,
+}
+
+impl Serialize for LedgerEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = 2
+            + usize::from(self.node_id.is_some())
+            + usize::from(self.connection_id.is_some())
+            + usize::from(!matches!(self.fidelity, Fidelity::Mapped));
+        let mut st = s.serialize_struct("LedgerEntry", fields)?;
+        if let Some(id) = &self.node_id {
+            st.serialize_field("nodeId", id)?;
+        }
+        if let Some(id) = &self.connection_id {
+            st.serialize_field("connectionId", id)?;
+        }
+        st.serialize_field("property", &self.property)?;
+        match &self.fidelity {
+            Fidelity::Mapped => st.serialize_field("status", &Status::Mapped)?,
+            Fidelity::Approximated { how } => {
+                st.serialize_field("status", &Status::Approximated)?;
+                st.serialize_field("how", how)?;
+            }
+            Fidelity::Dropped { why } => {
+                st.serialize_field("status", &Status::Dropped)?;
+                st.serialize_field("why", why)?;
+            }
+        }
+        st.end()
+    }
 }
 
 /// The ledger of one generation.

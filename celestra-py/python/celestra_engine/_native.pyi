@@ -8,6 +8,7 @@ __all__ = [
     "EngineError",
     "Session",
     "__version__",
+    "_engine_time",
     "diagnostic_codes",
     "error_codes",
     "generate",
@@ -35,6 +36,7 @@ def generate(
 def diagnostic_codes() -> List[Dict[str, Any]]: ...
 def error_codes() -> List[Tuple[str, str]]: ...
 def schema() -> Dict[str, Any]: ...
+def _engine_time(data: bytes, call: str, repeats: int) -> float: ...
 
 @final
 class Session:
