@@ -12,18 +12,18 @@ use pyo3::types::{
 };
 use serde::Serialize;
 use serde::ser::{self, Impossible};
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Deepest nesting accepted in a `dict` workflow (the JSON parser's own limit is 128 too).
 const MAX_DEPTH: usize = 128;
 
-/// A workflow or node as the caller gave it.
+/// A workflow or node as JSON text (a `dict` is written as JSON by `input`).
 pub(crate) enum Input {
     Text(String),
     Bytes(Vec<u8>),
-    Value(Value),
 }
 
 /// Why an input is not JSON: `(path, what)`.
@@ -47,9 +47,11 @@ pub(crate) fn input(obj: &Bound<'_, PyAny>, what: &str) -> Result<Input, NotJson
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return Ok(Input::Bytes(b.to_vec()));
     }
-    // Anything else is walked as JSON; a non-object is then refused by the engine (SHAPE).
+    // Anything else is written as JSON text; a non-object is then refused by the engine (SHAPE).
     let mut path = what.to_owned();
-    to_value(obj, &mut path, 0).map(Input::Value)
+    let mut out = String::with_capacity(4096);
+    write_json(obj, &mut out, &mut path, 0)?;
+    Ok(Input::Text(out))
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -66,60 +68,91 @@ fn not_json(path: &str, what: impl Into<String>) -> NotJson {
     }
 }
 
-/// Walks a Python value into JSON; `path` is the location for messages (kept as it was).
-fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<Value, NotJson> {
+/// Writes a Python value as JSON text into `out` (the engine's streaming parser then reads it:
+/// faster than building a `serde_json::Value` and converting it). `path` is the location for
+/// messages (restored on success).
+fn write_json(
+    obj: &Bound<'_, PyAny>,
+    out: &mut String,
+    path: &mut String,
+    depth: usize,
+) -> Result<(), NotJson> {
     if depth > MAX_DEPTH {
         return Err(not_json(
             path,
             format!("nested deeper than {MAX_DEPTH} levels"),
         ));
     }
+    // Exact str / dict / list first (most values): a pointer comparison of types, where the
+    // checks below may walk the type's bases.
+    let py = obj.py();
+    let ty = obj.get_type();
+    if ty.is(py.get_type::<PyString>()) {
+        let text = obj
+            .cast::<PyString>()
+            .map_err(|_| not_json(path, "a str"))?
+            .to_cow()
+            .map_err(|_| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"))?;
+        json_string(out, &text);
+        return Ok(());
+    }
     if obj.is_none() {
-        return Ok(Value::Null);
+        out.push_str("null");
+        return Ok(());
     }
     // bool before int: `True` is an int in Python.
     if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
+        out.push_str(if b.is_true() { "true" } else { "false" });
+        return Ok(());
     }
     if obj.cast::<PyInt>().is_ok() {
         if let Ok(i) = obj.extract::<i64>() {
-            return Ok(Value::Number(i.into()));
+            let _ = write!(out, "{i}");
+            return Ok(());
         }
         if let Ok(u) = obj.extract::<u64>() {
-            return Ok(Value::Number(u.into()));
+            let _ = write!(out, "{u}");
+            return Ok(());
         }
         return Err(not_json(path, "an integer outside the 64-bit range"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Number::from_f64(f.value())
-            .map(Value::Number)
-            .ok_or_else(|| not_json(path, "NaN or infinity (not JSON)"));
+        let n = Number::from_f64(f.value())
+            .ok_or_else(|| not_json(path, "NaN or infinity (not JSON)"))?;
+        let _ = write!(out, "{n}");
+        return Ok(());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return s
+        let text = s
             .to_cow()
-            .map(|s| Value::String(s.into_owned()))
-            .map_err(|_| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"));
+            .map_err(|_| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"))?;
+        json_string(out, &text);
+        return Ok(());
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut m = Map::new();
-        for (k, v) in d.iter() {
-            let Ok(key) = k.cast::<PyString>() else {
+        out.push('{');
+        for (k, (key, v)) in d.iter().enumerate() {
+            let Ok(key) = key.cast::<PyString>() else {
                 return Err(not_json(
                     path,
-                    format!("a {} key (JSON object keys are str)", type_name(&k)),
+                    format!("a {} key (JSON object keys are str)", type_name(&key)),
                 ));
             };
             let key = key
                 .to_cow()
                 .map_err(|_| not_json(path, "a key that is not valid UTF-8 (lone surrogates)"))?;
+            if k > 0 {
+                out.push(',');
+            }
+            json_string(out, &key);
+            out.push(':');
             let len = path.len();
             push_key(path, &key);
-            let v = to_value(&v, path, depth + 1)?;
+            write_json(&v, out, path, depth + 1)?;
             path.truncate(len);
-            m.insert(key.into_owned(), v);
         }
-        return Ok(Value::Object(m));
+        out.push('}');
+        return Ok(());
     }
     // Other mappings (e.g. `types.MappingProxyType`, custom `Mapping`s) read like dicts.
     if let Ok(m) = obj.cast::<PyMapping>() {
@@ -134,27 +167,49 @@ fn to_value(obj: &Bound<'_, PyAny>, path: &mut String, depth: usize) -> Result<V
             d.set_item(k, v)
                 .map_err(|_| not_json(path, "a mapping with an unhashable key"))?;
         }
-        return to_value(d.as_any(), path, depth);
+        return write_json(d.as_any(), out, path, depth);
     }
     if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
-        let mut items = Vec::new();
-        for (i, item) in obj
-            .try_iter()
-            .map_err(|_| not_json(path, "a list"))?
-            .enumerate()
-        {
+        out.push('[');
+        let items = obj.try_iter().map_err(|_| not_json(path, "a list"))?;
+        for (i, item) in items.enumerate() {
             let item = item.map_err(|_| not_json(path, "a list that cannot be iterated"))?;
+            if i > 0 {
+                out.push(',');
+            }
             let len = path.len();
-            path.push('[');
-            path.push_str(&i.to_string());
-            path.push(']');
-            let v = to_value(&item, path, depth + 1)?;
+            let _ = write!(path, "[{i}]");
+            write_json(&item, out, path, depth + 1)?;
             path.truncate(len);
-            items.push(v);
         }
-        return Ok(Value::Array(items));
+        out.push(']');
+        return Ok(());
     }
     Err(not_json(path, format!("a {} (not JSON)", type_name(obj))))
+}
+
+/// A JSON string literal: `"` and `\\` escaped, control characters as `\\u00XX`.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            out.push_str(&s[start..i]);
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\t' => out.push_str("\\t"),
+                b'\r' => out.push_str("\\r"),
+                _ => {
+                    let _ = write!(out, "\\u{b:04x}");
+                }
+            }
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 fn push_key(path: &mut String, key: &str) {
@@ -166,7 +221,7 @@ fn push_key(path: &mut String, key: &str) {
         path.push_str(key);
     } else {
         path.push('[');
-        path.push_str(&Value::String(key.to_owned()).to_string());
+        json_string(path, key);
         path.push(']');
     }
 }

@@ -92,7 +92,6 @@ fn parse(input: Input) -> R<Workflow> {
     Ok(match input {
         Input::Text(t) => api::parse_str(&t)?,
         Input::Bytes(b) => api::parse_bytes(&b)?,
-        Input::Value(v) => api::parse_value(&v)?,
     })
 }
 
@@ -234,7 +233,6 @@ struct Session {
 
 fn node_value(node: &Bound<'_, PyAny>) -> R<Value> {
     match input(node, "node")? {
-        Input::Value(v) => Ok(v),
         Input::Text(t) => serde_json::from_str(&t).map_err(|e| {
             Fail::Other(
                 "PARSE",
