@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union, cast
 
 from . import _native
@@ -273,6 +274,9 @@ class Session:
         redact_secrets: bool = False,
     ) -> None:
         self._inner = _native.Session(workflow, target, kubernetes_version, layout, redact_secrets)
+        # One call at a time: a session is state; callers from several threads wait their turn
+        # (waiting releases the GIL; the engine work itself runs without it).
+        self._lock = threading.Lock()
 
     @property
     def target(self) -> str:
@@ -282,41 +286,50 @@ class Session:
     @_translated
     def update_node(self, node: Union[Node, Mapping[str, Any], str, bytes]) -> Update:
         """Replaces (or adds) one node and regenerates what it touches."""
-        return cast(Update, self._inner.update_node(node))
+        with self._lock:
+            return cast(Update, self._inner.update_node(node))
 
     @_translated
     def remove_node(self, node_id: str) -> Update:
         """Removes a node and its connections, and regenerates."""
-        return cast(Update, self._inner.remove_node(node_id))
+        with self._lock:
+            return cast(Update, self._inner.remove_node(node_id))
 
     @_translated
     def set_workflow(self, workflow: WorkflowInput) -> Update:
         """Replaces the whole workflow (connections, settings…) and regenerates."""
-        return cast(Update, self._inner.set_workflow(workflow))
+        with self._lock:
+            return cast(Update, self._inner.set_workflow(workflow))
 
     def files(self) -> Dict[str, str]:
         """The files of the last successful generation."""
-        return cast(Dict[str, str], self._inner.files())
+        with self._lock:
+            return cast(Dict[str, str], self._inner.files())
 
     def warnings(self) -> List[Diagnostic]:
         """Warnings and infos of the last successful generation."""
-        return cast(List[Diagnostic], self._inner.warnings())
+        with self._lock:
+            return cast(List[Diagnostic], self._inner.warnings())
 
     def ledger(self) -> Optional[Ledger]:
         """The fidelity ledger of the last successful generation."""
-        return cast(Optional[Ledger], self._inner.ledger())
+        with self._lock:
+            return cast(Optional[Ledger], self._inner.ledger())
 
     def generated(self) -> Optional[Generated]:
         """Files, ledger and warnings of the last successful generation."""
-        return cast(Optional[Generated], self._inner.generated())
+        with self._lock:
+            return cast(Optional[Generated], self._inner.generated())
 
     def last_error(self) -> Optional[CelestraError]:
         """Why the last edit was refused (None after a good one)."""
-        err = self._inner.last_error()
+        with self._lock:
+            err = self._inner.last_error()
         if err is None:
             return None
         code, message, diagnostics = err
         return _error(_native.EngineError(code, message, diagnostics, None, None))
 
     def __repr__(self) -> str:
-        return repr(self._inner)
+        with self._lock:
+            return repr(self._inner)
