@@ -13,12 +13,11 @@ use pyo3::types::{
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 use serde_json::Number;
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// Deepest nesting accepted in a `dict` workflow (the JSON parser's own limit is 128 too).
-const MAX_DEPTH: usize = 128;
+/// Deepest nesting accepted in a `dict` workflow (below the JSON parser's own limit of 128, so
+/// a too-deep value is reported here, with its path).
+const MAX_DEPTH: usize = 100;
 
 /// A workflow or node as JSON text (a `dict` is written as JSON by `input`).
 pub(crate) enum Input {
@@ -131,7 +130,13 @@ fn write_json(
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         out.push('{');
-        for (k, (key, v)) in d.iter().enumerate() {
+        // A snapshot of the items: Python code run during the walk (a nested mapping's
+        // `items()`, `__del__`) could change the dict, which iterating it live does not allow.
+        let items = d.items();
+        for (k, pair) in items.iter().enumerate() {
+            let (key, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair
+                .extract()
+                .map_err(|_| not_json(path, "a dict whose items cannot be read"))?;
             let Ok(key) = key.cast::<PyString>() else {
                 return Err(not_json(
                     path,
@@ -169,11 +174,16 @@ fn write_json(
         }
         return write_json(d.as_any(), out, path, depth);
     }
-    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+    // Lists and tuples by their items (not a subclass's own `__iter__`, as `json.dumps` does);
+    // a snapshot, as for dicts.
+    let items = if let Ok(l) = obj.cast::<PyList>() {
+        Some(l.to_tuple())
+    } else {
+        obj.cast::<PyTuple>().ok().map(|t| t.to_owned())
+    };
+    if let Some(items) = items {
         out.push('[');
-        let items = obj.try_iter().map_err(|_| not_json(path, "a list"))?;
-        for (i, item) in items.enumerate() {
-            let item = item.map_err(|_| not_json(path, "a list that cannot be iterated"))?;
+        for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -242,39 +252,13 @@ pub(crate) fn to_py<'py, T: Serialize + ?Sized>(
     .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.0))
 }
 
-/// A fast hasher for the caches below (FxHash's mixing; the keys are not attacker-chosen in a
-/// way that matters: a collision only costs a comparison).
-#[derive(Default)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-
 /// Python strings of struct field names and enum variant names, made once per call (keyed by
 /// the address of the `&'static str`), and recently made short strings (ids, kinds, property
 /// names repeat hundreds of times in a ledger or a plan; Python strings are immutable, so equal
 /// values can share one object).
 #[derive(Default)]
 struct Keys<'py> {
-    fields: FxMap<(usize, usize), Bound<'py, PyString>>,
+    fields: Vec<Option<(usize, usize, Bound<'py, PyString>)>>,
     /// Direct-mapped: a new string replaces what its slot held.
     recent: Vec<Option<Recent<'py>>>,
     /// The bytes of the strings in `recent` (appended, never freed during a call).
@@ -286,6 +270,8 @@ struct Keys<'py> {
 const RECENT_MAX: usize = 128;
 /// Slots of the `recent` cache (a power of two).
 const RECENT_SLOTS: usize = 1024;
+/// Slots of the field-name table (a power of two; results have a few dozen distinct names).
+const FIELD_SLOTS: usize = 256;
 
 struct Recent<'py> {
     start: u32,
@@ -330,10 +316,26 @@ impl<'py> Keys<'py> {
     }
 
     fn get(&mut self, py: Python<'py>, k: &'static str) -> Bound<'py, PyString> {
-        self.fields
-            .entry((k.as_ptr() as usize, k.len()))
-            .or_insert_with(|| PyString::new(py, k))
-            .clone()
+        // Open addressing on the name's address: a few nanoseconds per field, where a hash
+        // map lookup was a measurable part of building a plan.
+        if self.fields.is_empty() {
+            self.fields.resize_with(FIELD_SLOTS, || None);
+        }
+        let addr = k.as_ptr() as usize;
+        let mut i = (addr ^ (addr >> 7) ^ k.len()) & (FIELD_SLOTS - 1);
+        for _ in 0..FIELD_SLOTS {
+            match &self.fields[i] {
+                Some((a, l, string)) if *a == addr && *l == k.len() => return string.clone(),
+                Some(_) => i = (i + 1) & (FIELD_SLOTS - 1),
+                None => {
+                    let string = PyString::new(py, k);
+                    self.fields[i] = Some((addr, k.len(), string.clone()));
+                    return string;
+                }
+            }
+        }
+        // Full (more than FIELD_SLOTS distinct names in one result): no sharing.
+        PyString::new(py, k)
     }
 }
 

@@ -88,6 +88,17 @@ fn engine<T: Send>(py: Python<'_>, f: impl FnOnce() -> R<T> + Send) -> R<T> {
     })
 }
 
+/// Runs the binding's own work (reading the input, which may call back into Python) so that a
+/// panic becomes an `INTERNAL` error too.
+fn guarded<T>(f: impl FnOnce() -> R<T>) -> R<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Fail::Other(
+            "INTERNAL",
+            "internal error while reading the input (please report it)".to_owned(),
+        ))
+    })
+}
+
 fn parse(input: Input) -> R<Workflow> {
     Ok(match input {
         Input::Text(t) => api::parse_str(&t)?,
@@ -168,7 +179,7 @@ fn validate<'py>(
         };
         engine(py, move || Ok(api::validate_with(&parse(input)?, &opts)))
     };
-    let report = run().map_err(|f| f.into_py(py))?;
+    let report = guarded(run).map_err(|f| f.into_py(py))?;
     to_py(py, &report)
 }
 
@@ -179,7 +190,7 @@ fn plan<'py>(py: Python<'py>, workflow: &Bound<'py, PyAny>) -> PyResult<Bound<'p
         let input = read(workflow)?;
         engine(py, move || Ok(api::plan(&parse(input)?)?))
     };
-    let plan = run().map_err(|f| f.into_py(py))?;
+    let plan = guarded(run).map_err(|f| f.into_py(py))?;
     to_py(py, &plan)
 }
 
@@ -202,7 +213,7 @@ fn generate<'py>(
             Ok(api::generate(&parse(input)?, target, &opts)?)
         })
     };
-    let generated = run().map_err(|f| f.into_py(py))?;
+    let generated = guarded(run).map_err(|f| f.into_py(py))?;
     to_py(py, &generated)
 }
 
@@ -229,31 +240,46 @@ fn schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pyclass(module = "celestra_engine._native")]
 struct Session {
     inner: celestra_core::Session,
+    /// Set when an engine call on this session panicked: its state may be half-updated, so it
+    /// refuses further work.
+    poisoned: bool,
+}
+
+impl Session {
+    /// Runs engine work on the session without the GIL, refusing a poisoned session.
+    fn work<T: Send>(
+        &mut self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut celestra_core::Session) -> R<T> + Send,
+    ) -> R<T> {
+        if self.poisoned {
+            return Err(Fail::Other(
+                "INTERNAL",
+                "this session hit an internal error earlier; create a new Session".to_owned(),
+            ));
+        }
+        let inner = &mut self.inner;
+        let r = engine(py, move || f(inner));
+        if matches!(r, Err(Fail::Other("INTERNAL", _))) {
+            self.poisoned = true;
+        }
+        r
+    }
 }
 
 fn node_value(node: &Bound<'_, PyAny>) -> R<Value> {
-    match input(node, "node")? {
-        Input::Text(t) => serde_json::from_str(&t).map_err(|e| {
-            Fail::Other(
-                "PARSE",
-                format!(
-                    "node: malformed JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        }),
-        Input::Bytes(b) => serde_json::from_slice(&b).map_err(|e| {
-            Fail::Other(
-                "PARSE",
-                format!(
-                    "node: malformed JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        }),
-    }
+    let parsed = match input(node, "node")? {
+        Input::Text(t) => serde_json::from_str(&t),
+        Input::Bytes(b) => serde_json::from_slice(&b),
+    };
+    parsed.map_err(|e| {
+        Fail::Engine(Error::Parse {
+            message: format!("node: {e}"),
+            line: e.line(),
+            column: e.column(),
+            source: e,
+        })
+    })
 }
 
 fn update_dict<'py>(
@@ -294,8 +320,11 @@ impl Session {
                 Ok(celestra_core::Session::new(parse(input)?, target, opts)?)
             })
         };
-        let inner = run().map_err(|f| f.into_py(py))?;
-        Ok(Session { inner })
+        let inner = guarded(run).map_err(|f| f.into_py(py))?;
+        Ok(Session {
+            inner,
+            poisoned: false,
+        })
     }
 
     /// Replaces (or adds) one node given as a dict or JSON, and regenerates what it touches.
@@ -304,20 +333,19 @@ impl Session {
         py: Python<'py>,
         node: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let inner = &mut self.inner;
-        let run = || -> R<_> {
-            let v = node_value(node)?;
-            engine(py, move || Ok(inner.update_node(&v)?))
-        };
-        let u = run().map_err(|f| f.into_py(py))?;
+        let v = guarded(|| node_value(node)).map_err(|f| f.into_py(py))?;
+        let u = self
+            .work(py, move |s| Ok(s.update_node(&v)?))
+            .map_err(|f| f.into_py(py))?;
         update_dict(py, &u)
     }
 
     /// Removes a node and its connections, and regenerates.
     fn remove_node<'py>(&mut self, py: Python<'py>, node_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let inner = &mut self.inner;
         let id = node_id.to_owned();
-        let u = engine(py, move || Ok(inner.remove_node(&id)?)).map_err(|f| f.into_py(py))?;
+        let u = self
+            .work(py, move |s| Ok(s.remove_node(&id)?))
+            .map_err(|f| f.into_py(py))?;
         update_dict(py, &u)
     }
 
@@ -327,12 +355,10 @@ impl Session {
         py: Python<'py>,
         workflow: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let inner = &mut self.inner;
-        let run = || -> R<_> {
-            let input = read(workflow)?;
-            engine(py, move || Ok(inner.set_workflow(parse(input)?)?))
-        };
-        let u = run().map_err(|f| f.into_py(py))?;
+        let input = guarded(|| read(workflow)).map_err(|f| f.into_py(py))?;
+        let u = self
+            .work(py, move |s| Ok(s.set_workflow(parse(input)?)?))
+            .map_err(|f| f.into_py(py))?;
         update_dict(py, &u)
     }
 
@@ -348,15 +374,17 @@ impl Session {
 
     /// The fidelity ledger of the last successful generation (None before one).
     fn ledger<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let inner = &mut self.inner;
-        let ledger = engine(py, move || Ok(inner.ledger().cloned())).map_err(|f| f.into_py(py))?;
+        let ledger = self
+            .work(py, |s| Ok(s.ledger().cloned()))
+            .map_err(|f| f.into_py(py))?;
         to_py(py, &ledger)
     }
 
     /// `{"target", "files", "ledger", "warnings"}` of the last successful generation, or None.
     fn generated<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let inner = &mut self.inner;
-        let g = engine(py, move || Ok(inner.generated())).map_err(|f| f.into_py(py))?;
+        let g = self
+            .work(py, |s| Ok(s.generated()))
+            .map_err(|f| f.into_py(py))?;
         to_py(py, &g)
     }
 
@@ -395,14 +423,21 @@ impl Session {
 /// Tells the engine's own time in this process from the binding's (`celestra-py/bench`).
 #[pyfunction]
 fn _engine_time(py: Python<'_>, data: Vec<u8>, call: &str, repeats: usize) -> PyResult<f64> {
+    if repeats == 0 || repeats > 100_000 {
+        return Err(Fail::Other(
+            "OPTION",
+            format!("repeats must be 1 to 100000, got {repeats}"),
+        )
+        .into_py(py));
+    }
     let call = call.to_owned();
     let run = move || -> R<f64> {
         let target = match call.strip_prefix("generate-") {
             Some(t) => Some(target_of(t)?),
             None => None,
         };
-        let mut times = Vec::with_capacity(repeats.max(1));
-        for _ in 0..repeats.max(1) {
+        let mut times = Vec::with_capacity(repeats);
+        for _ in 0..repeats {
             let t = std::time::Instant::now();
             let wf = api::parse_bytes(&data)?;
             match (call.as_str(), target) {

@@ -39,15 +39,61 @@ def test_values_that_are_not_json_are_refused_with_their_path(value, where):
     assert e.value.line is None and e.value.column is None
 
 
-def test_too_deep_is_refused():
+@pytest.mark.parametrize("levels", [101, 127, 128, 129, 500])
+def test_too_deep_is_refused_with_its_path(levels):
     v: dict = {}
     cur = v
-    for _ in range(500):
+    for _ in range(levels):
         cur["x"] = {}
         cur = cur["x"]
     with pytest.raises(ce.ParseError) as e:
         ce.validate(v)
-    assert "nested deeper" in e.value.message
+    assert e.value.code == "PARSE" and "nested deeper" in e.value.message
+    assert e.value.message.startswith("workflow.x.x.x") and e.value.line is None
+
+
+def test_deep_but_allowed_nesting_reads():
+    v: dict = {"nodes": []}
+    cur = v
+    for _ in range(98):
+        cur["x"] = {}
+        cur = cur["x"]
+    assert ce.validate(v)["isValid"] in (True, False)
+
+
+def test_a_mapping_that_changes_the_dict_being_read_is_refused_cleanly():
+    from collections.abc import Mapping
+
+    outer: dict = {}
+
+    class Evil(Mapping):
+        def __getitem__(self, k):
+            return 1
+
+        def __len__(self):
+            return 1
+
+        def __iter__(self):
+            outer.clear()
+            outer.update({f"k{i}": i for i in range(50)})
+            return iter(["a"])
+
+    outer.update({"nodes": [], "a": Evil(), "b": 2, "c": 3})
+    try:
+        ce.validate(outer)
+    except ce.CelestraError as e:
+        assert e.code in {"PARSE", "SHAPE"}
+
+
+def test_a_list_subclass_is_read_by_its_items_not_its_iterator():
+    class Endless(list):
+        def __iter__(self):
+            import itertools
+
+            return itertools.count()
+
+    doc = {"schemaVersion": "1.0", "nodes": Endless(), "connections": []}
+    assert ce.validate(doc) == ce.validate({"schemaVersion": "1.0", "nodes": [], "connections": []})
 
 
 @pytest.mark.parametrize("value", [[], 5, "[1, 2]", None, True, "null"])
@@ -114,5 +160,7 @@ def test_session_refuses_a_bad_edit_and_keeps_its_output():
     assert s.files() == before
     err = s.last_error()
     assert isinstance(err, ce.ValidationError) and err.code == "INVALID"
-    with pytest.raises(ce.ParseError):
-        s.update_node("{not json")
+    with pytest.raises(ce.ParseError) as e:
+        s.update_node('{"id": "n1",\n  not json')
+    assert (e.value.line, e.value.column) == (2, 3)
+    assert s.target == "kubernetes"

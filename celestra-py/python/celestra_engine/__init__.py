@@ -277,11 +277,12 @@ class Session:
         # One call at a time: a session is state; callers from several threads wait their turn
         # (waiting releases the GIL; the engine work itself runs without it).
         self._lock = threading.Lock()
+        self._target: str = self._inner.target
 
     @property
     def target(self) -> str:
         """The target name."""
-        return self._inner.target
+        return self._target
 
     @_translated
     def update_node(self, node: Union[Node, Mapping[str, Any], str, bytes]) -> Update:
@@ -311,11 +312,13 @@ class Session:
         with self._lock:
             return cast(List[Diagnostic], self._inner.warnings())
 
+    @_translated
     def ledger(self) -> Optional[Ledger]:
         """The fidelity ledger of the last successful generation."""
         with self._lock:
             return cast(Optional[Ledger], self._inner.ledger())
 
+    @_translated
     def generated(self) -> Optional[Generated]:
         """Files, ledger and warnings of the last successful generation."""
         with self._lock:

@@ -1,8 +1,6 @@
 """The private native module (Rust, pyo3). Use the `celestra_engine` package instead."""
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
-
-from typing_extensions import final
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, final
 
 __all__ = [
     "EngineError",

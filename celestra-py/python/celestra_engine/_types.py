@@ -31,7 +31,7 @@ __all__ = [
     "WorkflowInput",
 ]
 
-Target = Literal["kubernetes", "k8s", "compose", "docker-compose", "helm", "dsl"]
+Target = Literal["kubernetes", "k8s", "compose", "docker-compose", "dockerCompose", "helm", "dsl", "celestra"]
 Severity = Literal["error", "warning", "info"]
 
 
