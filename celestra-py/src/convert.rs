@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::ser::{self, Impossible};
 use serde_json::Number;
 use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Deepest nesting accepted in a `dict` workflow (below the JSON parser's own limit of 128, so
 /// a too-deep value is reported here, with its path).
@@ -129,35 +130,18 @@ fn write_json(
         return Ok(());
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        out.push('{');
-        // A snapshot of the items: Python code run during the walk (a nested mapping's
-        // `items()`, `__del__`) could change the dict, which iterating it live does not allow.
-        let items = d.items();
-        for (k, pair) in items.iter().enumerate() {
-            let (key, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair
-                .extract()
-                .map_err(|_| not_json(path, "a dict whose items cannot be read"))?;
-            let Ok(key) = key.cast::<PyString>() else {
-                return Err(not_json(
-                    path,
-                    format!("a {} key (JSON object keys are str)", type_name(&key)),
-                ));
-            };
-            let key = key
-                .to_cow()
-                .map_err(|_| not_json(path, "a key that is not valid UTF-8 (lone surrogates)"))?;
-            if k > 0 {
-                out.push(',');
+        // Read live (a snapshot of the items costs a tuple per entry); if Python code run
+        // during the walk (a nested mapping's `items()`, a `__del__`) changes this dict, pyo3's
+        // iterator panics: that is caught here and refused like any other bad value.
+        let start = out.len();
+        let read = catch_unwind(AssertUnwindSafe(|| write_dict(d, out, path, depth)));
+        return match read {
+            Ok(r) => r,
+            Err(_) => {
+                out.truncate(start);
+                Err(not_json(path, "a dict that changed while it was read"))
             }
-            json_string(out, &key);
-            out.push(':');
-            let len = path.len();
-            push_key(path, &key);
-            write_json(&v, out, path, depth + 1)?;
-            path.truncate(len);
-        }
-        out.push('}');
-        return Ok(());
+        };
     }
     // Other mappings (e.g. `types.MappingProxyType`, custom `Mapping`s) read like dicts.
     if let Ok(m) = obj.cast::<PyMapping>() {
@@ -196,6 +180,37 @@ fn write_json(
         return Ok(());
     }
     Err(not_json(path, format!("a {} (not JSON)", type_name(obj))))
+}
+
+fn write_dict(
+    d: &Bound<'_, PyDict>,
+    out: &mut String,
+    path: &mut String,
+    depth: usize,
+) -> Result<(), NotJson> {
+    out.push('{');
+    for (k, (key, v)) in d.iter().enumerate() {
+        let Ok(key) = key.cast::<PyString>() else {
+            return Err(not_json(
+                path,
+                format!("a {} key (JSON object keys are str)", type_name(&key)),
+            ));
+        };
+        let key = key
+            .to_cow()
+            .map_err(|_| not_json(path, "a key that is not valid UTF-8 (lone surrogates)"))?;
+        if k > 0 {
+            out.push(',');
+        }
+        json_string(out, &key);
+        out.push(':');
+        let len = path.len();
+        push_key(path, &key);
+        write_json(&v, out, path, depth + 1)?;
+        path.truncate(len);
+    }
+    out.push('}');
+    Ok(())
 }
 
 /// A JSON string literal: `"` and `\\` escaped, control characters as `\\u00XX`.
