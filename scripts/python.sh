@@ -110,6 +110,37 @@ assert "manifests.yaml" in ce.generate(text, "kubernetes")["files"]
 print(f"python.sh: fresh virtualenv: celestra_engine {ce.__version__} from {ce.__file__}", file=sys.stderr)
 PY
 
+# The same smoke test on the other CPython versions this machine has (the wheel is abi3 for
+# 3.9+): the oldest supported one matters most (typing_extensions comes in from PyPI there).
+for minor in 9 10 12 13; do
+    py=""
+    # pyenv's own interpreters first (its shims fail for versions that are not selected).
+    for cand in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$minor".*/bin/python3."$minor" \
+        "$(command -v "python3.$minor" 2>/dev/null || true)"; do
+        [[ -n "$cand" && -x "$cand" ]] && "$cand" -c 'import venv' >/dev/null 2>&1 \
+            && { py="$cand"; break; }
+    done
+    [[ -z "$py" ]] && { log "no python3.$minor here; abi3 smoke test skipped for it"; continue; }
+    venv="$TARGET/py-fresh-3.$minor"
+    rm -rf "$venv"
+    "$py" -m venv "$venv" || die "python3.$minor -m venv failed"
+    "$venv/bin/pip" install -q "$wheel" || die "pip install of the wheel on Python 3.$minor failed"
+    (cd / && "$venv/bin/python" - "$ROOT/tests/fixtures/workflows/ex3-microservice.json" <<'PY') \
+        || die "the wheel does not work on Python 3.$minor"
+import json, sys, celestra_engine as ce
+text = open(sys.argv[1], encoding="utf-8").read()
+assert ce.validate(json.loads(text))["isValid"] is True
+assert ce.generate(text.encode(), "helm")["files"]["Chart.yaml"]
+try:
+    ce.plan("{")
+except ce.ParseError as e:
+    assert e.code == "PARSE" and e.line == 1
+s = ce.Session(text, "compose")
+assert s.generated() == ce.generate(text, "compose")
+print(f"python.sh: Python {sys.version.split()[0]}: wheel works", file=sys.stderr)
+PY
+done
+
 # The pytest suite, against the wheel installed in $DEV.
 cargo build -q --locked -p celestra-benches --bin synthetic
 mkdir -p "$TARGET/py"
