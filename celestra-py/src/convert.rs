@@ -88,13 +88,11 @@ fn write_json(
     let py = obj.py();
     let ty = obj.get_type();
     if ty.is(py.get_type::<PyString>()) {
-        let text = obj
+        let s = obj
             .cast::<PyString>()
-            .map_err(|_| not_json(path, "a str"))?
-            .to_cow()
-            .map_err(|_| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"))?;
-        json_string(out, &text);
-        return Ok(());
+            .map_err(|_| not_json(path, "a str"))?;
+        return with_utf8(s, |text| json_string(out, text))
+            .ok_or_else(|| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"));
     }
     if obj.is_none() {
         out.push_str("null");
@@ -123,11 +121,8 @@ fn write_json(
         return Ok(());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s
-            .to_cow()
-            .map_err(|_| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"))?;
-        json_string(out, &text);
-        return Ok(());
+        return with_utf8(s, |text| json_string(out, text))
+            .ok_or_else(|| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         // Read live (a snapshot of the items costs a tuple per entry); if Python code run
@@ -196,21 +191,28 @@ fn write_dict(
                 format!("a {} key (JSON object keys are str)", type_name(&key)),
             ));
         };
-        let key = key
-            .to_cow()
-            .map_err(|_| not_json(path, "a key that is not valid UTF-8 (lone surrogates)"))?;
         if k > 0 {
             out.push(',');
         }
-        json_string(out, &key);
-        out.push(':');
         let len = path.len();
-        push_key(path, &key);
+        with_utf8(key, |key| {
+            json_string(out, key);
+            push_key(path, key);
+        })
+        .ok_or_else(|| not_json(path, "a key that is not valid UTF-8 (lone surrogates)"))?;
+        out.push(':');
         write_json(&v, out, path, depth + 1)?;
         path.truncate(len);
     }
     out.push('}');
     Ok(())
+}
+
+/// Runs `f` on the UTF-8 text of a Python str (one copy, out of CPython's encoder; `to_cow`
+/// under abi3 for 3.9 makes a second one). `None` for strs with lone surrogates.
+fn with_utf8<R>(s: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R) -> Option<R> {
+    let bytes = s.encode_utf8().ok()?;
+    std::str::from_utf8(bytes.as_bytes()).ok().map(f)
 }
 
 /// A JSON string literal: `"` and `\\` escaped, control characters as `\\u00XX`.
