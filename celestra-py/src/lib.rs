@@ -107,32 +107,24 @@ fn parse(input: Input) -> R<Workflow> {
 }
 
 fn target_of(name: &str) -> R<Target> {
-    Ok(match name {
-        "kubernetes" | "k8s" => Target::Kubernetes,
-        "compose" | "docker-compose" | "dockerCompose" => Target::Compose,
-        "helm" => Target::Helm,
-        "dsl" | "celestra" => Target::Dsl,
-        other => {
-            return Err(Fail::Other(
-                "OPTION",
-                format!(
-                    "unknown target {other:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
-                ),
-            ));
-        }
+    Target::parse(name).ok_or_else(|| {
+        Fail::Other(
+            "OPTION",
+            format!(
+                "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
+            ),
+        )
     })
 }
 
 fn mode_of(name: Option<&str>) -> R<Mode> {
-    Ok(match name {
-        None | Some("generate") => Mode::Generate,
-        Some("live") => Mode::Live,
-        Some(other) => {
-            return Err(Fail::Other(
+    name.map_or(Ok(Mode::Generate), |n| {
+        Mode::parse(n).ok_or_else(|| {
+            Fail::Other(
                 "OPTION",
-                format!("unknown mode {other:?}: use \"generate\" or \"live\""),
-            ));
-        }
+                format!("unknown mode {n:?}: use \"generate\" or \"live\""),
+            )
+        })
     })
 }
 
@@ -141,16 +133,12 @@ fn generate_options(
     layout: &str,
     redact_secrets: bool,
 ) -> R<GenerateOptions> {
-    let layout = match layout {
-        "singleFile" | "single-file" | "single" => Layout::SingleFile,
-        "perObject" | "per-object" => Layout::PerObject,
-        other => {
-            return Err(Fail::Other(
-                "OPTION",
-                format!("unknown layout {other:?}: use \"singleFile\" or \"perObject\""),
-            ));
-        }
-    };
+    let layout = Layout::parse(layout).ok_or_else(|| {
+        Fail::Other(
+            "OPTION",
+            format!("unknown layout {layout:?}: use \"singleFile\" or \"perObject\""),
+        )
+    })?;
     Ok(GenerateOptions {
         kubernetes_version,
         layout,
@@ -400,12 +388,7 @@ impl Session {
     /// The target name.
     #[getter]
     fn target(&self) -> &'static str {
-        match self.inner.target() {
-            Target::Kubernetes => "kubernetes",
-            Target::Compose => "compose",
-            Target::Helm => "helm",
-            Target::Dsl => "dsl",
-        }
+        self.inner.target().as_str()
     }
 
     fn __repr__(&self) -> String {

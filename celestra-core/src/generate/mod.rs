@@ -34,6 +34,17 @@ pub enum Layout {
     PerObject,
 }
 
+impl Layout {
+    /// Reads a layout name (`singleFile`, `perObject`; the kebab-case spellings too).
+    pub fn parse(name: &str) -> Option<Layout> {
+        match name {
+            "singleFile" | "single-file" | "single" => Some(Layout::SingleFile),
+            "perObject" | "per-object" => Some(Layout::PerObject),
+            _ => None,
+        }
+    }
+}
+
 /// Options of `generate()`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]

@@ -40,6 +40,49 @@ pub enum Target {
     Dsl,
 }
 
+impl Mode {
+    /// Reads a mode name (`generate`, `live`), as every binding and option file spells it.
+    pub fn parse(name: &str) -> Option<Mode> {
+        match name {
+            "generate" => Some(Mode::Generate),
+            "live" => Some(Mode::Live),
+            _ => None,
+        }
+    }
+}
+
+impl Target {
+    /// Every target, in the order they are documented.
+    pub const ALL: [Target; 4] = [
+        Target::Kubernetes,
+        Target::Compose,
+        Target::Helm,
+        Target::Dsl,
+    ];
+
+    /// The canonical name (`kubernetes`, `compose`, `helm`, `dsl`), as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Kubernetes => "kubernetes",
+            Target::Compose => "compose",
+            Target::Helm => "helm",
+            Target::Dsl => "dsl",
+        }
+    }
+
+    /// Reads a target name: the canonical ones and the aliases users type (`k8s`,
+    /// `docker-compose`, `dockerCompose`, `celestra`). The same names in every binding.
+    pub fn parse(name: &str) -> Option<Target> {
+        Some(match name {
+            "kubernetes" | "k8s" => Target::Kubernetes,
+            "compose" | "docker-compose" | "dockerCompose" => Target::Compose,
+            "helm" => Target::Helm,
+            "dsl" | "celestra" => Target::Dsl,
+            _ => return None,
+        })
+    }
+}
+
 /// Options of `validate()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
@@ -262,4 +305,32 @@ pub(crate) fn cycle_diagnostics(g: &Graph<'_>) -> Vec<Diagnostic> {
             d
         })
         .collect()
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn target_and_mode_names_are_the_serialized_ones() {
+        for t in Target::ALL {
+            let json = serde_json::to_value(t).expect("serializes");
+            assert_eq!(json, serde_json::Value::String(t.as_str().to_owned()));
+            assert_eq!(Target::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(Target::parse("k8s"), Some(Target::Kubernetes));
+        assert_eq!(Target::parse("docker-compose"), Some(Target::Compose));
+        assert_eq!(Target::parse("terraform"), None);
+        for m in [Mode::Live, Mode::Generate] {
+            let name = serde_json::to_value(m).expect("serializes");
+            assert_eq!(Mode::parse(name.as_str().expect("a string")), Some(m));
+        }
+        assert_eq!(Mode::parse("Live"), None);
+        use crate::generate::Layout;
+        for l in [Layout::SingleFile, Layout::PerObject] {
+            let name = serde_json::to_value(l).expect("serializes");
+            assert_eq!(Layout::parse(name.as_str().expect("a string")), Some(l));
+        }
+        assert_eq!(Layout::parse("per-object"), Some(Layout::PerObject));
+    }
 }
