@@ -35,11 +35,8 @@ pub(crate) struct NotJson {
 /// Reads a `dict`, `str`, `bytes` or `bytearray`; `what` names the argument in messages.
 pub(crate) fn input(obj: &Bound<'_, PyAny>, what: &str) -> Result<Input, NotJson> {
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s.to_cow().map_err(|_| NotJson {
-            path: what.to_owned(),
-            what: "a str that is not valid UTF-8 (lone surrogates)".to_owned(),
-        })?;
-        return Ok(Input::Text(text.into_owned()));
+        return with_utf8(s, |t| Input::Text(t.to_owned()))
+            .ok_or_else(|| not_json(what, "a str that is not valid UTF-8 (lone surrogates)"));
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(Input::Bytes(b.as_bytes().to_vec()));
@@ -83,14 +80,8 @@ fn write_json(
             format!("nested deeper than {MAX_DEPTH} levels"),
         ));
     }
-    // Exact str / dict / list first (most values): a pointer comparison of types, where the
-    // checks below may walk the type's bases.
-    let py = obj.py();
-    let ty = obj.get_type();
-    if ty.is(py.get_type::<PyString>()) {
-        let s = obj
-            .cast::<PyString>()
-            .map_err(|_| not_json(path, "a str"))?;
+    // str first: most values are.
+    if let Ok(s) = obj.cast::<PyString>() {
         return with_utf8(s, |text| json_string(out, text))
             .ok_or_else(|| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"));
     }
@@ -119,10 +110,6 @@ fn write_json(
             .ok_or_else(|| not_json(path, "NaN or infinity (not JSON)"))?;
         let _ = write!(out, "{n}");
         return Ok(());
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return with_utf8(s, |text| json_string(out, text))
-            .ok_or_else(|| not_json(path, "a str that is not valid UTF-8 (lone surrogates)"));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         // Read live (a snapshot of the items costs a tuple per entry); if Python code run
@@ -582,7 +569,8 @@ impl<'py> ser::SerializeMap for Dict<'_, 'py> {
     type Ok = Bound<'py, PyAny>;
     type Error = SerError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), SerError> {
-        self.key = Some(k.serialize(KeySer { py: self.py })?);
+        let text = celestra_core::generate::map_key_text(k).map_err(SerError)?;
+        self.key = Some(PyString::new(self.py, &text).into_any());
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
@@ -618,113 +606,5 @@ impl<'py> ser::SerializeStruct for Dict<'_, 'py> {
     }
     fn end(self) -> Out<'py> {
         Ok(self.dict.into_any())
-    }
-}
-
-/// Map keys: strings as they are; numbers and booleans as JSON writes them as keys.
-struct KeySer<'py> {
-    py: Python<'py>,
-}
-
-impl<'py> KeySer<'py> {
-    fn text(self, s: &str) -> Out<'py> {
-        Ok(PyString::new(self.py, s).into_any())
-    }
-}
-
-macro_rules! key_as_text {
-    ($($f:ident: $t:ty),*) => {
-        $(fn $f(self, v: $t) -> Out<'py> { self.text(&v.to_string()) })*
-    };
-}
-
-impl<'py> ser::Serializer for KeySer<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = SerError;
-    type SerializeSeq = Impossible<Bound<'py, PyAny>, SerError>;
-    type SerializeTuple = Impossible<Bound<'py, PyAny>, SerError>;
-    type SerializeTupleStruct = Impossible<Bound<'py, PyAny>, SerError>;
-    type SerializeTupleVariant = Impossible<Bound<'py, PyAny>, SerError>;
-    type SerializeMap = Impossible<Bound<'py, PyAny>, SerError>;
-    type SerializeStruct = Impossible<Bound<'py, PyAny>, SerError>;
-    type SerializeStructVariant = Impossible<Bound<'py, PyAny>, SerError>;
-
-    key_as_text!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
-        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
-        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_char: char);
-
-    fn serialize_str(self, v: &str) -> Out<'py> {
-        self.text(v)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Out<'py> {
-        Err(SerError("a bytes map key".into()))
-    }
-    fn serialize_none(self) -> Out<'py> {
-        Err(SerError("a null map key".into()))
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Out<'py> {
-        v.serialize(self)
-    }
-    fn serialize_unit(self) -> Out<'py> {
-        Err(SerError("a unit map key".into()))
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Out<'py> {
-        Err(SerError("a unit map key".into()))
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Out<'py> {
-        self.text(variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Out<'py> {
-        v.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Out<'py> {
-        Err(SerError("an enum map key".into()))
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, SerError> {
-        Err(SerError("a list map key".into()))
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, SerError> {
-        Err(SerError("a tuple map key".into()))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, SerError> {
-        Err(SerError("a tuple map key".into()))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, SerError> {
-        Err(SerError("an enum map key".into()))
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, SerError> {
-        Err(SerError("a map map key".into()))
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, SerError> {
-        Err(SerError("a struct map key".into()))
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, SerError> {
-        Err(SerError("an enum map key".into()))
     }
 }

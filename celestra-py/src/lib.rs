@@ -7,97 +7,14 @@
 //! becomes `EngineError("INTERNAL", ...)`.
 
 mod convert;
+mod errors;
 
 use celestra_core::generate::{GenerateOptions, Layout};
 use celestra_core::{Error, Mode, Target, ValidateOptions, Workflow, api};
-use convert::{Input, NotJson, input, to_py};
-use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use convert::{Input, input, to_py};
+use errors::{EngineError, Fail, R, engine, guarded};
 use pyo3::prelude::*;
 use serde_json::Value;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-create_exception!(
-    _native,
-    EngineError,
-    PyException,
-    "An engine error: args are (code, message, diagnostics, line, column)."
-);
-
-/// What an engine call can fail with, before it becomes a Python exception.
-enum Fail {
-    Engine(Error),
-    /// A stable code and a message (bad argument, input that is not JSON, internal error).
-    Other(&'static str, String),
-}
-
-impl From<Error> for Fail {
-    fn from(e: Error) -> Self {
-        Fail::Engine(e)
-    }
-}
-
-impl From<NotJson> for Fail {
-    fn from(e: NotJson) -> Self {
-        Fail::Other("PARSE", format!("{}: {}", e.path, e.what))
-    }
-}
-
-impl Fail {
-    fn into_py(self, py: Python<'_>) -> PyErr {
-        let (code, message, diagnostics, line, column) = match self {
-            Fail::Engine(e) => {
-                let (line, column) = match &e {
-                    Error::Parse { line, column, .. } => (Some(*line), Some(*column)),
-                    _ => (None, None),
-                };
-                (
-                    e.code().to_owned(),
-                    e.to_string(),
-                    e.diagnostics().to_vec(),
-                    line,
-                    column,
-                )
-            }
-            Fail::Other(code, message) => (code.to_owned(), message, Vec::new(), None, None),
-        };
-        let diagnostics = match to_py(py, &diagnostics) {
-            Ok(d) => d.unbind(),
-            Err(e) => return e,
-        };
-        EngineError::new_err((code, message, diagnostics, line, column))
-    }
-}
-
-type R<T> = Result<T, Fail>;
-
-/// Runs engine work without the GIL; a panic becomes an `INTERNAL` error.
-fn engine<T: Send>(py: Python<'_>, f: impl FnOnce() -> R<T> + Send) -> R<T> {
-    py.detach(|| {
-        catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
-            let what = p
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(Fail::Other(
-                "INTERNAL",
-                format!("internal engine error (please report it): {what}"),
-            ))
-        })
-    })
-}
-
-/// Runs the binding's own work (reading the input, which may call back into Python) so that a
-/// panic becomes an `INTERNAL` error too.
-fn guarded<T>(f: impl FnOnce() -> R<T>) -> R<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(Fail::Other(
-            "INTERNAL",
-            "internal error while reading the input (please report it)".to_owned(),
-        ))
-    })
-}
 
 fn parse(input: Input) -> R<Workflow> {
     Ok(match input {

@@ -310,6 +310,12 @@ pub fn to_yaml_from<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
     yamlout::to_yaml_from(v).map_err(|e| e.to_string())
 }
 
+/// The text of a map key as JSON writes it (strings as they are, numbers and booleans as their
+/// JSON text); for bindings that turn engine results into their own objects.
+pub fn map_key_text<T: Serialize + ?Sized>(k: &T) -> Result<String, String> {
+    yamlout::map_key_text(k)
+}
+
 /// Parses one YAML document into JSON (for tests and tools; serde-saphyr).
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
     serde_saphyr::from_str(text).map_err(|e| e.to_string())

@@ -691,33 +691,32 @@ impl serde::ser::SerializeMap for MapBlock<'_> {
     type Ok = ();
     type Error = SerError;
     fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, k: &T) -> Result<(), SerError> {
-        self.key = match serde_json::to_value(k).map_err(serde::ser::Error::custom)? {
-            Value::String(s) => s,
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return Err(serde::ser::Error::custom("a map key must be a string")),
-        };
+        self.key = map_key_text(k).map_err(SerError)?;
         Ok(())
     }
     fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SerError> {
         let k = std::mem::take(&mut self.key);
         self.block.field(&k, v)
     }
-    fn serialize_entry<K, V>(&mut self, k: &K, v: &V) -> Result<(), SerError>
-    where
-        K: serde::Serialize + ?Sized,
-        V: serde::Serialize + ?Sized,
-    {
-        // String keys (all Kubernetes maps) without a detour through `Value`.
-        let mut text = String::new();
-        if k.serialize(KeyText(&mut text)).is_ok() {
-            return self.block.field(&text, v);
-        }
-        self.serialize_key(k)?;
-        self.serialize_value(v)
-    }
     fn end(self) -> Result<(), SerError> {
         self.block.finish()
+    }
+}
+
+/// The text of a map key as JSON writes it: strings as they are (without a detour through
+/// `Value`: all Kubernetes maps), numbers and booleans as their JSON text; anything else is an
+/// error naming what it is. Shared by every serializer that writes maps (YAML here, the Python
+/// binding's objects).
+pub(crate) fn map_key_text<T: serde::Serialize + ?Sized>(k: &T) -> Result<String, String> {
+    let mut text = String::new();
+    if k.serialize(KeyText(&mut text)).is_ok() {
+        return Ok(text);
+    }
+    match serde_json::to_value(k).map_err(|e| e.to_string())? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        _ => Err("a map key must be a string, a number or a boolean".to_owned()),
     }
 }
 
