@@ -363,3 +363,157 @@ pub(crate) fn quote_ascii(s: &str) -> String {
     out.push('"');
     out
 }
+
+/// Properties of the pod shared by every workload type.
+pub(crate) struct PodCommon<'p> {
+    pub(crate) present: Vec<&'p str>,
+    pub(crate) image: Option<&'p String>,
+    pub(crate) command: Option<&'p Vec<String>>,
+    pub(crate) args: Option<&'p Vec<String>>,
+    pub(crate) environment: Option<&'p StrMap>,
+    pub(crate) cpu_request: Option<&'p NumOrStr>,
+    pub(crate) cpu_limit: Option<&'p NumOrStr>,
+    pub(crate) memory_request: Option<&'p NumOrStr>,
+    pub(crate) memory_limit: Option<&'p NumOrStr>,
+    pub(crate) gpu: Option<i64>,
+    pub(crate) ephemeral: Option<&'p Object>,
+    pub(crate) security_context: Option<&'p Object>,
+    pub(crate) pss: Option<PodSecurityStandard>,
+    pub(crate) liveness: Option<&'p Probe>,
+    pub(crate) readiness: Option<&'p Probe>,
+    pub(crate) startup: Option<&'p Probe>,
+    pub(crate) node_selector: Option<&'p StrMap>,
+    pub(crate) affinity: Option<&'p Object>,
+    pub(crate) tolerations: Option<&'p Vec<Toleration>>,
+    pub(crate) topology_spread: Option<&'p Vec<Object>>,
+    pub(crate) host_network: Option<bool>,
+    pub(crate) dns_policy: Option<DnsPolicy>,
+    pub(crate) volume_mounts: Option<&'p Vec<VolumeMount>>,
+    pub(crate) empty_dirs: Option<&'p Vec<EmptyDir>>,
+}
+
+impl<'p> PodCommon<'p> {
+    /// The pod properties of a workload node (App, StatefulApp, Job, CronJob); `None` for other
+    /// node types. Shared by every target that builds containers.
+    pub(crate) fn of(n: &'p Node) -> Option<PodCommon<'p>> {
+        let present = present_keys(n);
+        Some(match &n.data.properties {
+            Properties::App(p) => PodCommon {
+                present,
+                image: p.image.as_ref(),
+                command: None,
+                args: None,
+                environment: p.environment.as_ref(),
+                cpu_request: p.cpu_request.as_ref(),
+                cpu_limit: p.cpu_limit.as_ref(),
+                memory_request: p.memory_request.as_ref(),
+                memory_limit: p.memory_limit.as_ref(),
+                gpu: p.gpu,
+                ephemeral: None,
+                security_context: p.security_context.as_ref(),
+                pss: p.pod_security_standard,
+                liveness: p.liveness_probe.as_ref(),
+                readiness: p.readiness_probe.as_ref(),
+                startup: p.startup_probe.as_ref(),
+                node_selector: p.node_selector.as_ref(),
+                affinity: p.affinity.as_ref(),
+                tolerations: p.tolerations.as_ref(),
+                topology_spread: p.topology_spread.as_ref(),
+                host_network: p.host_network,
+                dns_policy: p.dns_policy,
+                volume_mounts: p.volume_mounts.as_ref(),
+                empty_dirs: p.empty_dirs.as_ref(),
+            },
+            Properties::StatefulApp(p) => PodCommon {
+                present,
+                image: p.image.as_ref(),
+                command: None,
+                args: None,
+                environment: p.environment.as_ref(),
+                cpu_request: p.cpu_request.as_ref(),
+                cpu_limit: p.cpu_limit.as_ref(),
+                memory_request: p.memory_request.as_ref(),
+                memory_limit: p.memory_limit.as_ref(),
+                gpu: p.gpu,
+                ephemeral: None,
+                security_context: p.security_context.as_ref(),
+                pss: p.pod_security_standard,
+                liveness: p.liveness_probe.as_ref(),
+                readiness: p.readiness_probe.as_ref(),
+                startup: p.startup_probe.as_ref(),
+                node_selector: p.node_selector.as_ref(),
+                affinity: p.affinity.as_ref(),
+                tolerations: p.tolerations.as_ref(),
+                ..PodCommon::bare()
+            },
+            Properties::Job(p) => PodCommon {
+                present,
+                image: p.image.as_ref(),
+                command: p.command.as_ref(),
+                args: p.args.as_ref(),
+                environment: p.environment.as_ref(),
+                cpu_request: p.cpu_request.as_ref(),
+                cpu_limit: p.cpu_limit.as_ref(),
+                memory_request: p.memory_request.as_ref(),
+                memory_limit: p.memory_limit.as_ref(),
+                gpu: p.gpu,
+                ephemeral: p.storage_requirements.as_ref(),
+                security_context: p.security_context.as_ref(),
+                pss: p.pod_security_standard,
+                node_selector: p.node_selector.as_ref(),
+                affinity: p.affinity.as_ref(),
+                tolerations: p.tolerations.as_ref(),
+                ..PodCommon::bare()
+            },
+            Properties::CronJob(p) => PodCommon {
+                present,
+                image: p.image.as_ref(),
+                command: p.command.as_ref(),
+                args: p.args.as_ref(),
+                environment: p.environment.as_ref(),
+                cpu_request: p.cpu_request.as_ref(),
+                cpu_limit: p.cpu_limit.as_ref(),
+                memory_request: p.memory_request.as_ref(),
+                memory_limit: p.memory_limit.as_ref(),
+                gpu: p.gpu,
+                security_context: p.security_context.as_ref(),
+                pss: p.pod_security_standard,
+                node_selector: p.node_selector.as_ref(),
+                affinity: p.affinity.as_ref(),
+                tolerations: p.tolerations.as_ref(),
+                ..PodCommon::bare()
+            },
+            _ => return None,
+        })
+    }
+
+    /// Nothing set (the base the workload types fill in).
+    fn bare() -> PodCommon<'p> {
+        PodCommon {
+            present: Vec::new(),
+            image: None,
+            command: None,
+            args: None,
+            environment: None,
+            cpu_request: None,
+            cpu_limit: None,
+            memory_request: None,
+            memory_limit: None,
+            gpu: None,
+            ephemeral: None,
+            security_context: None,
+            pss: None,
+            liveness: None,
+            readiness: None,
+            startup: None,
+            node_selector: None,
+            affinity: None,
+            tolerations: None,
+            topology_spread: None,
+            host_network: None,
+            dns_policy: None,
+            volume_mounts: None,
+            empty_dirs: None,
+        }
+    }
+}

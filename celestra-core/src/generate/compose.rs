@@ -222,72 +222,26 @@ impl<'g, 'a> Compose<'g, 'a> {
         let mut s = Map::new();
         let present = common::present_keys(n);
         let has = |k: &str| present.contains(&k);
-        let (
-            image,
-            command,
-            args,
-            env,
-            cpu_req,
-            cpu_lim,
-            mem_req,
-            mem_lim,
-            replicas,
-            probes,
-            security,
-            labels,
-        ) = match &n.data.properties {
-            Properties::App(p) => (
-                p.image.clone(),
-                None,
-                None,
-                p.environment.clone(),
-                p.cpu_request.clone(),
-                p.cpu_limit.clone(),
-                p.memory_request.clone(),
-                p.memory_limit.clone(),
-                Some(
-                    p.replicas
-                        .or_else(|| common::group_replicas(g, i))
-                        .unwrap_or(1),
-                ),
-                [p.readiness_probe.clone(), p.liveness_probe.clone()],
-                p.security_context.clone(),
-                p.labels.clone(),
-            ),
-            Properties::StatefulApp(p) => (
-                p.image.clone(),
-                None,
-                None,
-                p.environment.clone(),
-                p.cpu_request.clone(),
-                p.cpu_limit.clone(),
-                p.memory_request.clone(),
-                p.memory_limit.clone(),
-                Some(
-                    p.replicas
-                        .or_else(|| common::group_replicas(g, i))
-                        .unwrap_or(1),
-                ),
-                [p.readiness_probe.clone(), p.liveness_probe.clone()],
-                p.security_context.clone(),
-                p.labels.clone(),
-            ),
-            Properties::Job(p) => (
-                p.image.clone(),
-                p.command.clone(),
-                p.args.clone(),
-                p.environment.clone(),
-                p.cpu_request.clone(),
-                p.cpu_limit.clone(),
-                p.memory_request.clone(),
-                p.memory_limit.clone(),
-                None,
-                [None, None],
-                p.security_context.clone(),
-                p.labels.clone(),
-            ),
-            _ => unreachable!("only workloads become services"),
+        // Only workloads become services; the pod properties are shared with the Kubernetes
+        // target (`PodCommon`).
+        let Some(pc) = common::PodCommon::of(n) else {
+            return Value::Object(s);
         };
+        let replicas = match &n.data.properties {
+            Properties::App(AppProps { replicas, .. })
+            | Properties::StatefulApp(StatefulAppProps { replicas, .. }) => Some(
+                replicas
+                    .or_else(|| common::group_replicas(g, i))
+                    .unwrap_or(1),
+            ),
+            _ => None,
+        };
+        let probes = [pc.readiness, pc.liveness];
+        let labels = n.data.properties.labels();
+        let (image, command, args, env) = (pc.image, pc.command, pc.args, pc.environment);
+        let (cpu_req, cpu_lim) = (pc.cpu_request, pc.cpu_limit);
+        let (mem_req, mem_lim) = (pc.memory_request, pc.memory_limit);
+        let security = pc.security_context;
         if let Some(img) = &image {
             s.insert("image".into(), json!(esc(img)));
             self.led.mapped(id, "image");
@@ -311,7 +265,7 @@ impl<'g, 'a> Compose<'g, 'a> {
         );
         // environment: own variables, then injected Secret / ConfigMap keys.
         let mut environment: BTreeMap<String, String> = BTreeMap::new();
-        if let Some(e) = &env {
+        if let Some(e) = env {
             for (k, v) in e {
                 environment.insert(formats::sanitize_env_keep_case(k), esc(v));
             }
@@ -453,16 +407,16 @@ impl<'g, 'a> Compose<'g, 'a> {
         }
         let mut limits = Map::new();
         let mut reservations = Map::new();
-        if let Some(c) = cpu_lim.as_ref().and_then(cpus) {
+        if let Some(c) = cpu_lim.and_then(cpus) {
             limits.insert("cpus".into(), json!(c));
         }
-        if let Some(m) = mem_lim.as_ref().and_then(memory) {
+        if let Some(m) = mem_lim.and_then(memory) {
             limits.insert("memory".into(), json!(m));
         }
-        if let Some(c) = cpu_req.as_ref().and_then(cpus) {
+        if let Some(c) = cpu_req.and_then(cpus) {
             reservations.insert("cpus".into(), json!(c));
         }
-        if let Some(m) = mem_req.as_ref().and_then(memory) {
+        if let Some(m) = mem_req.and_then(memory) {
             reservations.insert("memory".into(), json!(m));
         }
         for k in ["cpuLimit", "memoryLimit", "cpuRequest", "memoryRequest"] {

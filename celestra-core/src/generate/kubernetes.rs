@@ -2,7 +2,7 @@
 //! in apply order, with recommended labels and immutable selectors. Custom kinds (Argo Rollout,
 //! Prometheus Operator, CR instances) are built as JSON.
 
-use super::common::{self, Injection};
+use super::common::{self, Injection, PodCommon};
 use super::ledger::{Fidelity, Recorder};
 use super::{KubeVersion, Obj};
 use crate::graph::{Graph, Pair, group_namespace};
@@ -686,33 +686,10 @@ impl<'g, 'a> Kube<'g, 'a> {
         let id = self.id(i);
         let name = g.name(i);
         let ns = g.ns[i];
-        let present = common::present_keys(g.nodes[i]);
-        let pc = PodCommon {
-            present: present.clone(),
-            image: p.image.as_ref(),
-            command: None,
-            args: None,
-            environment: p.environment.as_ref(),
-            cpu_request: p.cpu_request.as_ref(),
-            cpu_limit: p.cpu_limit.as_ref(),
-            memory_request: p.memory_request.as_ref(),
-            memory_limit: p.memory_limit.as_ref(),
-            gpu: p.gpu,
-            ephemeral: None,
-            security_context: p.security_context.as_ref(),
-            pss: p.pod_security_standard,
-            liveness: p.liveness_probe.as_ref(),
-            readiness: p.readiness_probe.as_ref(),
-            startup: p.startup_probe.as_ref(),
-            node_selector: p.node_selector.as_ref(),
-            affinity: p.affinity.as_ref(),
-            tolerations: p.tolerations.as_ref(),
-            topology_spread: p.topology_spread.as_ref(),
-            host_network: p.host_network,
-            dns_policy: p.dns_policy,
-            volume_mounts: p.volume_mounts.as_ref(),
-            empty_dirs: p.empty_dirs.as_ref(),
+        let Some(pc) = PodCommon::of(g.nodes[i]) else {
+            return Vec::new();
         };
+        let present = &pc.present;
         let mut spec = self.pod(i, &pc, None);
         let mut out = Vec::new();
         if let Some(size) = &p.storage {
@@ -904,33 +881,10 @@ impl<'g, 'a> Kube<'g, 'a> {
         let id = self.id(i);
         let name = g.name(i);
         let ns = g.ns[i];
-        let present = common::present_keys(g.nodes[i]);
-        let pc = PodCommon {
-            present: present.clone(),
-            image: p.image.as_ref(),
-            command: None,
-            args: None,
-            environment: p.environment.as_ref(),
-            cpu_request: p.cpu_request.as_ref(),
-            cpu_limit: p.cpu_limit.as_ref(),
-            memory_request: p.memory_request.as_ref(),
-            memory_limit: p.memory_limit.as_ref(),
-            gpu: p.gpu,
-            ephemeral: None,
-            security_context: p.security_context.as_ref(),
-            pss: p.pod_security_standard,
-            liveness: p.liveness_probe.as_ref(),
-            readiness: p.readiness_probe.as_ref(),
-            startup: p.startup_probe.as_ref(),
-            node_selector: p.node_selector.as_ref(),
-            affinity: p.affinity.as_ref(),
-            tolerations: p.tolerations.as_ref(),
-            topology_spread: None,
-            host_network: None,
-            dns_policy: None,
-            volume_mounts: None,
-            empty_dirs: None,
+        let Some(pc) = PodCommon::of(g.nodes[i]) else {
+            return Vec::new();
         };
+        let present = &pc.present;
         let mut spec = self.pod(i, &pc, None);
         let mut claims = Vec::new();
         if let Some(size) = &p.storage {
@@ -1193,32 +1147,8 @@ impl<'g, 'a> Kube<'g, 'a> {
         let g = self.g;
         let name = g.name(i);
         let ns = g.ns[i];
-        let present = common::present_keys(g.nodes[i]);
-        let pc = PodCommon {
-            present: present.clone(),
-            image: p.image.as_ref(),
-            command: p.command.as_ref(),
-            args: p.args.as_ref(),
-            environment: p.environment.as_ref(),
-            cpu_request: p.cpu_request.as_ref(),
-            cpu_limit: p.cpu_limit.as_ref(),
-            memory_request: p.memory_request.as_ref(),
-            memory_limit: p.memory_limit.as_ref(),
-            gpu: p.gpu,
-            ephemeral: p.storage_requirements.as_ref(),
-            security_context: p.security_context.as_ref(),
-            pss: p.pod_security_standard,
-            liveness: None,
-            readiness: None,
-            startup: None,
-            node_selector: p.node_selector.as_ref(),
-            affinity: p.affinity.as_ref(),
-            tolerations: p.tolerations.as_ref(),
-            topology_spread: None,
-            host_network: None,
-            dns_policy: None,
-            volume_mounts: None,
-            empty_dirs: None,
+        let Some(pc) = PodCommon::of(g.nodes[i]) else {
+            return Vec::new();
         };
         let spec = self.job_spec(
             i,
@@ -1255,33 +1185,10 @@ impl<'g, 'a> Kube<'g, 'a> {
         let id = self.id(i);
         let name = g.name(i);
         let ns = g.ns[i];
-        let present = common::present_keys(g.nodes[i]);
-        let pc = PodCommon {
-            present: present.clone(),
-            image: p.image.as_ref(),
-            command: p.command.as_ref(),
-            args: p.args.as_ref(),
-            environment: p.environment.as_ref(),
-            cpu_request: p.cpu_request.as_ref(),
-            cpu_limit: p.cpu_limit.as_ref(),
-            memory_request: p.memory_request.as_ref(),
-            memory_limit: p.memory_limit.as_ref(),
-            gpu: p.gpu,
-            ephemeral: None,
-            security_context: p.security_context.as_ref(),
-            pss: p.pod_security_standard,
-            liveness: None,
-            readiness: None,
-            startup: None,
-            node_selector: p.node_selector.as_ref(),
-            affinity: p.affinity.as_ref(),
-            tolerations: p.tolerations.as_ref(),
-            topology_spread: None,
-            host_network: None,
-            dns_policy: None,
-            volume_mounts: None,
-            empty_dirs: None,
+        let Some(pc) = PodCommon::of(g.nodes[i]) else {
+            return Vec::new();
         };
+        let present = &pc.present;
         let mut spec = self.job_spec(
             i,
             &pc,
@@ -3109,34 +3016,6 @@ pub(crate) fn merge(base: &mut Value, over: &Value) {
         }
         (b, o) => *b = o.clone(),
     }
-}
-
-/// Properties of the pod shared by every workload type.
-pub(crate) struct PodCommon<'p> {
-    pub(crate) present: Vec<&'p str>,
-    pub(crate) image: Option<&'p String>,
-    pub(crate) command: Option<&'p Vec<String>>,
-    pub(crate) args: Option<&'p Vec<String>>,
-    pub(crate) environment: Option<&'p StrMap>,
-    pub(crate) cpu_request: Option<&'p NumOrStr>,
-    pub(crate) cpu_limit: Option<&'p NumOrStr>,
-    pub(crate) memory_request: Option<&'p NumOrStr>,
-    pub(crate) memory_limit: Option<&'p NumOrStr>,
-    pub(crate) gpu: Option<i64>,
-    pub(crate) ephemeral: Option<&'p Object>,
-    pub(crate) security_context: Option<&'p Object>,
-    pub(crate) pss: Option<PodSecurityStandard>,
-    pub(crate) liveness: Option<&'p Probe>,
-    pub(crate) readiness: Option<&'p Probe>,
-    pub(crate) startup: Option<&'p Probe>,
-    pub(crate) node_selector: Option<&'p StrMap>,
-    pub(crate) affinity: Option<&'p Object>,
-    pub(crate) tolerations: Option<&'p Vec<Toleration>>,
-    pub(crate) topology_spread: Option<&'p Vec<Object>>,
-    pub(crate) host_network: Option<bool>,
-    pub(crate) dns_policy: Option<DnsPolicy>,
-    pub(crate) volume_mounts: Option<&'p Vec<VolumeMount>>,
-    pub(crate) empty_dirs: Option<&'p Vec<EmptyDir>>,
 }
 
 struct JobParts<'p> {
