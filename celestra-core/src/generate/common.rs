@@ -39,31 +39,6 @@ pub(crate) struct Mount {
     pub(crate) mode: Option<i32>,
 }
 
-/// Keys a Secret or ConfigMap provides, sorted.
-pub(crate) fn provided_keys(n: &Node) -> Vec<String> {
-    let mut k: Vec<String> = match &n.data.properties {
-        Properties::Secret(p) => {
-            let mut k: Vec<String> = p.data.iter().flatten().map(|(k, _)| k.clone()).collect();
-            k.extend(p.files.iter().flatten().map(|(k, _)| k.clone()));
-            if let Some(ev) = &p.env_vars {
-                k.extend(ev.pairs().into_keys());
-            }
-            k.extend(p.generated.iter().flatten().filter_map(|gv| gv.key.clone()));
-            k
-        }
-        Properties::ConfigMap(p) => {
-            let mut k: Vec<String> = p.data.iter().flatten().map(|(k, _)| k.clone()).collect();
-            k.extend(p.files.iter().flatten().map(|(k, _)| k.clone()));
-            k.extend(p.directories.iter().flatten().map(|(k, _)| k.clone()));
-            k
-        }
-        _ => Vec::new(),
-    };
-    k.sort();
-    k.dedup();
-    k
-}
-
 /// Secret / ConfigMap injections into workload `w`, in connection-id order.
 pub(crate) fn injections<'a>(g: &Graph<'a>, w: usize) -> Vec<Injection<'a>> {
     let mut out = Vec::new();
@@ -117,7 +92,7 @@ pub(crate) fn injections<'a>(g: &Graph<'a>, w: usize) -> Vec<Injection<'a>> {
             if prefix.is_empty() && keys.is_none() {
                 (None, true)
             } else {
-                let list = keys.clone().unwrap_or_else(|| provided_keys(n));
+                let list = keys.clone().unwrap_or_else(|| n.provided_keys());
                 (
                     Some(
                         list.into_iter()

@@ -166,6 +166,33 @@ impl Serialize for Node {
 }
 
 impl Node {
+    /// Keys a Secret or ConfigMap provides (data, files, env vars, generated values; a
+    /// ConfigMap's directories too), sorted, without repeats; empty for other types. What
+    /// validation checks and what generation injects are the same keys.
+    pub fn provided_keys(&self) -> Vec<String> {
+        let mut k: Vec<String> = match &self.data.properties {
+            Properties::Secret(p) => {
+                let mut k: Vec<String> = p.data.iter().flatten().map(|(k, _)| k.clone()).collect();
+                k.extend(p.files.iter().flatten().map(|(k, _)| k.clone()));
+                if let Some(ev) = &p.env_vars {
+                    k.extend(ev.pairs().into_keys());
+                }
+                k.extend(p.generated.iter().flatten().filter_map(|gv| gv.key.clone()));
+                k
+            }
+            Properties::ConfigMap(p) => {
+                let mut k: Vec<String> = p.data.iter().flatten().map(|(k, _)| k.clone()).collect();
+                k.extend(p.files.iter().flatten().map(|(k, _)| k.clone()));
+                k.extend(p.directories.iter().flatten().map(|(k, _)| k.clone()));
+                k
+            }
+            _ => Vec::new(),
+        };
+        k.sort();
+        k.dedup();
+        k
+    }
+
     /// The node name (`data.name`).
     pub fn name(&self) -> &str {
         &self.data.name

@@ -258,27 +258,6 @@ fn namespaces(g: &Graph<'_>, e: &Edge<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Keys a Secret or ConfigMap provides.
-fn provided_keys(n: &Node) -> Vec<String> {
-    match &n.data.properties {
-        Properties::Secret(p) => {
-            let mut k: Vec<String> = p.data.iter().flatten().map(|(k, _)| k.clone()).collect();
-            k.extend(p.files.iter().flatten().map(|(k, _)| k.clone()));
-            if let Some(ev) = &p.env_vars {
-                k.extend(ev.pairs().into_keys());
-            }
-            k.extend(p.generated.iter().flatten().filter_map(|gv| gv.key.clone()));
-            k
-        }
-        Properties::ConfigMap(p) => {
-            let mut k: Vec<String> = p.data.iter().flatten().map(|(k, _)| k.clone()).collect();
-            k.extend(p.files.iter().flatten().map(|(k, _)| k.clone()));
-            k
-        }
-        _ => Vec::new(),
-    }
-}
-
 fn injection_env(g: &Graph<'_>, e: &Edge<'_>, out: &mut Vec<Diagnostic>) {
     if !matches!(e.pair, Pair::SecretToWorkload | Pair::ConfigToWorkload) {
         return;
@@ -322,7 +301,7 @@ fn injection_env(g: &Graph<'_>, e: &Edge<'_>, out: &mut Vec<Diagnostic>) {
         .unwrap_or_default();
     let keys = d
         .and_then(|d| d.keys.clone())
-        .unwrap_or_else(|| provided_keys(n));
+        .unwrap_or_else(|| n.provided_keys());
     for k in keys {
         let name = format!("{prefix}{k}");
         if !formats::env_name(&name) {
