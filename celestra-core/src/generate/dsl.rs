@@ -223,6 +223,14 @@ impl Builder {
     }
 }
 
+/// `.mount_as_env_vars()` of a Secret or ConfigMap builder, with its prefix when there is one.
+fn mount_as_env_vars(b: &mut Builder, prefix: Option<&str>) {
+    match prefix.filter(|p| !p.is_empty()) {
+        None => b.call("mount_as_env_vars", &[]),
+        Some(prefix) => b.call("mount_as_env_vars", &[format!("prefix={}", py_str(prefix))]),
+    }
+}
+
 /// What the ledger says per property, and which keys the node set.
 struct NodeCx {
     id: String,
@@ -1292,15 +1300,7 @@ impl<'g, 'a> Dsl<'g, 'a> {
             _ => false,
         };
         if env {
-            let prefix = p.env_prefix.clone().unwrap_or_default();
-            if prefix.is_empty() {
-                b.call("mount_as_env_vars", &[]);
-            } else {
-                b.call(
-                    "mount_as_env_vars",
-                    &[format!("prefix={}", py_str(&prefix))],
-                );
-            }
+            mount_as_env_vars(&mut b, p.env_prefix.as_deref());
         }
         self.mapped(&mut cx, "injectAs");
         self.mapped(&mut cx, "envPrefix");
@@ -1391,15 +1391,7 @@ impl<'g, 'a> Dsl<'g, 'a> {
             _ => false,
         };
         if env {
-            let prefix = p.env_prefix.clone().unwrap_or_default();
-            if prefix.is_empty() {
-                b.call("mount_as_env_vars", &[]);
-            } else {
-                b.call(
-                    "mount_as_env_vars",
-                    &[format!("prefix={}", py_str(&prefix))],
-                );
-            }
+            mount_as_env_vars(&mut b, p.env_prefix.as_deref());
         }
         self.mapped(&mut cx, "injectAs");
         self.mapped(&mut cx, "envPrefix");
