@@ -7,6 +7,11 @@ the overhead in percent for the 100-node workflow, in microseconds per call for 
 "engine in Python" is the same engine call timed inside the extension (no conversion to Python
 objects): it separates the process's effect on the engine from the binding's own work.
 
+The JSON-out calls (`validate_json`, …) are compared with the same native call followed by
+`serde_json::to_vec` of the result ("native +json"). "FastAPI sends the dict" is what a FastAPI
+handler returning the dict costs in all: the call, then FastAPI's `jsonable_encoder` and its
+JSON rendering of the result.
+
 Run it with `make bench-python` (builds and installs the wheel and the native helper first).
 """
 
@@ -19,10 +24,20 @@ import sys
 import tempfile
 import time
 
+from fastapi.encoders import jsonable_encoder
+
 import celestra_engine as ce
 from celestra_engine import _native
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+JSON_CALLS = {
+    "validate": lambda w: ce.validate_json(w),
+    "plan": lambda w: ce.plan_json(w),
+    "generate-kubernetes": lambda w: ce.generate_json(w, "kubernetes"),
+    "generate-compose": lambda w: ce.generate_json(w, "compose"),
+    "generate-helm": lambda w: ce.generate_json(w, "helm"),
+    "generate-dsl": lambda w: ce.generate_json(w, "dsl"),
+}
 CALLS = {
     "validate": lambda w: ce.validate(w),
     "plan": lambda w: ce.plan(w),
@@ -42,6 +57,12 @@ def median_us(f, arg, repeats):
         f(arg)
         times.append((time.perf_counter() - t) * 1e6)
     return statistics.median(times)
+
+
+def fastapi_sends(result):
+    # FastAPI (no response_model): jsonable_encoder, then JSONResponse.render.
+    return json.dumps(jsonable_encoder(result), ensure_ascii=False, allow_nan=False, indent=None,
+                      separators=(",", ":")).encode("utf-8")
 
 
 def native(binary, path, repeats, processes=3):
@@ -76,6 +97,16 @@ def main():
                 pd = median_us(f, as_dict, repeats)
                 fmt = (lambda p: f"{(p / n - 1) * 100:+.0f}%") if path == big else (lambda p: f"{p - n:+.1f} µs")
                 print(f"| {name} | {n:.1f} | {inside:.1f} | {pb:.1f} | {fmt(pb)} | {pd:.1f} | {fmt(pd)} |")
+            print()
+            print("| call | native +json µs | engine in Python +json µs | Python JSON out (bytes in) µs | overhead | FastAPI sends the dict µs |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for name, f in JSON_CALLS.items():
+                n = nat[name + "+json"]
+                inside = statistics.median(_native._engine_time(data, name + "+json", repeats) for _ in range(3))
+                pj = median_us(f, data, repeats)
+                fa = median_us(lambda d, call=CALLS[name]: fastapi_sends(call(d)), data, max(30, repeats // 10))
+                fmt = (lambda p: f"{(p / n - 1) * 100:+.0f}%") if path == big else (lambda p: f"{p - n:+.1f} µs")
+                print(f"| {name} | {n:.1f} | {inside:.1f} | {pj:.1f} | {fmt(pj)} | {fa:.1f} |")
             print()
 
 

@@ -67,14 +67,42 @@ fn read(workflow: &Bound<'_, PyAny>) -> R<Input> {
     Ok(input(workflow, "workflow")?)
 }
 
-/// Validates a workflow: the report as a dict.
+/// A call's result: the value, or (the `json=True` calls) its compact JSON, written without the
+/// GIL — for a web backend that sends the result on as a response body, this skips building
+/// Python objects and encoding them again.
+enum Done<T> {
+    Value(T),
+    Json(Vec<u8>),
+}
+
+fn done<T: serde::Serialize>(v: T, json: bool) -> R<Done<T>> {
+    if !json {
+        return Ok(Done::Value(v));
+    }
+    serde_json::to_vec(&v)
+        .map(Done::Json)
+        .map_err(|e| Fail::Other("INTERNAL", format!("writing the result as JSON: {e}")))
+}
+
+fn deliver<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    r: R<Done<T>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match r.map_err(|f| f.into_py(py))? {
+        Done::Value(v) => to_py(py, &v),
+        Done::Json(bytes) => Ok(pyo3::types::PyBytes::new(py, &bytes).into_any()),
+    }
+}
+
+/// Validates a workflow: the report as a dict (or its JSON bytes with `json=True`).
 #[pyfunction]
-#[pyo3(signature = (workflow, target=None, mode=None))]
+#[pyo3(signature = (workflow, target=None, mode=None, json=false))]
 fn validate<'py>(
     py: Python<'py>,
     workflow: &Bound<'py, PyAny>,
     target: Option<&str>,
     mode: Option<&str>,
+    json: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> R<_> {
         let input = read(workflow)?;
@@ -82,26 +110,32 @@ fn validate<'py>(
             mode: mode_of(mode)?,
             target: target.map(target_of).transpose()?,
         };
-        engine(py, move || Ok(api::validate_with(&parse(input)?, &opts)))
+        engine(py, move || {
+            done(api::validate_with(&parse(input)?, &opts), json)
+        })
     };
-    let report = guarded(run).map_err(|f| f.into_py(py))?;
-    to_py(py, &report)
+    deliver(py, guarded(run))
 }
 
-/// Plans a workflow: the waves as a dict.
+/// Plans a workflow: the waves as a dict (or their JSON bytes with `json=True`).
 #[pyfunction]
-fn plan<'py>(py: Python<'py>, workflow: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (workflow, json=false))]
+fn plan<'py>(
+    py: Python<'py>,
+    workflow: &Bound<'py, PyAny>,
+    json: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> R<_> {
         let input = read(workflow)?;
-        engine(py, move || Ok(api::plan(&parse(input)?)?))
+        engine(py, move || done(api::plan(&parse(input)?)?, json))
     };
-    let plan = guarded(run).map_err(|f| f.into_py(py))?;
-    to_py(py, &plan)
+    deliver(py, guarded(run))
 }
 
-/// Generates one target: `{"target", "files", "ledger", "warnings"}`.
+/// Generates one target: `{"target", "files", "ledger", "warnings"}` (or its JSON bytes with
+/// `json=True`).
 #[pyfunction]
-#[pyo3(signature = (workflow, target, kubernetes_version=None, layout="singleFile", redact_secrets=false))]
+#[pyo3(signature = (workflow, target, kubernetes_version=None, layout="singleFile", redact_secrets=false, json=false))]
 fn generate<'py>(
     py: Python<'py>,
     workflow: &Bound<'py, PyAny>,
@@ -109,17 +143,17 @@ fn generate<'py>(
     kubernetes_version: Option<String>,
     layout: &str,
     redact_secrets: bool,
+    json: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> R<_> {
         let input = read(workflow)?;
         let target = target_of(target)?;
         let opts = generate_options(kubernetes_version, layout, redact_secrets)?;
         engine(py, move || {
-            Ok(api::generate(&parse(input)?, target, &opts)?)
+            done(api::generate(&parse(input)?, target, &opts)?, json)
         })
     };
-    let generated = guarded(run).map_err(|f| f.into_py(py))?;
-    to_py(py, &generated)
+    deliver(py, guarded(run))
 }
 
 /// Every diagnostic code with its severity, title, why, fix and example.
@@ -318,8 +352,9 @@ impl Session {
     }
 }
 
-/// Benchmark probe: the median time in µs of `call` ("validate", "plan" or "generate-<target>")
-/// run `repeats` times inside this module on JSON bytes, with no conversion to Python objects.
+/// Benchmark probe: the median time in µs of `call` ("validate", "plan" or "generate-<target>";
+/// with "+json" the result is also written as JSON) run `repeats` times inside this module on
+/// JSON bytes, with no conversion to Python objects.
 /// Tells the engine's own time in this process from the binding's (`celestra-py/bench`).
 #[pyfunction]
 fn _engine_time(py: Python<'_>, data: Vec<u8>, call: &str, repeats: usize) -> PyResult<f64> {
@@ -332,7 +367,11 @@ fn _engine_time(py: Python<'_>, data: Vec<u8>, call: &str, repeats: usize) -> Py
     }
     let call = call.to_owned();
     let run = move || -> R<f64> {
-        let target = match call.strip_prefix("generate-") {
+        let (name, json) = match call.strip_suffix("+json") {
+            Some(name) => (name, true),
+            None => (call.as_str(), false),
+        };
+        let target = match name.strip_prefix("generate-") {
             Some(t) => Some(target_of(t)?),
             None => None,
         };
@@ -340,16 +379,17 @@ fn _engine_time(py: Python<'_>, data: Vec<u8>, call: &str, repeats: usize) -> Py
         for _ in 0..repeats {
             let t = std::time::Instant::now();
             let wf = api::parse_bytes(&data)?;
-            match (call.as_str(), target) {
-                ("validate", _) => drop(std::hint::black_box(api::validate(&wf))),
-                ("plan", _) => drop(std::hint::black_box(api::plan(&wf)?)),
-                (_, Some(target)) => drop(std::hint::black_box(api::generate(
-                    &wf,
-                    target,
-                    &GenerateOptions::default(),
-                )?)),
+            let out = match (name, target) {
+                ("validate", _) => done(api::validate(&wf), json).map(|_| ()),
+                ("plan", _) => done(api::plan(&wf)?, json).map(|_| ()),
+                (_, Some(target)) => done(
+                    api::generate(&wf, target, &GenerateOptions::default())?,
+                    json,
+                )
+                .map(|_| ()),
                 _ => return Err(Fail::Other("OPTION", format!("unknown call {call:?}"))),
-            }
+            };
+            std::hint::black_box(out)?;
             times.push(t.elapsed().as_secs_f64() * 1e6);
         }
         times.sort_by(f64::total_cmp);

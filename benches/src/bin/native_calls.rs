@@ -2,7 +2,8 @@
 //! (`celestra-py/bench/overhead.py`): each call reads the workflow from JSON bytes, as a binding
 //! call given bytes does. The system allocator on purpose (the Python extension uses it too).
 //! `native_calls WORKFLOW.json REPEATS` prints `{"validate": µs, "plan": µs, "generate-k8s": µs,
-//! ...}` (medians).
+//! ...}` (medians); the `+json` entries also write the result as compact JSON (what the
+//! bindings' JSON-out calls do).
 
 use celestra_core::generate::GenerateOptions;
 use celestra_core::{Target, api};
@@ -30,6 +31,13 @@ fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
     )
 }
 
+/// Writes `v` as JSON when `json` (the `+json` entries).
+fn finish<T: serde::Serialize>(json: bool, v: &T) {
+    if json {
+        black_box(serde_json::to_vec(v).expect("json"));
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [path, repeats] = args.as_slice() else {
@@ -40,33 +48,45 @@ fn main() {
     let bytes = std::fs::read(path).expect("read the workflow");
     let opts = GenerateOptions::default();
     let mut out = BTreeMap::new();
-    out.insert(
-        "validate",
-        time(repeats, || {
-            let wf = api::parse_bytes(&bytes).expect("parses");
-            black_box(api::validate(&wf));
-        }),
-    );
-    out.insert(
-        "plan",
-        time(repeats, || {
-            let wf = api::parse_bytes(&bytes).expect("parses");
-            black_box(api::plan(&wf).expect("plans"));
-        }),
-    );
-    for (name, target) in [
-        ("generate-kubernetes", Target::Kubernetes),
-        ("generate-compose", Target::Compose),
-        ("generate-helm", Target::Helm),
-        ("generate-dsl", Target::Dsl),
-    ] {
+    for json in [false, true] {
+        let key = |name: &str| {
+            if json {
+                format!("{name}+json")
+            } else {
+                name.to_owned()
+            }
+        };
         out.insert(
-            name,
+            key("validate"),
             time(repeats, || {
                 let wf = api::parse_bytes(&bytes).expect("parses");
-                black_box(api::generate(&wf, target, &opts).expect("generates"));
+                let r = black_box(api::validate(&wf));
+                finish(json, &r);
             }),
         );
+        out.insert(
+            key("plan"),
+            time(repeats, || {
+                let wf = api::parse_bytes(&bytes).expect("parses");
+                let p = black_box(api::plan(&wf).expect("plans"));
+                finish(json, &p);
+            }),
+        );
+        for (name, target) in [
+            ("generate-kubernetes", Target::Kubernetes),
+            ("generate-compose", Target::Compose),
+            ("generate-helm", Target::Helm),
+            ("generate-dsl", Target::Dsl),
+        ] {
+            out.insert(
+                key(name),
+                time(repeats, || {
+                    let wf = api::parse_bytes(&bytes).expect("parses");
+                    let g = black_box(api::generate(&wf, target, &opts).expect("generates"));
+                    finish(json, &g);
+                }),
+            );
+        }
     }
     println!("{}", serde_json::to_string(&out).expect("json"));
 }
