@@ -1,0 +1,554 @@
+//! `celestra-wasm`: the engine's facade for JavaScript (browsers and Node), with wasm-bindgen.
+//!
+//! Thin by design: every function reads its input (a workflow object, JSON text or UTF-8
+//! bytes), calls the core, and returns plain JS values. Results cross as JSON text and
+//! `JSON.parse` (one pass in the JS engine's native parser; faster than building objects field
+//! by field across the boundary). Engine errors are thrown as real JS `Error`s named
+//! `ParseError`, `ValidationError`, `GenerateError` or `CelestraError`, with a stable `code`,
+//! the findings in `diagnostics` (the same objects `validate()` returns) and, for malformed
+//! JSON, `line` and `column`.
+//!
+//! The TypeScript declarations of the workflow, the report, the plan, the ledger and the
+//! errors are written here (`TYPES`) and land in the package's `.d.ts`; `scripts/web.sh`
+//! checks the committed copy (`celestra-wasm/celestra_wasm.d.ts`) is fresh.
+
+use celestra_core::generate::{GenerateOptions, Layout, Update};
+use celestra_core::{Error, Mode, Target, ValidateOptions, Workflow, api};
+use serde::Deserialize;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A workflow document (docs/workflow-format.md; only the top level is spelled out here). */
+export interface Workflow {
+  schemaVersion?: string;
+  id?: string;
+  name?: string;
+  description?: string;
+  settings?: Record<string, unknown>;
+  nodes: Node[];
+  connections?: Connection[];
+}
+/** One node of the graph: its id, its kind (`celestra-app`, …) and its properties. */
+export interface Node {
+  id: string;
+  type: string;
+  parent?: string;
+  position?: { x: number; y: number };
+  data: NodeData;
+}
+/** A node's name, its catalog type (`App`, `Service`, …) and its properties. */
+export interface NodeData {
+  name?: string;
+  type?: string;
+  properties?: Record<string, unknown>;
+}
+/** A connection from one node's handle to another's. */
+export interface Connection {
+  id?: string;
+  source: string;
+  target: string;
+  sourceHandle?: string;
+  targetHandle?: string;
+  style?: string;
+  label?: string;
+  when?: unknown;
+}
+/** A workflow as an object, as JSON text, or as UTF-8 JSON bytes. */
+export type WorkflowInput = Workflow | string | Uint8Array;
+/** An output target (the aliases are accepted too). */
+export type Target =
+  | "kubernetes" | "k8s" | "compose" | "docker-compose" | "dockerCompose" | "helm" | "dsl" | "celestra";
+export type Severity = "error" | "warning" | "info";
+
+export interface Related {
+  label: string;
+  nodeId?: string;
+  connectionId?: string;
+}
+/** One finding: a stable code, where (node, property, connection), what, and how to fix it. */
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  nodeId?: string;
+  connectionId?: string;
+  property?: string;
+  hint?: string;
+  related?: Related[];
+}
+/** What `validate()` returns. */
+export interface Report {
+  isValid: boolean;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  infos: Diagnostic[];
+}
+/** One step of the plan: a node, its objects, its readiness gates, what it waits for and why. */
+export interface Step {
+  nodeId: string;
+  name: string;
+  type: string;
+  namespace: string;
+  phase: number;
+  objects: Record<string, unknown>[];
+  readiness: Record<string, unknown>[];
+  waitsFor: Record<string, unknown>[];
+  attached?: Record<string, unknown>[];
+}
+/** One wave: steps that can run in parallel. */
+export interface Wave {
+  index: number;
+  steps: Step[];
+  phase?: number;
+}
+/** What `plan()` returns: dependency waves. */
+export interface Plan {
+  mode: "parallel" | "phased" | "sequential";
+  errorHandling: string;
+  totalSteps: number;
+  waves: Wave[];
+}
+/** One line of the fidelity ledger: a node property or a connection, and how it was carried. */
+export interface LedgerEntry {
+  property: string;
+  status: "mapped" | "approximated" | "dropped";
+  nodeId?: string;
+  connectionId?: string;
+  how?: string;
+  why?: string;
+}
+/** What a target mapped, approximated or could not express. */
+export interface Ledger {
+  target: string;
+  entries: LedgerEntry[];
+}
+/** What `generate()` returns: the files by path, the ledger and the warnings. */
+export interface Generated {
+  target: string;
+  files: Record<string, string>;
+  ledger: Ledger;
+  warnings: Diagnostic[];
+}
+/** What a session edit returns: whether everything was rebuilt, and which nodes were. */
+export interface Update {
+  full: boolean;
+  regenerated: string[];
+}
+export interface ValidateOptions {
+  /** Add the rules of one output target. */
+  target?: Target;
+  /** Downgrade what a half-drawn workflow cannot have yet (e.g. a missing image) to warnings. */
+  live?: boolean;
+}
+export interface GenerateOptions {
+  /** "1.20" … ; default "1.30": picks served API versions. */
+  kubernetesVersion?: string;
+  /** One multi-document file (default) or one file per object (Kubernetes target). */
+  layout?: "singleFile" | "perObject";
+  /** Replace secret values by "<redacted>" (for previews). */
+  redactSecrets?: boolean;
+}
+/** One code of the diagnostic catalogue. */
+export interface CodeInfo {
+  code: string;
+  severity: Severity;
+  level: string;
+  title: string;
+  why: string;
+  fix: string;
+  example: string;
+  origin: string;
+}
+export type ErrorCode =
+  | "PARSE" | "SHAPE" | "TOO_LARGE" | "INVALID" | "PLAN_BLOCKED" | "OPTION" | "INTERNAL";
+/** What the engine throws: a JS `Error` with these fields. `name` is "ParseError" (PARSE,
+ * SHAPE, TOO_LARGE), "ValidationError" (INVALID, PLAN_BLOCKED), "GenerateError" (OPTION) or
+ * "CelestraError". */
+export interface CelestraError extends Error {
+  name: "ParseError" | "ValidationError" | "GenerateError" | "CelestraError";
+  code: ErrorCode;
+  /** The findings behind INVALID and PLAN_BLOCKED (empty otherwise). */
+  diagnostics: Diagnostic[];
+  /** 1-based position of malformed JSON (PARSE only). */
+  line?: number;
+  column?: number;
+}
+"#;
+
+/// The class name of a JS error for an engine error code (as the Python package's classes).
+fn class_of(code: &str) -> &'static str {
+    match code {
+        "PARSE" | "SHAPE" | "TOO_LARGE" => "ParseError",
+        "INVALID" | "PLAN_BLOCKED" => "ValidationError",
+        "OPTION" => "GenerateError",
+        _ => "CelestraError",
+    }
+}
+
+/// A JS `Error` with `name`, `code`, `diagnostics` and, when known, `line` and `column`.
+fn js_error(
+    code: &str,
+    message: &str,
+    diagnostics: &[celestra_core::Diagnostic],
+    position: Option<(usize, usize)>,
+) -> JsValue {
+    let e = js_sys::Error::new(message);
+    e.set_name(class_of(code));
+    let set = |k: &str, v: &JsValue| {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&e, &JsValue::from_str(k), v);
+    };
+    set("code", &JsValue::from_str(code));
+    set(
+        "diagnostics",
+        &to_js(&diagnostics).unwrap_or_else(|_| js_sys::Array::new().into()),
+    );
+    if let Some((line, column)) = position {
+        set("line", &JsValue::from_f64(line as f64));
+        set("column", &JsValue::from_f64(column as f64));
+    }
+    e.into()
+}
+
+fn engine_error(e: &Error) -> JsValue {
+    let position = match e {
+        Error::Parse { line, column, .. } => Some((*line, *column)),
+        _ => None,
+    };
+    js_error(e.code(), &e.to_string(), e.diagnostics(), position)
+}
+
+fn option_error(message: String) -> JsValue {
+    js_error("OPTION", &message, &[], None)
+}
+
+/// A value as a JS value: JSON text, then `JSON.parse`.
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(v).map_err(|e| {
+        js_error(
+            "INTERNAL",
+            &format!("writing the result as JSON: {e}"),
+            &[],
+            None,
+        )
+    })?;
+    js_sys::JSON::parse(&text)
+}
+
+/// JSON text of a JS value given as a string, UTF-8 bytes or anything `JSON.stringify` takes.
+enum Text {
+    Str(String),
+    Bytes(Vec<u8>),
+}
+
+fn text_of(v: &JsValue, what: &str) -> Result<Text, JsValue> {
+    if let Some(s) = v.as_string() {
+        return Ok(Text::Str(s));
+    }
+    if let Some(bytes) = v.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(Text::Bytes(bytes.to_vec()));
+    }
+    let not_json = |why: String| {
+        js_error(
+            "PARSE",
+            &format!("{what}: not a JSON value ({why})"),
+            &[],
+            None,
+        )
+    };
+    if v.is_undefined() || v.is_function() || v.is_symbol() {
+        return Err(not_json(format!(
+            "got {}",
+            v.js_typeof().as_string().unwrap_or_default()
+        )));
+    }
+    let s = js_sys::JSON::stringify(v).map_err(|e| {
+        not_json(
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "JSON.stringify failed".to_owned()),
+        )
+    })?;
+    s.as_string()
+        .map(Text::Str)
+        .ok_or_else(|| not_json("JSON.stringify gave nothing".to_owned()))
+}
+
+fn workflow_of(v: &JsValue) -> Result<Workflow, JsValue> {
+    match text_of(v, "workflow")? {
+        Text::Str(s) => api::parse_str(&s),
+        Text::Bytes(b) => api::parse_bytes(&b),
+    }
+    .map_err(|e| engine_error(&e))
+}
+
+/// Options objects are read strictly: an unknown key is an `OPTION` error naming it (a typo
+/// such as `redactSecret` must not silently generate secrets into a preview).
+fn options_of<'de, T: Deserialize<'de> + Default>(
+    v: &JsValue,
+    text: &'de mut String,
+) -> Result<T, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(T::default());
+    }
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(option_error("options must be an object".to_owned()));
+    }
+    *text = match text_of(v, "options")? {
+        Text::Str(s) => s,
+        Text::Bytes(_) => return Err(option_error("options must be an object".to_owned())),
+    };
+    serde_json::from_str(text).map_err(|e| option_error(format!("options: {e}")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct JsValidateOptions {
+    target: Option<String>,
+    live: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct JsGenerateOptions {
+    kubernetes_version: Option<String>,
+    layout: Option<String>,
+    redact_secrets: Option<bool>,
+}
+
+fn target_of(name: &str) -> Result<Target, JsValue> {
+    Target::parse(name).ok_or_else(|| {
+        option_error(format!(
+            "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
+        ))
+    })
+}
+
+fn generate_options(v: &JsValue) -> Result<GenerateOptions, JsValue> {
+    let mut text = String::new();
+    let o: JsGenerateOptions = options_of(v, &mut text)?;
+    let layout = match o.layout.as_deref() {
+        None => Layout::default(),
+        Some(l) => Layout::parse(l).ok_or_else(|| {
+            option_error(format!(
+                "unknown layout {l:?}: use \"singleFile\" or \"perObject\""
+            ))
+        })?,
+    };
+    Ok(GenerateOptions {
+        kubernetes_version: o.kubernetes_version,
+        layout,
+        redact_secrets: o.redact_secrets.unwrap_or(false),
+    })
+}
+
+/// Validates a workflow: findings per node, field and connection.
+#[wasm_bindgen(unchecked_return_type = "Report")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let mut text = String::new();
+    let o: JsValidateOptions = options_of(options, &mut text)?;
+    let opts = ValidateOptions {
+        mode: if o.live.unwrap_or(false) {
+            Mode::Live
+        } else {
+            Mode::Generate
+        },
+        target: o.target.as_deref().map(target_of).transpose()?,
+    };
+    let wf = workflow_of(workflow)?;
+    to_js(&api::validate_with(&wf, &opts))
+}
+
+/// Plans a workflow: dependency waves, what waits for what and why.
+#[wasm_bindgen(unchecked_return_type = "Plan")]
+pub fn plan(
+    #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let wf = workflow_of(workflow)?;
+    to_js(&api::plan(&wf).map_err(|e| engine_error(&e))?)
+}
+
+/// Generates one target: the files, the fidelity ledger and the warnings. Throws a
+/// `ValidationError` (code `INVALID`) for a workflow with errors.
+#[wasm_bindgen(unchecked_return_type = "Generated")]
+pub fn generate(
+    #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Target")] target: &str,
+    #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let target = target_of(target)?;
+    let opts = generate_options(options)?;
+    let wf = workflow_of(workflow)?;
+    to_js(&api::generate(&wf, target, &opts).map_err(|e| engine_error(&e))?)
+}
+
+/// Every diagnostic code with its severity, title, why, fix and example.
+#[wasm_bindgen(js_name = diagnosticCodes, unchecked_return_type = "CodeInfo[]")]
+pub fn diagnostic_codes() -> Result<JsValue, JsValue> {
+    to_js(&api::codes())
+}
+
+/// The error codes (`CelestraError.code`) with what each means.
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "Record<ErrorCode, string>")]
+pub fn error_codes() -> Result<JsValue, JsValue> {
+    let codes: std::collections::BTreeMap<&str, &str> =
+        celestra_core::ERROR_CODES.iter().copied().collect();
+    to_js(&codes)
+}
+
+/// The JSON Schema of the workflow document.
+#[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
+pub fn schema() -> Result<JsValue, JsValue> {
+    to_js(&api::schema())
+}
+
+/// The engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// Incremental generation for one target: after `updateNode`, only the edited node and the
+/// nodes whose output depends on it are regenerated; the files equal a full `generate()` of
+/// the edited workflow. An edit that introduces errors throws a `ValidationError` and keeps
+/// the last good output. Call `free()` when done (or rely on the JS garbage collector).
+#[wasm_bindgen]
+pub struct Session {
+    inner: celestra_core::Session,
+}
+
+fn update_js(u: &Update) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct U<'a> {
+        full: bool,
+        regenerated: &'a [String],
+    }
+    to_js(&U {
+        full: u.full,
+        regenerated: &u.regenerated,
+    })
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Starts a session and generates everything. Throws only for bad input or options; a
+    /// workflow with errors gives a session whose `lastError()` holds them.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Target")] target: &str,
+        #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: &JsValue,
+    ) -> Result<Session, JsValue> {
+        let target = target_of(target)?;
+        let opts = generate_options(options)?;
+        let wf = workflow_of(workflow)?;
+        let inner = celestra_core::Session::new(wf, target, opts).map_err(|e| engine_error(&e))?;
+        Ok(Session { inner })
+    }
+
+    /// The target.
+    #[wasm_bindgen(getter, unchecked_return_type = "Target")]
+    pub fn target(&self) -> String {
+        self.inner.target().as_str().to_owned()
+    }
+
+    /// Replaces (or adds) one node — an object, JSON text or bytes — and regenerates what it
+    /// touches.
+    #[wasm_bindgen(js_name = updateNode, unchecked_return_type = "Update")]
+    pub fn update_node(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Node | string | Uint8Array")] node: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let parsed = match text_of(node, "node")? {
+            Text::Str(s) => serde_json::from_str(&s),
+            Text::Bytes(b) => serde_json::from_slice(&b),
+        };
+        let value: serde_json::Value = parsed.map_err(|e| {
+            js_error(
+                "PARSE",
+                &format!("node: {e}"),
+                &[],
+                Some((e.line(), e.column())),
+            )
+        })?;
+        let u = self
+            .inner
+            .update_node(&value)
+            .map_err(|e| engine_error(&e))?;
+        update_js(&u)
+    }
+
+    /// Removes a node and its connections, and regenerates.
+    #[wasm_bindgen(js_name = removeNode, unchecked_return_type = "Update")]
+    pub fn remove_node(&mut self, id: &str) -> Result<JsValue, JsValue> {
+        let u = self.inner.remove_node(id).map_err(|e| engine_error(&e))?;
+        update_js(&u)
+    }
+
+    /// Replaces the whole workflow (connections, settings…) and regenerates.
+    #[wasm_bindgen(js_name = setWorkflow, unchecked_return_type = "Update")]
+    pub fn set_workflow(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let wf = workflow_of(workflow)?;
+        let u = self.inner.set_workflow(wf).map_err(|e| engine_error(&e))?;
+        update_js(&u)
+    }
+
+    /// The files of the last successful generation, by path.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, string>")]
+    pub fn files(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.files())
+    }
+
+    /// One file of the last successful generation (undefined if there is none by that path):
+    /// cheaper than `files()` when a preview shows one file.
+    #[wasm_bindgen]
+    pub fn file(&self, path: &str) -> Option<String> {
+        self.inner.files().get(path).cloned()
+    }
+
+    /// The paths of the files of the last successful generation, sorted.
+    #[wasm_bindgen]
+    pub fn paths(&self) -> Vec<String> {
+        self.inner.files().keys().cloned().collect()
+    }
+
+    /// The warnings and infos of the last successful generation.
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.warnings())
+    }
+
+    /// The fidelity ledger of the last successful generation (undefined before one).
+    #[wasm_bindgen(unchecked_return_type = "Ledger | undefined")]
+    pub fn ledger(&mut self) -> Result<JsValue, JsValue> {
+        match self.inner.ledger() {
+            Some(l) => to_js(l),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Files, ledger and warnings of the last successful generation (undefined before one).
+    #[wasm_bindgen(unchecked_return_type = "Generated | undefined")]
+    pub fn generated(&mut self) -> Result<JsValue, JsValue> {
+        match self.inner.generated() {
+            Some(g) => to_js(&g),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Why the last edit was refused (undefined after a good one), as the error it threw.
+    #[wasm_bindgen(js_name = lastError, unchecked_return_type = "CelestraError | undefined")]
+    pub fn last_error(&self) -> JsValue {
+        self.inner
+            .last_error()
+            .map_or(JsValue::UNDEFINED, engine_error)
+    }
+}
