@@ -138,7 +138,7 @@ e2e() {
     log "preview page end to end in headless Chromium"
     mkdir -p "$TARGET/artifacts"
     NODE_PATH="$JS/node_modules" CELESTRA_SITE="$SITE" CELESTRA_ARTIFACTS="$TARGET/artifacts" \
-        node --test examples/browser-preview/test/
+        node --test examples/browser-preview/test/e2e.test.mjs
     log "screenshot: $TARGET/artifacts/browser-preview.png"
 }
 
