@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: run test setup fmt-check lint wasm unit judge python generate bench bench-python compare fuzz clean
+.PHONY: run test setup fmt-check lint wasm unit judge python web preview generate bench bench-python bench-browser compare fuzz clean
 
 ## make run: the microservice example (embedded defaults): findings, plan, and every target
 ## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
@@ -26,7 +26,7 @@ run: setup
 
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
-test: setup fmt-check lint wasm unit judge python
+test: setup fmt-check lint wasm unit judge python web
 	@echo "make test: all green"
 
 setup:
@@ -41,9 +41,10 @@ fmt-check:
 lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p celestra-core --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) clippy --locked -p celestra-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 wasm:
-	$(CARGO) build --locked -p celestra-core --target wasm32-unknown-unknown
+	$(CARGO) build --locked -p celestra-core -p celestra-wasm --target wasm32-unknown-unknown
 
 unit:
 	$(CARGO) test --locked --workspace
@@ -78,6 +79,20 @@ bench:
 	@for g in generate-100/ generate-1000/ session-edit-1000/; do \
 	  $(CARGO) bench --locked -p celestra-benches --bench generate -- "$$g" 2>&1 | grep -E 'time:' -B1 | grep -vE '^--|change|Benchmarking'; \
 	done
+
+## make web: the browser engine — tools, the ES module package (wasm-bindgen + wasm-opt), the
+## dependency guard, .d.ts freshness, wasm-bindgen tests in Node and headless Chromium, the JS
+## suite (tests/js) and the preview page end to end in Chromium (scripts/web.sh).
+web:
+	scripts/web.sh
+
+## make preview: the live-preview page (examples/browser-preview) on http://127.0.0.1:8717/.
+preview:
+	scripts/web.sh preview
+
+## make bench-browser: the preview page's speed, measured in headless Chromium.
+bench-browser:
+	scripts/web.sh bench
 
 ## make bench-python: binding overhead of the Python package over native Rust.
 bench-python:

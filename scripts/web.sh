@@ -75,17 +75,19 @@ build() {
     local raw="$TARGET/wasm32-unknown-unknown/wasm-release/celestra_wasm.wasm"
     mkdir -p "$OUT"
     rm -rf "$OUT/bindgen" && "$WB/wasm-bindgen" --target web --out-dir "$OUT/bindgen" "$raw"
-    # wasm-opt takes ~40 s; redo it only when wasm-bindgen's output changed.
+    # wasm-opt takes ~40 s; redo it only when wasm-bindgen's .wasm changed (the JS glue and the
+    # .d.ts are always taken fresh: a declaration-only change leaves the .wasm as it was).
     local sum
     sum="$(sha256sum "$OUT/bindgen/celestra_wasm_bg.wasm" | cut -d' ' -f1)"
     if [[ "$(cat "$PKG/.source-sha256" 2>/dev/null)" != "$sum" ]]; then
         log "wasm-opt -Oz (binaryen from npm)"
-        rm -rf "$PKG.new" && cp -r "$OUT/bindgen" "$PKG.new"
+        rm -rf "$PKG.new" && mkdir -p "$PKG.new"
         "$JS/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
             "$OUT/bindgen/celestra_wasm_bg.wasm" -o "$PKG.new/celestra_wasm_bg.wasm"
         echo "$sum" >"$PKG.new/.source-sha256"
         rm -rf "$PKG" && mv "$PKG.new" "$PKG"
     fi
+    find "$OUT/bindgen" -type f ! -name celestra_wasm_bg.wasm -exec cp {} "$PKG/" \;
     local size gz
     size="$(stat -c %s "$PKG/celestra_wasm_bg.wasm")"
     gz="$(gzip -9 -c "$PKG/celestra_wasm_bg.wasm" | wc -c)"
@@ -98,7 +100,12 @@ types_fresh() {
         diff -u celestra-wasm/celestra_wasm.d.ts "$PKG/celestra_wasm.d.ts" | head -40 >&2 || true
         die "celestra-wasm/celestra_wasm.d.ts is stale: run scripts/web.sh types and commit it"
     fi
-    log "TypeScript declarations: celestra-wasm/celestra_wasm.d.ts is fresh"
+    # A typed client must compile against them (and wrong uses must not: @ts-expect-error).
+    local dir="$OUT/types-check"
+    rm -rf "$dir" && mkdir -p "$dir" && cp tests/js/types-check.ts "$dir/" && ln -s "$PKG" "$dir/pkg"
+    "$JS/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module es2022 --moduleResolution bundler \
+        --lib esnext,dom "$dir/types-check.ts" || die "tests/js/types-check.ts does not compile against the declarations"
+    log "TypeScript declarations: celestra-wasm/celestra_wasm.d.ts is fresh; tests/js/types-check.ts compiles (tsc --strict)"
 }
 
 # The page with the package and the example workflows (fixtures, and synthetic 100- and
@@ -126,7 +133,7 @@ wasm_tests() {
     log "wasm-bindgen tests in Node and in headless Chromium"
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$WB/wasm-bindgen-test-runner" \
         CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
-        cargo test -q --locked -p celestra-wasm --target wasm32-unknown-unknown
+        cargo test --locked -p celestra-wasm --target wasm32-unknown-unknown --tests
 }
 
 js_tests() {

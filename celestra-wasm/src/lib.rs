@@ -287,12 +287,12 @@ fn workflow_of(v: &JsValue) -> Result<Workflow, JsValue> {
 /// Options objects are read strictly: an unknown key is an `OPTION` error naming it (a typo
 /// such as `redactSecret` must not silently generate secrets into a preview).
 fn options_of<'de, T: Deserialize<'de> + Default>(
-    v: &JsValue,
+    v: Option<&JsValue>,
     text: &'de mut String,
 ) -> Result<T, JsValue> {
-    if v.is_undefined() || v.is_null() {
+    let Some(v) = v.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(T::default());
-    }
+    };
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(option_error("options must be an object".to_owned()));
     }
@@ -326,7 +326,7 @@ fn target_of(name: &str) -> Result<Target, JsValue> {
     })
 }
 
-fn generate_options(v: &JsValue) -> Result<GenerateOptions, JsValue> {
+fn generate_options(v: Option<&JsValue>) -> Result<GenerateOptions, JsValue> {
     let mut text = String::new();
     let o: JsGenerateOptions = options_of(v, &mut text)?;
     let layout = match o.layout.as_deref() {
@@ -348,10 +348,10 @@ fn generate_options(v: &JsValue) -> Result<GenerateOptions, JsValue> {
 #[wasm_bindgen(unchecked_return_type = "Report")]
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] options: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let mut text = String::new();
-    let o: JsValidateOptions = options_of(options, &mut text)?;
+    let o: JsValidateOptions = options_of(options.as_ref(), &mut text)?;
     let opts = ValidateOptions {
         mode: if o.live.unwrap_or(false) {
             Mode::Live
@@ -379,10 +379,10 @@ pub fn plan(
 pub fn generate(
     #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "Target")] target: &str,
-    #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "GenerateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let target = target_of(target)?;
-    let opts = generate_options(options)?;
+    let opts = generate_options(options.as_ref())?;
     let wf = workflow_of(workflow)?;
     to_js(&api::generate(&wf, target, &opts).map_err(|e| engine_error(&e))?)
 }
@@ -442,10 +442,10 @@ impl Session {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "Target")] target: &str,
-        #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Result<Session, JsValue> {
         let target = target_of(target)?;
-        let opts = generate_options(options)?;
+        let opts = generate_options(options.as_ref())?;
         let wf = workflow_of(workflow)?;
         let inner = celestra_core::Session::new(wf, target, opts).map_err(|e| engine_error(&e))?;
         Ok(Session { inner })

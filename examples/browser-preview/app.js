@@ -1,6 +1,7 @@
 // Live preview: the Celestra Engine in the page (wasm). Every edit goes through one incremental
-// Session per target; findings and the plan are recomputed on the edited workflow. Secrets are
-// redacted in every preview.
+// Session per target; findings and the plan are recomputed on the edited workflow. The target
+// on screen is regenerated at once; the others catch up (the same edits, replayed on their own
+// sessions) when their tab or ledger is shown. Secrets are redacted in every preview.
 import init, * as engine from "./pkg/celestra_wasm.js";
 
 const TARGETS = ["dsl", "kubernetes", "compose", "helm"];
@@ -13,6 +14,9 @@ const state = {
   tab: "kubernetes",
   ledgerTarget: "kubernetes",
   file: {},
+  // Per target: edits not yet applied to its session (a node's latest JSON by id, or the whole
+  // workflow's text).
+  behind: {},
   selected: null,
   report: null,
   plan: null,
@@ -45,15 +49,8 @@ function loadText(text) {
   }
   state.parseError = null;
   state.doc = doc;
-  for (const target of TARGETS) {
-    try {
-      if (state.sessions[target]) state.sessions[target].setWorkflow(text);
-      else state.sessions[target] = new engine.Session(text, target, OPTIONS);
-    } catch (e) {
-      // A workflow with errors: the session keeps its last good output (findings say why).
-      if (!state.sessions[target] && e.code !== "INVALID") throw e;
-    }
-  }
+  for (const target of TARGETS) state.behind[target] = { text, nodes: new Map() };
+  catchUp(shownTarget());
   analyse(text);
   renderNodes();
   render();
@@ -69,21 +66,48 @@ function edit(nodeId, key, value) {
   if (key === "name") node.data.name = value;
   else (node.data.properties = node.data.properties ?? {})[key] = value;
   const nodeText = JSON.stringify(node);
-  let regenerated = "";
   for (const target of TARGETS) {
-    try {
-      const u = state.sessions[target].updateNode(nodeText);
-      regenerated = u.full ? "all" : String(u.regenerated.length);
-    } catch (e) {
-      if (e.code !== "INVALID") throw e;
-      regenerated = "none (errors)";
-    }
+    (state.behind[target] ??= { text: null, nodes: new Map() }).nodes.set(nodeId, nodeText);
   }
+  const regenerated = catchUp(shownTarget());
   const text = JSON.stringify(state.doc);
   analyse(text);
   $("workflow").value = JSON.stringify(state.doc, null, 2);
   render();
   return record("edit", t0, regenerated);
+}
+
+/** The generation target whose output is on screen (the ledger tab shows one too). */
+function shownTarget() {
+  return TARGETS.includes(state.tab) ? state.tab : state.tab === "ledger" ? state.ledgerTarget : null;
+}
+
+/** Applies the edits a target's session has not seen yet; says what was regenerated. */
+function catchUp(target) {
+  const b = target && state.behind[target];
+  if (!b || (!b.text && b.nodes.size === 0)) return "—";
+  state.behind[target] = { text: null, nodes: new Map() };
+  let count = 0;
+  let refused = false;
+  // A workflow with errors is still taken by the session, which keeps its last good output
+  // (the findings say why); later edits go on from there.
+  const run = (f) => {
+    try {
+      const u = f();
+      count = !u || u.full ? Infinity : count + u.regenerated.length;
+    } catch (e) {
+      if (e.code !== "INVALID") throw e;
+      refused = true;
+    }
+  };
+  if (b.text) {
+    if (state.sessions[target]) run(() => state.sessions[target].setWorkflow(b.text));
+    else run(() => void (state.sessions[target] = new engine.Session(b.text, target, OPTIONS)));
+  }
+  // Node edits made since, in order (the latest JSON of each node).
+  for (const nodeText of b.nodes.values()) run(() => state.sessions[target].updateNode(nodeText));
+  if (refused) return "none (errors)";
+  return count === Infinity ? "all" : String(count);
 }
 
 function analyse(text) {
@@ -114,6 +138,7 @@ function render() {
 }
 
 function renderTab() {
+  catchUp(shownTarget());
   for (const b of $("tabs").querySelectorAll("button")) b.setAttribute("aria-selected", String(b.dataset.tab === state.tab));
   const files = $("files");
   files.replaceChildren();
@@ -292,7 +317,7 @@ async function main() {
 }
 
 // For the end-to-end test and the benchmark (examples/browser-preview/test).
-window.celestraPreview = { engine, state, loadText, edit, select };
+window.celestraPreview = { engine, state, loadText, edit, select, catchUp, TARGETS };
 
 main().catch((e) => {
   $("status").textContent = `failed to start: ${e.message}`;

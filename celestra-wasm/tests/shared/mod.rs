@@ -60,7 +60,7 @@ fn every_fixture_generates_the_snapshot_bytes_for_every_target() {
     for (name, text, snaps) in FIXTURES {
         let input = JsValue::from_str(text);
         for (target, snap) in TARGETS.iter().zip(snaps) {
-            let g = generate(&input, target, &JsValue::UNDEFINED).expect("generates");
+            let g = generate(&input, target, None).expect("generates");
             assert_eq!(
                 all_text(&get(&g, "files")),
                 snapshot_body(snap),
@@ -75,7 +75,7 @@ fn results_carry_exactly_what_the_core_returns() {
     for (name, text, _) in FIXTURES.iter().step_by(3) {
         let wf = api::parse_str(text).expect("parses");
         let input = JsValue::from_str(text);
-        let report = validate(&input, &JsValue::UNDEFINED).expect("validates");
+        let report = validate(&input, None).expect("validates");
         assert_eq!(
             stringify(&report),
             serde_json::to_string(&api::validate(&wf)).unwrap(),
@@ -87,7 +87,7 @@ fn results_carry_exactly_what_the_core_returns() {
             serde_json::to_string(&api::plan(&wf).unwrap()).unwrap(),
             "{name}"
         );
-        let g = generate(&input, "helm", &JsValue::UNDEFINED).expect("generates");
+        let g = generate(&input, "helm", None).expect("generates");
         let native = api::generate(&wf, Target::Helm, &GenerateOptions::default()).unwrap();
         assert_eq!(
             stringify(&g),
@@ -126,7 +126,7 @@ fn values_that_are_not_json_are_refused_by_name() {
         JsValue::UNDEFINED,
         JsValue::symbol(Some("x")),
     ] {
-        let e = validate(&bad, &JsValue::UNDEFINED).unwrap_err();
+        let e = validate(&bad, None).unwrap_err();
         let (name, code, message) = error_parts(&e);
         assert_eq!(
             (name.as_str(), code.as_str()),
@@ -139,7 +139,7 @@ fn values_that_are_not_json_are_refused_by_name() {
         );
     }
     // JSON, but not a workflow document.
-    let e = validate(&JsValue::from_str("[1, 2]"), &JsValue::UNDEFINED).unwrap_err();
+    let e = validate(&JsValue::from_str("[1, 2]"), None).unwrap_err();
     assert_eq!(error_parts(&e).1, "SHAPE");
 }
 
@@ -147,13 +147,13 @@ fn values_that_are_not_json_are_refused_by_name() {
 fn a_workflow_with_errors_is_refused_with_the_findings_validate_gives() {
     let doc = include_str!("../../../tests/fixtures/invalid/ex5-invalid.json");
     let input = JsValue::from_str(doc);
-    let e = generate(&input, "kubernetes", &JsValue::UNDEFINED).unwrap_err();
+    let e = generate(&input, "kubernetes", None).unwrap_err();
     let (name, code, _) = error_parts(&e);
     assert_eq!(
         (name.as_str(), code.as_str()),
         ("ValidationError", "INVALID")
     );
-    let report = validate(&input, &JsValue::UNDEFINED).unwrap();
+    let report = validate(&input, None).unwrap();
     assert!(!get(&report, "isValid").as_bool().unwrap());
     assert_eq!(
         stringify(&get(&e, "diagnostics")),
@@ -164,22 +164,23 @@ fn a_workflow_with_errors_is_refused_with_the_findings_validate_gives() {
 #[wasm_bindgen_test]
 fn bad_targets_and_options_are_generate_errors_naming_the_problem() {
     let input = JsValue::from_str(FIXTURES[2].1);
-    let e = generate(&input, "terraform", &JsValue::UNDEFINED).unwrap_err();
+    let e = generate(&input, "terraform", None).unwrap_err();
     let (name, code, message) = error_parts(&e);
     assert_eq!((name.as_str(), code.as_str()), ("GenerateError", "OPTION"));
     assert!(message.contains("terraform"), "{message}");
     let typo = JSON::parse(r#"{"redactSecret": true}"#).unwrap();
-    let (_, code, message) = error_parts(&generate(&input, "helm", &typo).unwrap_err());
+    let (_, code, message) =
+        error_parts(&generate(&input, "helm", Some(typo.clone())).unwrap_err());
     assert_eq!(code, "OPTION");
     assert!(message.contains("redactSecret"), "{message}");
     let old = JSON::parse(r#"{"kubernetesVersion": "1.5"}"#).unwrap();
     assert_eq!(
-        error_parts(&generate(&input, "kubernetes", &old).unwrap_err()).1,
+        error_parts(&generate(&input, "kubernetes", Some(old.clone())).unwrap_err()).1,
         "OPTION"
     );
     let live = JSON::parse(r#"{"live": "yes"}"#).unwrap();
     assert_eq!(
-        error_parts(&validate(&input, &live).unwrap_err()).1,
+        error_parts(&validate(&input, Some(live.clone())).unwrap_err()).1,
         "OPTION"
     );
 }
@@ -188,7 +189,7 @@ fn bad_targets_and_options_are_generate_errors_naming_the_problem() {
 fn options_reach_the_engine() {
     let input = JsValue::from_str(FIXTURES[0].1); // batch-etl-cronjobs
     let opts = JSON::parse(r#"{"kubernetesVersion": "1.20", "layout": "perObject"}"#).unwrap();
-    let g = generate(&input, "kubernetes", &opts).unwrap();
+    let g = generate(&input, "kubernetes", Some(opts.clone())).unwrap();
     let files = get(&g, "files");
     let names = js_sys::Object::keys(files.unchecked_ref::<js_sys::Object>());
     assert!(names.length() > 1);
@@ -198,15 +199,15 @@ fn options_reach_the_engine() {
         .collect();
     assert!(text.contains("apiVersion: batch/v1beta1"));
     let ms = JsValue::from_str(FIXTURES[4].1); // ex3-microservice has a Secret
-    let plain = stringify(&get(
-        &generate(&ms, "compose", &JsValue::UNDEFINED).unwrap(),
+    let plain = stringify(&get(&generate(&ms, "compose", None).unwrap(), "files"));
+    let redacted = JSON::parse(r#"{"redactSecrets": true}"#).unwrap();
+    let red = stringify(&get(
+        &generate(&ms, "compose", Some(redacted.clone())).unwrap(),
         "files",
     ));
-    let redacted = JSON::parse(r#"{"redactSecrets": true}"#).unwrap();
-    let red = stringify(&get(&generate(&ms, "compose", &redacted).unwrap(), "files"));
     assert!(red != plain && red.contains("<redacted>"));
     let live = JSON::parse(r#"{"live": true, "target": "compose"}"#).unwrap();
-    assert!(validate(&ms, &live).is_ok());
+    assert!(validate(&ms, Some(live.clone())).is_ok());
 }
 
 #[wasm_bindgen_test]
@@ -237,7 +238,7 @@ fn catalogues() {
 #[wasm_bindgen_test]
 fn a_session_regenerates_an_edit_as_a_full_generation_would() {
     let text = FIXTURES[4].1; // ex3-microservice
-    let mut s = Session::new(&JsValue::from_str(text), "kubernetes", &JsValue::UNDEFINED).unwrap();
+    let mut s = Session::new(&JsValue::from_str(text), "kubernetes", None).unwrap();
     assert_eq!(s.target(), "kubernetes");
     let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
     let node = doc["nodes"]
@@ -252,12 +253,7 @@ fn a_session_regenerates_an_edit_as_a_full_generation_would() {
         .update_node(&JsValue::from_str(&edited.to_string()))
         .unwrap();
     assert!(!get(&u, "full").as_bool().unwrap());
-    let full = generate(
-        &JsValue::from_str(&doc.to_string()),
-        "kubernetes",
-        &JsValue::UNDEFINED,
-    )
-    .unwrap();
+    let full = generate(&JsValue::from_str(&doc.to_string()), "kubernetes", None).unwrap();
     assert_eq!(
         stringify(&s.files().unwrap()),
         stringify(&get(&full, "files"))
