@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: run test setup fmt-check lint wasm unit judge python web preview generate bench bench-python bench-browser compare fuzz clean
+.PHONY: run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
 
 ## make run: the microservice example (embedded defaults): findings, plan, and every target
 ## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
@@ -26,7 +26,7 @@ run: setup
 
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
-test: setup fmt-check lint wasm unit judge python web
+test: setup fmt-check lint wasm unit judge python web node
 	@echo "make test: all green"
 
 setup:
@@ -85,6 +85,15 @@ bench:
 ## suite (tests/js) and the preview page end to end in Chromium (scripts/web.sh).
 web:
 	scripts/web.sh
+
+## make node: the Node package @celestra/engine — the napi-rs addon built with @napi-rs/cli,
+## generated files fresh, tsc on a typed client, the JS suite (tests/js) and its own tests.
+node:
+	scripts/node.sh
+
+## make bench-node: overhead of the Node package over native Rust.
+bench-node:
+	scripts/node.sh bench
 
 ## make preview: the live-preview page (examples/browser-preview) on http://127.0.0.1:8717/.
 preview:

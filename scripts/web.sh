@@ -30,6 +30,8 @@ JS="$T/js-tools"
 
 log() { printf 'web.sh: %s\n' "$*" >&2; }
 die() { printf 'web.sh: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/js-tools.sh
+source scripts/js-tools.sh
 
 tools() {
     mkdir -p "$T"
@@ -40,13 +42,7 @@ tools() {
         cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$T/wasm-bindgen" \
             || die "cargo install wasm-bindgen-cli failed"
     fi
-    if ! cmp -s scripts/js-tools/package-lock.json "$JS/package-lock.json" || [[ ! -x "$JS/node_modules/.bin/wasm-opt" ]]; then
-        command -v npm >/dev/null || die "npm (Node.js) is required"
-        log "installing the npm tools (binaryen's wasm-opt, playwright-core)"
-        rm -rf "$JS" && mkdir -p "$JS"
-        cp scripts/js-tools/package.json scripts/js-tools/package-lock.json "$JS/"
-        (cd "$JS" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed"
-    fi
+    js_tools
     if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
         log "installing Debian's chromium and chromium-driver"
         local sudo=""

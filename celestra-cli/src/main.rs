@@ -393,7 +393,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Schema => {
             say!(
                 "{}",
-                serde_json::to_string_pretty(&api::schema_from_types()).map_err(|e| e.to_string())?
+                serde_json::to_string_pretty(&api::schema_from_types())
+                    .map_err(|e| e.to_string())?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,206 @@
+// @celestra/engine: the Celestra Engine for Node.js. The same camelCase API and the same error
+// objects as the browser package (celestra-wasm), on the native addon (index.js loads it), plus
+// `...Async` variants that run on libuv's thread pool and return Promises.
+"use strict";
+
+const native = require("./index.js");
+
+const MARK = "\u0000celestra:";
+const CLASS = {
+  PARSE: "ParseError",
+  SHAPE: "ParseError",
+  TOO_LARGE: "ParseError",
+  INVALID: "ValidationError",
+  PLAN_BLOCKED: "ValidationError",
+  OPTION: "GenerateError",
+};
+
+/** An Error like the browser package's: name, code, diagnostics, and line/column for PARSE. */
+function celestraError({ code, message, diagnostics, line, column }) {
+  const e = new Error(message);
+  e.name = CLASS[code] ?? "CelestraError";
+  e.code = code;
+  e.diagnostics = diagnostics ?? [];
+  if (line !== undefined) {
+    e.line = line;
+    e.column = column;
+  }
+  return e;
+}
+
+function translated(e) {
+  if (e instanceof Error && typeof e.message === "string" && e.message.startsWith(MARK)) {
+    return celestraError(JSON.parse(e.message.slice(MARK.length)));
+  }
+  return e;
+}
+
+function call(f) {
+  try {
+    return f();
+  } catch (e) {
+    throw translated(e);
+  }
+}
+
+/** A workflow (or node) as the addon takes it: JSON text or bytes. */
+function input(v, what) {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  const notJson = (why) => celestraError({ code: "PARSE", message: `${what}: not a JSON value (${why})` });
+  if (v === undefined || typeof v === "function" || typeof v === "symbol") throw notJson(`got ${typeof v}`);
+  let text;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    throw notJson(e.message);
+  }
+  if (text === undefined) throw notJson("JSON.stringify gave nothing");
+  return text;
+}
+
+/** Options as JSON text (strictly read by the addon: an unknown key is an OPTION error). */
+function options(o) {
+  if (o === undefined || o === null) return undefined;
+  if (typeof o !== "object" || Array.isArray(o) || o instanceof Uint8Array) {
+    throw celestraError({ code: "OPTION", message: "options must be an object" });
+  }
+  return JSON.stringify(o);
+}
+
+const parsed = (text) => JSON.parse(text);
+const maybe = (text) => (text === null || text === undefined ? undefined : JSON.parse(text));
+
+function validate(workflow, opts) {
+  return parsed(call(() => native.validate(input(workflow, "workflow"), options(opts))));
+}
+
+function plan(workflow) {
+  return parsed(call(() => native.plan(input(workflow, "workflow"))));
+}
+
+function generate(workflow, target, opts) {
+  return parsed(call(() => native.generate(input(workflow, "workflow"), target, options(opts))));
+}
+
+/** Runs the async variant; argument errors reject the Promise too (never throw synchronously). */
+async function background(start) {
+  let promise;
+  try {
+    promise = start();
+  } catch (e) {
+    throw translated(e);
+  }
+  try {
+    return JSON.parse(await promise);
+  } catch (e) {
+    throw translated(e);
+  }
+}
+
+const validateAsync = (workflow, opts) => background(() => native.validateAsync(input(workflow, "workflow"), options(opts)));
+const planAsync = (workflow) => background(() => native.planAsync(input(workflow, "workflow")));
+const generateAsync = (workflow, target, opts) =>
+  background(() => native.generateAsync(input(workflow, "workflow"), target, options(opts)));
+
+// The same calls with the result as JSON text (compact, UTF-8 as is): for a server that sends it
+// on as a response body, this skips building JS objects and encoding them again.
+const validateJson = (workflow, opts) => call(() => native.validate(input(workflow, "workflow"), options(opts)));
+const planJson = (workflow) => call(() => native.plan(input(workflow, "workflow")));
+const generateJson = (workflow, target, opts) => call(() => native.generate(input(workflow, "workflow"), target, options(opts)));
+
+async function backgroundText(start) {
+  try {
+    return await start();
+  } catch (e) {
+    throw translated(e);
+  }
+}
+
+const validateJsonAsync = (workflow, opts) => backgroundText(() => native.validateAsync(input(workflow, "workflow"), options(opts)));
+const planJsonAsync = (workflow) => backgroundText(() => native.planAsync(input(workflow, "workflow")));
+const generateJsonAsync = (workflow, target, opts) =>
+  backgroundText(() => native.generateAsync(input(workflow, "workflow"), target, options(opts)));
+
+const diagnosticCodes = () => parsed(call(() => native.diagnosticCodes()));
+const errorCodes = () => parsed(call(() => native.errorCodes()));
+const schema = () => parsed(call(() => native.schema()));
+const version = () => native.version();
+
+/** Incremental generation for one target: see the browser package's Session. */
+class Session {
+  #native;
+
+  constructor(workflow, target, opts) {
+    this.#native = call(() => new native.NativeSession(input(workflow, "workflow"), target, options(opts)));
+  }
+
+  get target() {
+    return this.#native.target;
+  }
+
+  updateNode(node) {
+    return parsed(call(() => this.#native.updateNode(input(node, "node"))));
+  }
+
+  removeNode(id) {
+    return parsed(call(() => this.#native.removeNode(String(id))));
+  }
+
+  setWorkflow(workflow) {
+    return parsed(call(() => this.#native.setWorkflow(input(workflow, "workflow"))));
+  }
+
+  files() {
+    return parsed(call(() => this.#native.files()));
+  }
+
+  file(path) {
+    return this.#native.file(String(path)) ?? undefined;
+  }
+
+  paths() {
+    return this.#native.paths();
+  }
+
+  warnings() {
+    return parsed(call(() => this.#native.warnings()));
+  }
+
+  ledger() {
+    return maybe(call(() => this.#native.ledger()));
+  }
+
+  generated() {
+    return maybe(call(() => this.#native.generated()));
+  }
+
+  lastError() {
+    const payload = this.#native.lastError();
+    return payload === null || payload === undefined ? undefined : celestraError(JSON.parse(payload));
+  }
+
+  /** Nothing to free by hand (the garbage collector releases the native session); kept for
+   * code shared with the browser package. */
+  free() {}
+}
+
+module.exports = {
+  Session,
+  diagnosticCodes,
+  errorCodes,
+  generate,
+  generateAsync,
+  generateJson,
+  generateJsonAsync,
+  plan,
+  planAsync,
+  planJson,
+  planJsonAsync,
+  schema,
+  validate,
+  validateAsync,
+  validateJson,
+  validateJsonAsync,
+  version,
+};

@@ -1,0 +1,462 @@
+//! `celestra-node`: the engine's facade for Node.js (N-API, napi-rs).
+//!
+//! The native layer is deliberately narrow: it takes JSON text (or UTF-8 bytes) and returns JSON
+//! text, and the package's JavaScript layer (`celestra.js`) turns that into the same camelCase
+//! API and the same error objects as the browser package (`JSON.stringify` / `JSON.parse` are
+//! V8's fastest way across the boundary). Engine errors leave as an `Error` whose message is a
+//! marker plus a JSON payload (`code`, `message`, `diagnostics`, `line`, `column`), which the JS
+//! layer rethrows as `ParseError` / `ValidationError` / `GenerateError` / `CelestraError`.
+//! A panic becomes `CelestraError` with code `INTERNAL`, never a crash of the process.
+//! Long calls have `...Async` variants: `AsyncTask`s on libuv's thread pool.
+
+use celestra_core::generate::{GenerateOptions, Layout, Update};
+use celestra_core::{Diagnostic, Error, Mode, Target, ValidateOptions, Workflow, api};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::{Env, Status, Task};
+use napi_derive::napi;
+use serde::{Deserialize, Serialize};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Starts the message of an engine error (the JS layer looks for it).
+const MARK: &str = "\u{0}celestra:";
+
+/// Why a call failed: an engine error, or a code and a message (bad option, internal error).
+enum Fail {
+    Engine(Error),
+    Other(&'static str, String),
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Engine(e)
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+#[derive(Serialize)]
+struct Payload<'a> {
+    code: &'a str,
+    message: String,
+    diagnostics: &'a [Diagnostic],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+}
+
+fn payload(f: &Fail) -> String {
+    let p = match f {
+        Fail::Engine(e) => engine_payload(e),
+        Fail::Other(code, message) => Payload {
+            code,
+            message: message.clone(),
+            diagnostics: &[],
+            line: None,
+            column: None,
+        },
+    };
+    serde_json::to_string(&p).unwrap_or_else(|_| {
+        r#"{"code":"INTERNAL","message":"error payload","diagnostics":[]}"#.to_owned()
+    })
+}
+
+fn engine_payload(e: &Error) -> Payload<'_> {
+    let (line, column) = match e {
+        Error::Parse { line, column, .. } => (Some(*line), Some(*column)),
+        _ => (None, None),
+    };
+    Payload {
+        code: e.code(),
+        message: e.to_string(),
+        diagnostics: e.diagnostics(),
+        line,
+        column,
+    }
+}
+
+fn to_napi(f: Fail) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, format!("{MARK}{}", payload(&f)))
+}
+
+/// Runs engine work, turning a panic into an `INTERNAL` error.
+fn guarded<T>(f: impl FnOnce() -> R<T>) -> napi::Result<T> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|p| {
+            let what = p
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(Fail::Other(
+                "INTERNAL",
+                format!("internal engine error (please report it): {what}"),
+            ))
+        })
+        .map_err(to_napi)
+}
+
+fn json<T: Serialize + ?Sized>(v: &T) -> R<String> {
+    serde_json::to_string(v)
+        .map_err(|e| Fail::Other("INTERNAL", format!("writing the result as JSON: {e}")))
+}
+
+/// A workflow as the JS layer passes it: JSON text, or UTF-8 bytes (a `Buffer`).
+pub enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl From<Either<String, Buffer>> for Input {
+    fn from(v: Either<String, Buffer>) -> Self {
+        match v {
+            Either::A(s) => Input::Text(s),
+            Either::B(b) => Input::Bytes(b.to_vec()),
+        }
+    }
+}
+
+fn parse(input: &Input) -> R<Workflow> {
+    Ok(match input {
+        Input::Text(t) => api::parse_str(t)?,
+        Input::Bytes(b) => api::parse_bytes(b)?,
+    })
+}
+
+fn option_error(message: String) -> Fail {
+    Fail::Other("OPTION", message)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct JsValidateOptions {
+    target: Option<String>,
+    live: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct JsGenerateOptions {
+    kubernetes_version: Option<String>,
+    layout: Option<String>,
+    redact_secrets: Option<bool>,
+}
+
+/// Options objects are read strictly: an unknown key is an `OPTION` error naming it.
+fn options<T: for<'de> Deserialize<'de> + Default>(text: Option<&str>) -> R<T> {
+    match text {
+        None => Ok(T::default()),
+        Some(t) => serde_json::from_str(t).map_err(|e| option_error(format!("options: {e}"))),
+    }
+}
+
+fn target_of(name: &str) -> R<Target> {
+    Target::parse(name).ok_or_else(|| {
+        option_error(format!(
+            "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
+        ))
+    })
+}
+
+fn validate_options(text: Option<&str>) -> R<ValidateOptions> {
+    let o: JsValidateOptions = options(text)?;
+    Ok(ValidateOptions {
+        mode: if o.live.unwrap_or(false) {
+            Mode::Live
+        } else {
+            Mode::Generate
+        },
+        target: o.target.as_deref().map(target_of).transpose()?,
+    })
+}
+
+fn generate_options(text: Option<&str>) -> R<GenerateOptions> {
+    let o: JsGenerateOptions = options(text)?;
+    let layout = match o.layout.as_deref() {
+        None => Layout::default(),
+        Some(l) => Layout::parse(l).ok_or_else(|| {
+            option_error(format!(
+                "unknown layout {l:?}: use \"singleFile\" or \"perObject\""
+            ))
+        })?,
+    };
+    Ok(GenerateOptions {
+        kubernetes_version: o.kubernetes_version,
+        layout,
+        redact_secrets: o.redact_secrets.unwrap_or(false),
+    })
+}
+
+/// One engine call, complete with its input: what the sync functions run at once and the async
+/// ones on the thread pool.
+pub enum Call {
+    Validate(Input, ValidateOptions),
+    Plan(Input),
+    Generate(Input, Target, GenerateOptions),
+}
+
+impl Call {
+    fn run(&self) -> R<String> {
+        match self {
+            Call::Validate(input, o) => json(&api::validate_with(&parse(input)?, o)),
+            Call::Plan(input) => json(&api::plan(&parse(input)?)?),
+            Call::Generate(input, target, o) => json(&api::generate(&parse(input)?, *target, o)?),
+        }
+    }
+}
+
+fn validate_call(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Call> {
+    guarded(|| {
+        Ok(Call::Validate(
+            workflow.into(),
+            validate_options(options.as_deref())?,
+        ))
+    })
+}
+
+fn generate_call(
+    workflow: Either<String, Buffer>,
+    target: String,
+    options: Option<String>,
+) -> napi::Result<Call> {
+    guarded(|| {
+        Ok(Call::Generate(
+            workflow.into(),
+            target_of(&target)?,
+            generate_options(options.as_deref())?,
+        ))
+    })
+}
+
+/// The report of `validate`, as JSON text.
+#[napi(js_name = "validate")]
+pub fn validate(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<String> {
+    let call = validate_call(workflow, options)?;
+    guarded(|| call.run())
+}
+
+/// The plan, as JSON text.
+#[napi(js_name = "plan")]
+pub fn plan(workflow: Either<String, Buffer>) -> napi::Result<String> {
+    let call = Call::Plan(workflow.into());
+    guarded(|| call.run())
+}
+
+/// `{target, files, ledger, warnings}` of one target, as JSON text.
+#[napi(js_name = "generate")]
+pub fn generate(
+    workflow: Either<String, Buffer>,
+    target: String,
+    options: Option<String>,
+) -> napi::Result<String> {
+    let call = generate_call(workflow, target, options)?;
+    guarded(|| call.run())
+}
+
+/// A call run on libuv's thread pool; resolves to JSON text.
+pub struct Background(Call);
+
+impl Task for Background {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        guarded(|| self.0.run())
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+        Ok(output)
+    }
+}
+
+/// `validate` off the event loop.
+#[napi(js_name = "validateAsync")]
+pub fn validate_async(
+    workflow: Either<String, Buffer>,
+    options: Option<String>,
+) -> napi::Result<AsyncTask<Background>> {
+    Ok(AsyncTask::new(Background(validate_call(
+        workflow, options,
+    )?)))
+}
+
+/// `plan` off the event loop.
+#[napi(js_name = "planAsync")]
+pub fn plan_async(workflow: Either<String, Buffer>) -> AsyncTask<Background> {
+    AsyncTask::new(Background(Call::Plan(workflow.into())))
+}
+
+/// `generate` off the event loop.
+#[napi(js_name = "generateAsync")]
+pub fn generate_async(
+    workflow: Either<String, Buffer>,
+    target: String,
+    options: Option<String>,
+) -> napi::Result<AsyncTask<Background>> {
+    Ok(AsyncTask::new(Background(generate_call(
+        workflow, target, options,
+    )?)))
+}
+
+/// Every diagnostic code with its documentation, as JSON text.
+#[napi(js_name = "diagnosticCodes")]
+pub fn diagnostic_codes() -> napi::Result<String> {
+    guarded(|| json(&api::codes()))
+}
+
+/// The error codes with what each means, as a JSON object.
+#[napi(js_name = "errorCodes")]
+pub fn error_codes() -> napi::Result<String> {
+    let codes: std::collections::BTreeMap<&str, &str> =
+        celestra_core::ERROR_CODES.iter().copied().collect();
+    guarded(|| json(&codes))
+}
+
+/// The JSON Schema of the workflow document, as JSON text.
+#[napi(js_name = "schema")]
+pub fn schema() -> napi::Result<String> {
+    guarded(|| json(&api::schema()))
+}
+
+/// The engine's version.
+#[napi(js_name = "version")]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// An incremental generation session for one target (the JS `Session` wraps it).
+#[napi]
+pub struct NativeSession {
+    inner: celestra_core::Session,
+    /// Set when a call panicked: the state may be half-updated, so it refuses further work.
+    poisoned: bool,
+}
+
+fn update_json(u: &Update) -> R<String> {
+    #[derive(Serialize)]
+    struct U<'a> {
+        full: bool,
+        regenerated: &'a [String],
+    }
+    json(&U {
+        full: u.full,
+        regenerated: &u.regenerated,
+    })
+}
+
+#[napi]
+impl NativeSession {
+    /// Starts a session and generates everything.
+    #[napi(constructor)]
+    pub fn new(
+        workflow: Either<String, Buffer>,
+        target: String,
+        options: Option<String>,
+    ) -> napi::Result<Self> {
+        let input: Input = workflow.into();
+        guarded(|| {
+            let target = target_of(&target)?;
+            let opts = generate_options(options.as_deref())?;
+            Ok(NativeSession {
+                inner: celestra_core::Session::new(parse(&input)?, target, opts)?,
+                poisoned: false,
+            })
+        })
+    }
+
+    fn work<T>(&mut self, f: impl FnOnce(&mut celestra_core::Session) -> R<T>) -> napi::Result<T> {
+        if self.poisoned {
+            return Err(to_napi(Fail::Other(
+                "INTERNAL",
+                "this session hit an internal error earlier; create a new Session".to_owned(),
+            )));
+        }
+        let inner = &mut self.inner;
+        let r = guarded(|| f(inner));
+        if let Err(e) = &r
+            && e.reason.contains("\"code\":\"INTERNAL\"")
+        {
+            self.poisoned = true;
+        }
+        r
+    }
+
+    /// The target name.
+    #[napi(getter)]
+    pub fn target(&self) -> String {
+        self.inner.target().as_str().to_owned()
+    }
+
+    /// Replaces (or adds) one node given as JSON text, and regenerates what it touches.
+    #[napi(js_name = "updateNode")]
+    pub fn update_node(&mut self, node: String) -> napi::Result<String> {
+        self.work(|s| {
+            let value: serde_json::Value = serde_json::from_str(&node).map_err(|e| {
+                Fail::Engine(Error::Parse {
+                    message: format!("node: {e}"),
+                    line: e.line(),
+                    column: e.column(),
+                    source: e,
+                })
+            })?;
+            update_json(&s.update_node(&value)?)
+        })
+    }
+
+    /// Removes a node and its connections, and regenerates.
+    #[napi(js_name = "removeNode")]
+    pub fn remove_node(&mut self, id: String) -> napi::Result<String> {
+        self.work(|s| update_json(&s.remove_node(&id)?))
+    }
+
+    /// Replaces the whole workflow and regenerates.
+    #[napi(js_name = "setWorkflow")]
+    pub fn set_workflow(&mut self, workflow: Either<String, Buffer>) -> napi::Result<String> {
+        let input: Input = workflow.into();
+        self.work(|s| update_json(&s.set_workflow(parse(&input)?)?))
+    }
+
+    /// The files of the last successful generation, as a JSON object.
+    #[napi]
+    pub fn files(&self) -> napi::Result<String> {
+        guarded(|| json(self.inner.files()))
+    }
+
+    /// One file of the last successful generation.
+    #[napi]
+    pub fn file(&self, path: String) -> Option<String> {
+        self.inner.files().get(&path).cloned()
+    }
+
+    /// The paths of the files of the last successful generation, sorted.
+    #[napi]
+    pub fn paths(&self) -> Vec<String> {
+        self.inner.files().keys().cloned().collect()
+    }
+
+    /// The warnings of the last successful generation, as JSON text.
+    #[napi]
+    pub fn warnings(&self) -> napi::Result<String> {
+        guarded(|| json(self.inner.warnings()))
+    }
+
+    /// The ledger of the last successful generation, as JSON text (None before one).
+    #[napi]
+    pub fn ledger(&mut self) -> napi::Result<Option<String>> {
+        self.work(|s| s.ledger().map(json).transpose())
+    }
+
+    /// Files, ledger and warnings of the last successful generation, as JSON text.
+    #[napi]
+    pub fn generated(&mut self) -> napi::Result<Option<String>> {
+        self.work(|s| s.generated().map(|g| json(&g)).transpose())
+    }
+
+    /// The error payload of the last refused edit (None after a good one).
+    #[napi(js_name = "lastError")]
+    pub fn last_error(&self) -> Option<String> {
+        self.inner
+            .last_error()
+            .and_then(|e| serde_json::to_string(&engine_payload(e)).ok())
+    }
+}

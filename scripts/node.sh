@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The Node package @celestra/engine (celestra-node, napi-rs): builds the addon with @napi-rs/cli,
+# assembles the package, checks it and tests it.
+#
+#   scripts/node.sh          build; index.js / index.d.ts / types.d.ts fresh; tsc on a typed
+#                            client; the JS suite (tests/js) and the package's own tests
+#                            (celestra-node/test: async off the event loop, the README example)
+#   scripts/node.sh build    the package only; prints its directory
+#   scripts/node.sh types    rewrites the committed generated files (index.js, index.d.ts, types.d.ts)
+#   scripts/node.sh bench    builds, then the overhead over native Rust (numbers for the README)
+#
+# The package is assembled in $CARGO_TARGET_DIR/node/package (its .node addon, the committed JS
+# and declarations); tests load it from there, never from the source tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+T="${CELESTRA_TOOLS:-$HOME/.cache/celestra-tools}"
+TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/celestra-target}"
+export CARGO_TARGET_DIR="$TARGET"
+OUT="$TARGET/node"
+PKG="$OUT/package"
+JS="$T/js-tools"
+
+log() { printf 'node.sh: %s\n' "$*" >&2; }
+die() { printf 'node.sh: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/js-tools.sh
+source scripts/js-tools.sh
+
+# The shapes of the API, from the browser package's TypeScript section (one source for both).
+types_text() {
+    printf '// Generated from the TYPES section of celestra-wasm/src/lib.rs by scripts/node.sh types.\n'
+    printf '// The shapes the engine reads and returns; the same in the browser package.\n'
+    sed -n '/^const TYPES: &str = r#"$/,/^"#;$/p' celestra-wasm/src/lib.rs | sed '1d;$d'
+}
+
+build() {
+    command -v node >/dev/null || die "Node.js is required"
+    js_tools
+    log "building the addon (napi build --platform --release)"
+    rm -rf "$OUT/napi" && mkdir -p "$OUT/napi"
+    (cd celestra-node && "$JS/node_modules/.bin/napi" build --platform --release --output-dir "$OUT/napi" >&2) \
+        || die "napi build failed"
+    rm -rf "$PKG" && mkdir -p "$PKG"
+    cp celestra-node/package.json celestra-node/celestra.js celestra-node/celestra.d.ts "$PKG/"
+    cp "$OUT/napi/"*.node "$PKG/"
+    cp "$OUT/napi/index.js" "$OUT/napi/index.d.ts" "$PKG/"
+    types_text >"$PKG/types.d.ts"
+    log "package: $PKG ($(du -sh "$PKG" | cut -f1))"
+}
+
+fresh() {
+    local f stale=0
+    for f in index.js index.d.ts types.d.ts; do
+        if ! cmp -s "$PKG/$f" "celestra-node/$f"; then
+            diff -u "celestra-node/$f" "$PKG/$f" | head -20 >&2 || true
+            stale=1
+        fi
+    done
+    [[ $stale == 0 ]] || die "celestra-node's generated files are stale: run scripts/node.sh types and commit them"
+    local dir="$OUT/types-check"
+    rm -rf "$dir" && mkdir -p "$dir" && cp tests/js/node-types-check.ts "$dir/" && ln -s "$PKG" "$dir/pkg"
+    "$JS/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module es2022 --moduleResolution bundler \
+        --lib esnext,dom "$dir/node-types-check.ts" \
+        || die "tests/js/node-types-check.ts does not compile against the package's declarations"
+    log "index.js, index.d.ts, types.d.ts are fresh; tests/js/node-types-check.ts compiles (tsc --strict)"
+}
+
+tests() {
+    log "JS suite (tests/js) on the Node package"
+    CELESTRA_JS_ENGINE=node CELESTRA_NODE_PKG="$PKG" node --test tests/js/
+    log "the package's own tests (celestra-node/test)"
+    # The README example does `require("@celestra/engine")`: resolve it to the built package.
+    mkdir -p "$OUT/modules/@celestra" && ln -sfn "$PKG" "$OUT/modules/@celestra/engine"
+    cargo build -q --locked -p celestra-benches --bin synthetic
+    CELESTRA_NODE_PKG="$PKG" CELESTRA_NODE_MODULES="$OUT/modules" CELESTRA_SYNTHETIC="$TARGET/debug/synthetic" \
+        node --test celestra-node/test/
+}
+
+case "${1:-test}" in
+    test) build; fresh; tests; log "all green" ;;
+    build) build; echo "$PKG" ;;
+    types)
+        build
+        cp "$PKG/index.js" "$PKG/index.d.ts" "$PKG/types.d.ts" celestra-node/
+        log "updated celestra-node/index.js, index.d.ts, types.d.ts"
+        ;;
+    bench)
+        build
+        cargo build -q --locked --release -p celestra-benches --bin native_calls --bin synthetic
+        CELESTRA_NODE_PKG="$PKG" node celestra-node/bench/overhead.mjs \
+            "$TARGET/release/native_calls" "$TARGET/release/synthetic"
+        ;;
+    *) die "unknown command $1 (test, build, types, bench)" ;;
+esac
