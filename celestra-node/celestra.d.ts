@@ -23,19 +23,20 @@ export declare function validateAsync(workflow: WorkflowInput, options?: Validat
 export declare function planAsync(workflow: WorkflowInput): Promise<Plan>;
 /** `generate` on libuv's thread pool. */
 export declare function generateAsync(workflow: WorkflowInput, target: Target, options?: GenerateOptions): Promise<Generated>;
-/** `validate`'s report as compact JSON text: for a server that sends it on as a response body
- * (no JS objects built, nothing encoded again). `JSON.parse` of it equals `validate()`. */
-export declare function validateJson(workflow: WorkflowInput, options?: ValidateOptions): string;
-/** `plan` as compact JSON text (see `validateJson`). */
-export declare function planJson(workflow: WorkflowInput): string;
-/** `generate` as compact JSON text (see `validateJson`). */
-export declare function generateJson(workflow: WorkflowInput, target: Target, options?: GenerateOptions): string;
+/** `validate`'s report as compact UTF-8 JSON (a Node `Buffer`): for a server that sends it on as
+ * a response body (no JS objects built, nothing encoded again). `JSON.parse` of its text equals
+ * `validate()`. */
+export declare function validateJson(workflow: WorkflowInput, options?: ValidateOptions): Uint8Array;
+/** `plan` as compact UTF-8 JSON (see `validateJson`). */
+export declare function planJson(workflow: WorkflowInput): Uint8Array;
+/** `generate` as compact UTF-8 JSON (see `validateJson`). */
+export declare function generateJson(workflow: WorkflowInput, target: Target, options?: GenerateOptions): Uint8Array;
 /** `validateJson` on libuv's thread pool. */
-export declare function validateJsonAsync(workflow: WorkflowInput, options?: ValidateOptions): Promise<string>;
+export declare function validateJsonAsync(workflow: WorkflowInput, options?: ValidateOptions): Promise<Uint8Array>;
 /** `planJson` on libuv's thread pool. */
-export declare function planJsonAsync(workflow: WorkflowInput): Promise<string>;
+export declare function planJsonAsync(workflow: WorkflowInput): Promise<Uint8Array>;
 /** `generateJson` on libuv's thread pool. */
-export declare function generateJsonAsync(workflow: WorkflowInput, target: Target, options?: GenerateOptions): Promise<string>;
+export declare function generateJsonAsync(workflow: WorkflowInput, target: Target, options?: GenerateOptions): Promise<Uint8Array>;
 /** Every diagnostic code with its severity, title, why, fix and example. */
 export declare function diagnosticCodes(): CodeInfo[];
 /** The error codes (`CelestraError.code`) with what each means. */

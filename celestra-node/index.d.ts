@@ -37,20 +37,27 @@ export declare class NativeSession {
   lastError(): string | null
 }
 
+/**
+ * Benchmark probe: the median time in µs of `call` ("validate", "plan" or "generate-<target>",
+ * each writing its result as JSON) run `repeats` times inside the addon on JSON bytes. Tells
+ * the engine's own time in this process from the binding's (`celestra-node/bench`).
+ */
+export declare function _engineTime(data: Buffer, call: string, repeats: number): number
+
 /** Every diagnostic code with its documentation, as JSON text. */
 export declare function diagnosticCodes(): string
 
 /** The error codes with what each means, as a JSON object. */
 export declare function errorCodes(): string
 
-/** `{target, files, ledger, warnings}` of one target, as JSON text. */
-export declare function generate(workflow: string | Buffer, target: string, options?: string | undefined | null): string
+/** `{target, files, ledger, warnings}` of one target, as UTF-8 JSON. */
+export declare function generate(workflow: string | Buffer, target: string, options?: string | undefined | null): Buffer
 
 /** `generate` off the event loop. */
 export declare function generateAsync(workflow: string | Buffer, target: string, options?: string | undefined | null): Promise<unknown>
 
-/** The plan, as JSON text. */
-export declare function plan(workflow: string | Buffer): string
+/** The plan, as UTF-8 JSON. */
+export declare function plan(workflow: string | Buffer): Buffer
 
 /** `plan` off the event loop. */
 export declare function planAsync(workflow: string | Buffer): Promise<unknown>
@@ -58,8 +65,8 @@ export declare function planAsync(workflow: string | Buffer): Promise<unknown>
 /** The JSON Schema of the workflow document, as JSON text. */
 export declare function schema(): string
 
-/** The report of `validate`, as JSON text. */
-export declare function validate(workflow: string | Buffer, options?: string | undefined | null): string
+/** The report of `validate`, as UTF-8 JSON (a Buffer over the Rust allocation: no copy). */
+export declare function validate(workflow: string | Buffer, options?: string | undefined | null): Buffer
 
 /** `validate` off the event loop. */
 export declare function validateAsync(workflow: string | Buffer, options?: string | undefined | null): Promise<unknown>

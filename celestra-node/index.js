@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeSession = nativeBinding.NativeSession
+module.exports._engineTime = nativeBinding._engineTime
 module.exports.diagnosticCodes = nativeBinding.diagnosticCodes
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.generate = nativeBinding.generate

@@ -85,9 +85,9 @@ case "${1:-test}" in
         ;;
     bench)
         build
-        cargo build -q --locked --release -p celestra-benches --bin native_calls --bin synthetic
+        cargo build -q --locked --release -p celestra-benches --bin native_calls_mimalloc --bin synthetic
         CELESTRA_NODE_PKG="$PKG" node celestra-node/bench/overhead.mjs \
-            "$TARGET/release/native_calls" "$TARGET/release/synthetic"
+            "$TARGET/release/native_calls_mimalloc" "$TARGET/release/synthetic"
         ;;
     *) die "unknown command $1 (test, build, types, bench)" ;;
 esac

@@ -1,8 +1,10 @@
 // Overhead of @celestra/engine over native Rust on the same calls (scripts/node.sh bench):
 // for the 100-node synthetic workflow and a tiny one, each call through the package (workflow
 // as JSON text, and as an object; results as objects, and as JSON text with the *Json calls)
-// against `native_calls` (Rust: parse the JSON, call, and for "+json" also write the result as
-// JSON — what the addon does before V8's JSON.parse).
+// against `native_calls_mimalloc` (Rust with the addon's allocator: parse the JSON, call, and
+// for "+json" also write the result as JSON — what the addon does before V8's JSON.parse).
+// "engine in Node" is the same call timed inside the addon: the process's effect on the engine,
+// apart from the binding's own work.
 // Prints Markdown tables of medians.
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -59,15 +61,17 @@ for (const [label, path, repeats] of [["100-node synthetic workflow", big, 300],
   const object = JSON.parse(text);
   const nat = native(path, repeats);
   console.log(`### ${label}\n`);
-  console.log("| call | native µs | Node, objects out µs | overhead | native +json µs | Node, JSON out µs | overhead | Node, object in, objects out µs | overhead |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| call | native µs | Node, objects out µs | overhead | native +json µs | engine in Node +json µs | Node, JSON out µs | overhead | Node, object in, objects out µs | overhead |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const [name, f] of Object.entries(CALLS)) {
     const n = nat[name], nj = nat[name + "+json"];
     const pt = medianUs(f, text, repeats);
     const pj = medianUs(JSON_CALLS[name], text, repeats);
     const po = medianUs(f, object, repeats);
+    const bytes = readFileSync(path);
+    const inside = [0, 1, 2].map(() => engine._native._engineTime(bytes, name, repeats)).sort((a, b) => a - b)[1];
     const fmt = (p, base) => (path === big ? `${((p / base - 1) * 100).toFixed(0)}%` : `+${(p - base).toFixed(1)} µs`);
-    console.log(`| ${name} | ${n.toFixed(1)} | ${pt.toFixed(1)} | ${fmt(pt, n)} | ${nj.toFixed(1)} | ${pj.toFixed(1)} | ${fmt(pj, nj)} | ${po.toFixed(1)} | ${fmt(po, n)} |`);
+    console.log(`| ${name} | ${n.toFixed(1)} | ${pt.toFixed(1)} | ${fmt(pt, n)} | ${nj.toFixed(1)} | ${inside.toFixed(1)} | ${pj.toFixed(1)} | ${fmt(pj, nj)} | ${po.toFixed(1)} | ${fmt(po, n)} |`);
   }
   console.log();
 }
