@@ -3,10 +3,11 @@
 
 use crate::diag::{Code, CodeInfo, Report};
 use crate::error::Error;
+use crate::generate::{GenerateOptions, Layout};
 use crate::model::lite::Lite;
 use crate::model::{Workflow, load_workflow};
 use crate::plan::Plan;
-use crate::validate::ValidateOptions;
+use crate::validate::{Target, ValidateOptions};
 use serde_json::Value;
 
 /// Size limits applied before a document is read. Documents over a limit are refused with
@@ -165,4 +166,109 @@ pub fn explain(code: &str) -> Option<&'static CodeInfo> {
 /// The diagnostics reference page (`docs/diagnostics.md`), generated from the registry.
 pub fn diagnostics_markdown() -> String {
     crate::schema::diagnostics_markdown()
+}
+
+/// The options object of the JavaScript packages' `validate(workflow, options)`:
+/// `{"target"?: "kubernetes" | "compose" | …, "live"?: bool}`, as JSON text. Read strictly: an
+/// unknown key or a wrong type is [`Error::Option`] naming it (a typo must not be ignored).
+pub fn validate_options_from_json(text: &str) -> Result<ValidateOptions, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Js {
+        target: Option<String>,
+        live: Option<bool>,
+    }
+    let o: Js = js_options(text)?;
+    Ok(ValidateOptions {
+        mode: if o.live.unwrap_or(false) {
+            crate::validate::Mode::Live
+        } else {
+            crate::validate::Mode::Generate
+        },
+        target: o.target.as_deref().map(target_from_name).transpose()?,
+    })
+}
+
+/// The options object of the JavaScript packages' `generate(workflow, target, options)` and
+/// `new Session(…)`: `{"kubernetesVersion"?, "layout"?: "singleFile" | "perObject",
+/// "redactSecrets"?: bool}`, as JSON text, read strictly (see [`validate_options_from_json`]).
+pub fn generate_options_from_json(text: &str) -> Result<GenerateOptions, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Js {
+        kubernetes_version: Option<String>,
+        layout: Option<String>,
+        redact_secrets: Option<bool>,
+    }
+    let o: Js = js_options(text)?;
+    let layout = match o.layout.as_deref() {
+        None => Layout::default(),
+        Some(l) => Layout::parse(l).ok_or_else(|| Error::Option {
+            message: format!("unknown layout {l:?}: use \"singleFile\" or \"perObject\""),
+        })?,
+    };
+    Ok(GenerateOptions {
+        kubernetes_version: o.kubernetes_version,
+        layout,
+        redact_secrets: o.redact_secrets.unwrap_or(false),
+    })
+}
+
+/// A target by name (`kubernetes`, `k8s`, `compose`, `helm`, `dsl`, …), or [`Error::Option`].
+pub fn target_from_name(name: &str) -> Result<Target, Error> {
+    Target::parse(name).ok_or_else(|| Error::Option {
+        message: format!(
+            "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
+        ),
+    })
+}
+
+fn js_options<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Option {
+        message: format!("options: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod js_option_tests {
+    use super::*;
+
+    #[test]
+    fn js_options_are_read_strictly() {
+        let v = validate_options_from_json(r#"{"target": "k8s", "live": true}"#).unwrap();
+        assert_eq!(v.target, Some(Target::Kubernetes));
+        assert_eq!(v.mode, crate::validate::Mode::Live);
+        assert_eq!(
+            validate_options_from_json("{}").unwrap(),
+            ValidateOptions::default()
+        );
+        let g = generate_options_from_json(
+            r#"{"kubernetesVersion": "1.21", "layout": "per-object", "redactSecrets": true}"#,
+        )
+        .unwrap();
+        assert_eq!(g.kubernetes_version.as_deref(), Some("1.21"));
+        assert_eq!(g.layout, Layout::PerObject);
+        assert!(g.redact_secrets);
+        let option_error = |r: Result<(), Error>, text: &str, needle: &str| {
+            let e = r.unwrap_err();
+            assert_eq!(e.code(), "OPTION", "{text}");
+            assert!(e.to_string().contains(needle), "{text}: {e}");
+        };
+        for (text, needle) in [
+            (r#"{"live": "yes"}"#, "expected a boolean"),
+            (r#"{"target": "terraform"}"#, "terraform"),
+            (r#"{"redactSecrets": true}"#, "redactSecrets"),
+            ("[1]", "options"),
+        ] {
+            option_error(validate_options_from_json(text).map(|_| ()), text, needle);
+        }
+        for (text, needle) in [
+            (r#"{"redactSecret": true}"#, "redactSecret"),
+            (r#"{"layout": "zip"}"#, "zip"),
+            (r#"{"kubernetesVersion": 1.3}"#, "expected a string"),
+            ("null", "options"),
+        ] {
+            option_error(generate_options_from_json(text).map(|_| ()), text, needle);
+        }
+    }
 }

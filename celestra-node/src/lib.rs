@@ -9,12 +9,12 @@
 //! A panic becomes `CelestraError` with code `INTERNAL`, never a crash of the process.
 //! Long calls have `...Async` variants: `AsyncTask`s on libuv's thread pool.
 
-use celestra_core::generate::{GenerateOptions, Layout, Update};
-use celestra_core::{Diagnostic, Error, Mode, Target, ValidateOptions, Workflow, api};
+use celestra_core::generate::{GenerateOptions, Update};
+use celestra_core::{Diagnostic, Error, Target, ValidateOptions, Workflow, api};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Generation allocates and frees many small values; in Node's multi-threaded process glibc's
@@ -128,68 +128,24 @@ fn parse(input: &Input) -> R<Workflow> {
     })
 }
 
-fn option_error(message: String) -> Fail {
-    Fail::Other("OPTION", message)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct JsValidateOptions {
-    target: Option<String>,
-    live: Option<bool>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct JsGenerateOptions {
-    kubernetes_version: Option<String>,
-    layout: Option<String>,
-    redact_secrets: Option<bool>,
-}
-
-/// Options objects are read strictly: an unknown key is an `OPTION` error naming it.
-fn options<T: for<'de> Deserialize<'de> + Default>(text: Option<&str>) -> R<T> {
-    match text {
-        None => Ok(T::default()),
-        Some(t) => serde_json::from_str(t).map_err(|e| option_error(format!("options: {e}"))),
-    }
-}
-
 fn target_of(name: &str) -> R<Target> {
-    Target::parse(name).ok_or_else(|| {
-        option_error(format!(
-            "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
-        ))
-    })
+    Ok(api::target_from_name(name)?)
 }
 
+/// Options arrive as JSON text from the JS layer (None: the defaults) and are read strictly by
+/// the core (an unknown key is an `OPTION` error naming it).
 fn validate_options(text: Option<&str>) -> R<ValidateOptions> {
-    let o: JsValidateOptions = options(text)?;
-    Ok(ValidateOptions {
-        mode: if o.live.unwrap_or(false) {
-            Mode::Live
-        } else {
-            Mode::Generate
-        },
-        target: o.target.as_deref().map(target_of).transpose()?,
-    })
+    Ok(text
+        .map(api::validate_options_from_json)
+        .transpose()?
+        .unwrap_or_default())
 }
 
 fn generate_options(text: Option<&str>) -> R<GenerateOptions> {
-    let o: JsGenerateOptions = options(text)?;
-    let layout = match o.layout.as_deref() {
-        None => Layout::default(),
-        Some(l) => Layout::parse(l).ok_or_else(|| {
-            option_error(format!(
-                "unknown layout {l:?}: use \"singleFile\" or \"perObject\""
-            ))
-        })?,
-    };
-    Ok(GenerateOptions {
-        kubernetes_version: o.kubernetes_version,
-        layout,
-        redact_secrets: o.redact_secrets.unwrap_or(false),
-    })
+    Ok(text
+        .map(api::generate_options_from_json)
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// One engine call, complete with its input: what the sync functions run at once and the async

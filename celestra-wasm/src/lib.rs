@@ -12,9 +12,8 @@
 //! errors are written here (`TYPES`) and land in the package's `.d.ts`; `scripts/web.sh`
 //! checks the committed copy (`celestra-wasm/celestra_wasm.d.ts`) is fresh.
 
-use celestra_core::generate::{GenerateOptions, Layout, Update};
-use celestra_core::{Error, Mode, Target, ValidateOptions, Workflow, api};
-use serde::Deserialize;
+use celestra_core::generate::{GenerateOptions, Update};
+use celestra_core::{Error, Target, ValidateOptions, Workflow, api};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -284,64 +283,37 @@ fn workflow_of(v: &JsValue) -> Result<Workflow, JsValue> {
     .map_err(|e| engine_error(&e))
 }
 
-/// Options objects are read strictly: an unknown key is an `OPTION` error naming it (a typo
-/// such as `redactSecret` must not silently generate secrets into a preview).
-fn options_of<'de, T: Deserialize<'de> + Default>(
-    v: Option<&JsValue>,
-    text: &'de mut String,
-) -> Result<T, JsValue> {
+/// An options object (undefined and null: the defaults) as JSON text for the core's strict
+/// readers ([`api::validate_options_from_json`], [`api::generate_options_from_json`]).
+fn options_text(v: Option<&JsValue>) -> Result<Option<String>, JsValue> {
     let Some(v) = v.filter(|v| !v.is_undefined() && !v.is_null()) else {
-        return Ok(T::default());
+        return Ok(None);
     };
-    if !v.is_object() || js_sys::Array::is_array(v) {
+    if !v.is_object() || js_sys::Array::is_array(v) || v.is_instance_of::<js_sys::Uint8Array>() {
         return Err(option_error("options must be an object".to_owned()));
     }
-    *text = match text_of(v, "options")? {
-        Text::Str(s) => s,
-        Text::Bytes(_) => return Err(option_error("options must be an object".to_owned())),
-    };
-    serde_json::from_str(text).map_err(|e| option_error(format!("options: {e}")))
+    match text_of(v, "options")? {
+        Text::Str(s) => Ok(Some(s)),
+        Text::Bytes(_) => Err(option_error("options must be an object".to_owned())),
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct JsValidateOptions {
-    target: Option<String>,
-    live: Option<bool>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct JsGenerateOptions {
-    kubernetes_version: Option<String>,
-    layout: Option<String>,
-    redact_secrets: Option<bool>,
-}
-
-fn target_of(name: &str) -> Result<Target, JsValue> {
-    Target::parse(name).ok_or_else(|| {
-        option_error(format!(
-            "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
-        ))
-    })
+fn validate_options(v: Option<&JsValue>) -> Result<ValidateOptions, JsValue> {
+    match options_text(v)? {
+        None => Ok(ValidateOptions::default()),
+        Some(t) => api::validate_options_from_json(&t).map_err(|e| engine_error(&e)),
+    }
 }
 
 fn generate_options(v: Option<&JsValue>) -> Result<GenerateOptions, JsValue> {
-    let mut text = String::new();
-    let o: JsGenerateOptions = options_of(v, &mut text)?;
-    let layout = match o.layout.as_deref() {
-        None => Layout::default(),
-        Some(l) => Layout::parse(l).ok_or_else(|| {
-            option_error(format!(
-                "unknown layout {l:?}: use \"singleFile\" or \"perObject\""
-            ))
-        })?,
-    };
-    Ok(GenerateOptions {
-        kubernetes_version: o.kubernetes_version,
-        layout,
-        redact_secrets: o.redact_secrets.unwrap_or(false),
-    })
+    match options_text(v)? {
+        None => Ok(GenerateOptions::default()),
+        Some(t) => api::generate_options_from_json(&t).map_err(|e| engine_error(&e)),
+    }
+}
+
+fn target_of(name: &str) -> Result<Target, JsValue> {
+    api::target_from_name(name).map_err(|e| engine_error(&e))
 }
 
 /// Validates a workflow: findings per node, field and connection.
@@ -350,16 +322,7 @@ pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let mut text = String::new();
-    let o: JsValidateOptions = options_of(options.as_ref(), &mut text)?;
-    let opts = ValidateOptions {
-        mode: if o.live.unwrap_or(false) {
-            Mode::Live
-        } else {
-            Mode::Generate
-        },
-        target: o.target.as_deref().map(target_of).transpose()?,
-    };
+    let opts = validate_options(options.as_ref())?;
     let wf = workflow_of(workflow)?;
     to_js(&api::validate_with(&wf, &opts))
 }
