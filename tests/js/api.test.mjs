@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { engine, KIND, REPO } from "./engine.mjs";
+import { engine, REPO } from "./engine.mjs";
 import { FIXTURES, invalidCases, workflows } from "./fixtures.mjs";
 
 const read = (stem) => readFileSync(join(FIXTURES, "workflows", `${stem}.json`), "utf8");
@@ -110,11 +110,10 @@ test("a session regenerates an edit as a full generation would, and survives bad
   const other = read("wordpress-mysql");
   s.setWorkflow(other);
   assert.deepEqual(s.files(), engine.generate(other, "kubernetes").files);
-  if (KIND === "wasm") {
-    assert.deepEqual(s.paths(), Object.keys(s.files()));
-    assert.equal(s.file(s.paths()[0]), s.files()[s.paths()[0]]);
-    s.free();
-  }
+  assert.deepEqual(s.paths(), Object.keys(s.files()));
+  assert.equal(s.file(s.paths()[0]), s.files()[s.paths()[0]]);
+  assert.equal(s.file("no/such/file.yaml"), undefined);
+  s.free();
 });
 
 test("catalogues: codes, error codes, schema, version", () => {
