@@ -141,7 +141,7 @@ e2e() {
     log "preview page end to end in headless Chromium"
     mkdir -p "$TARGET/artifacts"
     NODE_PATH="$JS/node_modules" CELESTRA_SITE="$SITE" CELESTRA_ARTIFACTS="$TARGET/artifacts" \
-        node --test examples/browser-preview/test/e2e.test.mjs
+        node --test examples/browser-preview/test/serve.test.mjs examples/browser-preview/test/e2e.test.mjs
     log "screenshot: $TARGET/artifacts/browser-preview.png"
 }
 
