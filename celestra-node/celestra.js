@@ -6,19 +6,13 @@
 const native = require("./index.js");
 
 const MARK = "\u0000celestra:";
-const CLASS = {
-  PARSE: "ParseError",
-  SHAPE: "ParseError",
-  TOO_LARGE: "ParseError",
-  INVALID: "ValidationError",
-  PLAN_BLOCKED: "ValidationError",
-  OPTION: "GenerateError",
-};
 
-/** An Error like the browser package's: name, code, diagnostics, and line/column for PARSE. */
-function celestraError({ code, message, diagnostics, line, column }) {
+/** An Error like the browser package's: name, code, diagnostics, and line/column for PARSE.
+ * The addon's payloads carry the name (the core's one code-to-class table); the errors made
+ * here, before the addon is called, give theirs. */
+function celestraError({ name, code, message, diagnostics, line, column }) {
   const e = new Error(message);
-  e.name = CLASS[code] ?? "CelestraError";
+  e.name = name;
   e.code = code;
   e.diagnostics = diagnostics ?? [];
   if (line !== undefined) {
@@ -47,7 +41,7 @@ function call(f) {
 function input(v, what) {
   if (typeof v === "string") return v;
   if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  const notJson = (why) => celestraError({ code: "PARSE", message: `${what}: not a JSON value (${why})` });
+  const notJson = (why) => celestraError({ name: "ParseError", code: "PARSE", message: `${what}: not a JSON value (${why})` });
   if (v === undefined || typeof v === "function" || typeof v === "symbol") throw notJson(`got ${typeof v}`);
   let text;
   try {
@@ -63,7 +57,7 @@ function input(v, what) {
 function options(o) {
   if (o === undefined || o === null) return undefined;
   if (typeof o !== "object" || Array.isArray(o) || o instanceof Uint8Array) {
-    throw celestraError({ code: "OPTION", message: "options must be an object" });
+    throw celestraError({ name: "GenerateError", code: "OPTION", message: "options must be an object" });
   }
   return JSON.stringify(o);
 }
@@ -84,16 +78,11 @@ function generate(workflow, target, opts) {
   return parsed(call(() => native.generate(input(workflow, "workflow"), target, options(opts))));
 }
 
-/** Runs the async variant; argument errors reject the Promise too (never throw synchronously). */
-async function background(start) {
-  let promise;
+/** Runs an async variant: its JSON parsed (`then`, identity for the JSON-out calls); argument
+ * errors reject the Promise too (never thrown synchronously). */
+async function background(start, then = parsed) {
   try {
-    promise = start();
-  } catch (e) {
-    throw translated(e);
-  }
-  try {
-    return parsed(await promise);
+    return then(await start());
   } catch (e) {
     throw translated(e);
   }
@@ -111,18 +100,12 @@ const validateJson = (workflow, opts) => call(() => native.validate(input(workfl
 const planJson = (workflow) => call(() => native.plan(input(workflow, "workflow")));
 const generateJson = (workflow, target, opts) => call(() => native.generate(input(workflow, "workflow"), target, options(opts)));
 
-async function backgroundText(start) {
-  try {
-    return await start();
-  } catch (e) {
-    throw translated(e);
-  }
-}
+const asIs = (bytes) => bytes;
 
-const validateJsonAsync = (workflow, opts) => backgroundText(() => native.validateAsync(input(workflow, "workflow"), options(opts)));
-const planJsonAsync = (workflow) => backgroundText(() => native.planAsync(input(workflow, "workflow")));
+const validateJsonAsync = (workflow, opts) => background(() => native.validateAsync(input(workflow, "workflow"), options(opts)), asIs);
+const planJsonAsync = (workflow) => background(() => native.planAsync(input(workflow, "workflow")), asIs);
 const generateJsonAsync = (workflow, target, opts) =>
-  backgroundText(() => native.generateAsync(input(workflow, "workflow"), target, options(opts)));
+  background(() => native.generateAsync(input(workflow, "workflow"), target, options(opts)), asIs);
 
 const diagnosticCodes = () => parsed(call(() => native.diagnosticCodes()));
 const errorCodes = () => parsed(call(() => native.errorCodes()));

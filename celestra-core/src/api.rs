@@ -201,17 +201,30 @@ pub fn generate_options_from_json(text: &str) -> Result<GenerateOptions, Error> 
         redact_secrets: Option<bool>,
     }
     let o: Js = js_options(text)?;
-    let layout = match o.layout.as_deref() {
-        None => Layout::default(),
-        Some(l) => Layout::parse(l).ok_or_else(|| Error::Option {
-            message: format!("unknown layout {l:?}: use \"singleFile\" or \"perObject\""),
-        })?,
-    };
+    let layout = o.layout.as_deref().map(layout_from_name).transpose()?;
     Ok(GenerateOptions {
         kubernetes_version: o.kubernetes_version,
-        layout,
+        layout: layout.unwrap_or_default(),
         redact_secrets: o.redact_secrets.unwrap_or(false),
     })
+}
+
+/// A file layout by name (`singleFile`, `perObject`, …), or [`Error::Option`].
+pub fn layout_from_name(name: &str) -> Result<Layout, Error> {
+    Layout::parse(name).ok_or_else(|| Error::Option {
+        message: format!("unknown layout {name:?}: use \"singleFile\" or \"perObject\""),
+    })
+}
+
+/// The message every binding gives for a panic caught at its boundary (`INTERNAL`), from the
+/// panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    format!("internal engine error (please report it): {what}")
 }
 
 /// A target by name (`kubernetes`, `k8s`, `compose`, `helm`, `dsl`, …), or [`Error::Option`].

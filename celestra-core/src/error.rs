@@ -104,6 +104,18 @@ impl Error {
         }
     }
 
+    /// The name of the exception class the bindings raise for an error code (Python classes, JS
+    /// `Error.name`): `ParseError` (PARSE, SHAPE, TOO_LARGE), `ValidationError` (INVALID,
+    /// PLAN_BLOCKED), `GenerateError` (OPTION), else `CelestraError` (INTERNAL).
+    pub fn class_for_code(code: &str) -> &'static str {
+        match code {
+            "PARSE" | "SHAPE" | "TOO_LARGE" => "ParseError",
+            "INVALID" | "PLAN_BLOCKED" => "ValidationError",
+            "OPTION" => "GenerateError",
+            _ => "CelestraError",
+        }
+    }
+
     /// The findings carried by the error (for `PLAN_BLOCKED`), else empty.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {

@@ -9,97 +9,20 @@
 //! A panic becomes `CelestraError` with code `INTERNAL`, never a crash of the process.
 //! Long calls have `...Async` variants: `AsyncTask`s on libuv's thread pool.
 
-use celestra_core::generate::{GenerateOptions, Update};
-use celestra_core::{Diagnostic, Error, Target, ValidateOptions, Workflow, api};
+mod errors;
+
+use celestra_core::generate::GenerateOptions;
+use celestra_core::{Error, Target, ValidateOptions, Workflow, api};
+use errors::{Fail, R, caught, engine_error_payload, guarded, to_napi};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
-use napi::{Env, Status, Task};
+use napi::{Env, Task};
 use napi_derive::napi;
 use serde::Serialize;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Generation allocates and frees many small values; in Node's multi-threaded process glibc's
 /// malloc is much slower at that than mimalloc (see Cargo.toml).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Starts the message of an engine error (the JS layer looks for it).
-const MARK: &str = "\u{0}celestra:";
-
-/// Why a call failed: an engine error, or a code and a message (bad option, internal error).
-enum Fail {
-    Engine(Error),
-    Other(&'static str, String),
-}
-
-impl From<Error> for Fail {
-    fn from(e: Error) -> Self {
-        Fail::Engine(e)
-    }
-}
-
-type R<T> = Result<T, Fail>;
-
-#[derive(Serialize)]
-struct Payload<'a> {
-    code: &'a str,
-    message: String,
-    diagnostics: &'a [Diagnostic],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
-}
-
-fn payload(f: &Fail) -> String {
-    let p = match f {
-        Fail::Engine(e) => engine_payload(e),
-        Fail::Other(code, message) => Payload {
-            code,
-            message: message.clone(),
-            diagnostics: &[],
-            line: None,
-            column: None,
-        },
-    };
-    serde_json::to_string(&p).unwrap_or_else(|_| {
-        r#"{"code":"INTERNAL","message":"error payload","diagnostics":[]}"#.to_owned()
-    })
-}
-
-fn engine_payload(e: &Error) -> Payload<'_> {
-    let (line, column) = match e {
-        Error::Parse { line, column, .. } => (Some(*line), Some(*column)),
-        _ => (None, None),
-    };
-    Payload {
-        code: e.code(),
-        message: e.to_string(),
-        diagnostics: e.diagnostics(),
-        line,
-        column,
-    }
-}
-
-fn to_napi(f: Fail) -> napi::Error {
-    napi::Error::new(Status::GenericFailure, format!("{MARK}{}", payload(&f)))
-}
-
-/// Runs engine work, turning a panic into an `INTERNAL` error.
-fn guarded<T>(f: impl FnOnce() -> R<T>) -> napi::Result<T> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|p| {
-            let what = p
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(Fail::Other(
-                "INTERNAL",
-                format!("internal engine error (please report it): {what}"),
-            ))
-        })
-        .map_err(to_napi)
-}
 
 fn json<T: Serialize + ?Sized>(v: &T) -> R<String> {
     serde_json::to_string(v)
@@ -301,18 +224,6 @@ pub struct NativeSession {
     poisoned: bool,
 }
 
-fn update_json(u: &Update) -> R<String> {
-    #[derive(Serialize)]
-    struct U<'a> {
-        full: bool,
-        regenerated: &'a [String],
-    }
-    json(&U {
-        full: u.full,
-        regenerated: &u.regenerated,
-    })
-}
-
 #[napi]
 impl NativeSession {
     /// Starts a session and generates everything.
@@ -341,13 +252,11 @@ impl NativeSession {
             )));
         }
         let inner = &mut self.inner;
-        let r = guarded(|| f(inner));
-        if let Err(e) = &r
-            && e.reason.contains("\"code\":\"INTERNAL\"")
-        {
+        let r = caught(|| f(inner));
+        if matches!(r, Err(Fail::Other("INTERNAL", _))) {
             self.poisoned = true;
         }
-        r
+        r.map_err(to_napi)
     }
 
     /// The target name.
@@ -368,21 +277,21 @@ impl NativeSession {
                     source: e,
                 })
             })?;
-            update_json(&s.update_node(&value)?)
+            json(&s.update_node(&value)?)
         })
     }
 
     /// Removes a node and its connections, and regenerates.
     #[napi(js_name = "removeNode")]
     pub fn remove_node(&mut self, id: String) -> napi::Result<String> {
-        self.work(|s| update_json(&s.remove_node(&id)?))
+        self.work(|s| json(&s.remove_node(&id)?))
     }
 
     /// Replaces the whole workflow and regenerates.
     #[napi(js_name = "setWorkflow")]
     pub fn set_workflow(&mut self, workflow: Either<String, Buffer>) -> napi::Result<String> {
         let input: Input = workflow.into();
-        self.work(|s| update_json(&s.set_workflow(parse(&input)?)?))
+        self.work(|s| json(&s.set_workflow(parse(&input)?)?))
     }
 
     /// The files of the last successful generation, as a JSON object.
@@ -424,9 +333,7 @@ impl NativeSession {
     /// The error payload of the last refused edit (None after a good one).
     #[napi(js_name = "lastError")]
     pub fn last_error(&self) -> Option<String> {
-        self.inner
-            .last_error()
-            .and_then(|e| serde_json::to_string(&engine_payload(e)).ok())
+        self.inner.last_error().map(engine_error_payload)
     }
 }
 

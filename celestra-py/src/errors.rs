@@ -3,7 +3,7 @@
 //! layer (`celestra_engine/__init__.py`) maps it to its public exception classes by `code`.
 
 use crate::convert::{NotJson, to_py};
-use celestra_core::Error;
+use celestra_core::{Error, api};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -66,17 +66,8 @@ pub(crate) type R<T> = Result<T, Fail>;
 /// Runs engine work without the GIL; a panic becomes an `INTERNAL` error.
 pub(crate) fn engine<T: Send>(py: Python<'_>, f: impl FnOnce() -> R<T> + Send) -> R<T> {
     py.detach(|| {
-        catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
-            let what = p
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(Fail::Other(
-                "INTERNAL",
-                format!("internal engine error (please report it): {what}"),
-            ))
-        })
+        catch_unwind(AssertUnwindSafe(f))
+            .unwrap_or_else(|p| Err(Fail::Other("INTERNAL", api::panic_message(p.as_ref()))))
     })
 }
 

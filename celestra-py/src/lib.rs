@@ -9,7 +9,7 @@
 mod convert;
 mod errors;
 
-use celestra_core::generate::{GenerateOptions, Layout};
+use celestra_core::generate::GenerateOptions;
 use celestra_core::{Error, Mode, Target, ValidateOptions, Workflow, api};
 use convert::{Input, input, to_py};
 use errors::{EngineError, Fail, R, engine, guarded};
@@ -24,14 +24,7 @@ fn parse(input: Input) -> R<Workflow> {
 }
 
 fn target_of(name: &str) -> R<Target> {
-    Target::parse(name).ok_or_else(|| {
-        Fail::Other(
-            "OPTION",
-            format!(
-                "unknown target {name:?}: use \"kubernetes\", \"compose\", \"helm\" or \"dsl\""
-            ),
-        )
-    })
+    Ok(api::target_from_name(name)?)
 }
 
 fn mode_of(name: Option<&str>) -> R<Mode> {
@@ -50,15 +43,9 @@ fn generate_options(
     layout: &str,
     redact_secrets: bool,
 ) -> R<GenerateOptions> {
-    let layout = Layout::parse(layout).ok_or_else(|| {
-        Fail::Other(
-            "OPTION",
-            format!("unknown layout {layout:?}: use \"singleFile\" or \"perObject\""),
-        )
-    })?;
     Ok(GenerateOptions {
         kubernetes_version,
-        layout,
+        layout: api::layout_from_name(layout)?,
         redact_secrets,
     })
 }
@@ -221,24 +208,6 @@ fn node_value(node: &Bound<'_, PyAny>) -> R<Value> {
     })
 }
 
-fn update_dict<'py>(
-    py: Python<'py>,
-    u: &celestra_core::generate::Update,
-) -> PyResult<Bound<'py, PyAny>> {
-    #[derive(serde::Serialize)]
-    struct U<'a> {
-        full: bool,
-        regenerated: &'a [String],
-    }
-    to_py(
-        py,
-        &U {
-            full: u.full,
-            regenerated: &u.regenerated,
-        },
-    )
-}
-
 #[pymethods]
 impl Session {
     #[new]
@@ -276,7 +245,7 @@ impl Session {
         let u = self
             .work(py, move |s| Ok(s.update_node(&v)?))
             .map_err(|f| f.into_py(py))?;
-        update_dict(py, &u)
+        to_py(py, &u)
     }
 
     /// Removes a node and its connections, and regenerates.
@@ -285,7 +254,7 @@ impl Session {
         let u = self
             .work(py, move |s| Ok(s.remove_node(&id)?))
             .map_err(|f| f.into_py(py))?;
-        update_dict(py, &u)
+        to_py(py, &u)
     }
 
     /// Replaces the whole workflow and regenerates.
@@ -298,7 +267,7 @@ impl Session {
         let u = self
             .work(py, move |s| Ok(s.set_workflow(parse(input)?)?))
             .map_err(|f| f.into_py(py))?;
-        update_dict(py, &u)
+        to_py(py, &u)
     }
 
     /// The files of the last successful generation.

@@ -12,8 +12,11 @@
 //! errors are written here (`TYPES`) and land in the package's `.d.ts`; `scripts/web.sh`
 //! checks the committed copy (`celestra-wasm/celestra_wasm.d.ts`) is fresh.
 
-use celestra_core::generate::{GenerateOptions, Update};
-use celestra_core::{Error, Target, ValidateOptions, Workflow, api};
+mod errors;
+
+use celestra_core::generate::GenerateOptions;
+use celestra_core::{Target, ValidateOptions, Workflow, api};
+use errors::{engine_error, js_error, option_error};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -175,53 +178,6 @@ export interface CelestraError extends Error {
   column?: number;
 }
 "#;
-
-/// The class name of a JS error for an engine error code (as the Python package's classes).
-fn class_of(code: &str) -> &'static str {
-    match code {
-        "PARSE" | "SHAPE" | "TOO_LARGE" => "ParseError",
-        "INVALID" | "PLAN_BLOCKED" => "ValidationError",
-        "OPTION" => "GenerateError",
-        _ => "CelestraError",
-    }
-}
-
-/// A JS `Error` with `name`, `code`, `diagnostics` and, when known, `line` and `column`.
-fn js_error(
-    code: &str,
-    message: &str,
-    diagnostics: &[celestra_core::Diagnostic],
-    position: Option<(usize, usize)>,
-) -> JsValue {
-    let e = js_sys::Error::new(message);
-    e.set_name(class_of(code));
-    let set = |k: &str, v: &JsValue| {
-        // Setting a property on a fresh Error object cannot fail.
-        let _ = js_sys::Reflect::set(&e, &JsValue::from_str(k), v);
-    };
-    set("code", &JsValue::from_str(code));
-    set(
-        "diagnostics",
-        &to_js(&diagnostics).unwrap_or_else(|_| js_sys::Array::new().into()),
-    );
-    if let Some((line, column)) = position {
-        set("line", &JsValue::from_f64(line as f64));
-        set("column", &JsValue::from_f64(column as f64));
-    }
-    e.into()
-}
-
-fn engine_error(e: &Error) -> JsValue {
-    let position = match e {
-        Error::Parse { line, column, .. } => Some((*line, *column)),
-        _ => None,
-    };
-    js_error(e.code(), &e.to_string(), e.diagnostics(), position)
-}
-
-fn option_error(message: String) -> JsValue {
-    js_error("OPTION", &message, &[], None)
-}
 
 /// A value as a JS value: JSON text, then `JSON.parse`.
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
@@ -385,18 +341,6 @@ pub struct Session {
     inner: celestra_core::Session,
 }
 
-fn update_js(u: &Update) -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    struct U<'a> {
-        full: bool,
-        regenerated: &'a [String],
-    }
-    to_js(&U {
-        full: u.full,
-        regenerated: &u.regenerated,
-    })
-}
-
 #[wasm_bindgen]
 impl Session {
     /// Starts a session and generates everything. Throws only for bad input or options; a
@@ -443,14 +387,14 @@ impl Session {
             .inner
             .update_node(&value)
             .map_err(|e| engine_error(&e))?;
-        update_js(&u)
+        to_js(&u)
     }
 
     /// Removes a node and its connections, and regenerates.
     #[wasm_bindgen(js_name = removeNode, unchecked_return_type = "Update")]
     pub fn remove_node(&mut self, id: &str) -> Result<JsValue, JsValue> {
         let u = self.inner.remove_node(id).map_err(|e| engine_error(&e))?;
-        update_js(&u)
+        to_js(&u)
     }
 
     /// Replaces the whole workflow (connections, settings…) and regenerates.
@@ -461,7 +405,7 @@ impl Session {
     ) -> Result<JsValue, JsValue> {
         let wf = workflow_of(workflow)?;
         let u = self.inner.set_workflow(wf).map_err(|e| engine_error(&e))?;
-        update_js(&u)
+        to_js(&u)
     }
 
     /// The files of the last successful generation, by path.

@@ -128,8 +128,8 @@ fn dup(e: &Error) -> Error {
     }
 }
 
-/// What one call changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one call changed (serialized as `{"full", "regenerated"}` by every binding).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Update {
     /// True when everything was regenerated (a structural edit, or the first generation).
     pub full: bool,
