@@ -2,7 +2,7 @@
 //! document loses nothing.
 
 use celestra_core::api::{self, Limits};
-use celestra_core::{Code, Error, Severity};
+use celestra_core::{Code, Error, Severity, Target};
 use serde_json::{Value, json};
 
 fn doc(nodes: Value, connections: Value) -> Value {
@@ -371,4 +371,41 @@ fn repeated_keys_follow_last_one_wins_and_round_trip() {
     }
     let out = api::to_json(&wf);
     assert_eq!(api::to_json(&api::parse_str(&out).expect("re-reads")), out);
+}
+
+#[test]
+fn overrides_that_break_the_pod_template_are_dropped_with_a_reason_not_a_panic() {
+    // `jobSpec` replaces the pod template with a string; `volumeTemplates` then has nowhere to
+    // go. Every target generates; the Kubernetes ledger says why the volumes were dropped.
+    for template in [json!("not an object"), json!(7), json!(["a"])] {
+        let cron = json!({"id": "c", "type": "celestra-cronjob", "position": {"x": 0, "y": 0},
+            "data": {"name": "nightly", "properties": {
+                "image": "busybox:1.36", "schedule": "0 1 * * *",
+                "jobSpec": {"template": template},
+                "volumeTemplates": [{"name": "scratch", "emptyDir": {}}]}}});
+        let wf = api::parse_value(&doc(json!([cron]), json!([]))).expect("parses");
+        for target in [Target::Kubernetes, Target::Helm, Target::Dsl] {
+            let g = api::generate(
+                &wf,
+                target,
+                &celestra_core::generate::GenerateOptions::default(),
+            )
+            .unwrap_or_else(|e| panic!("{target:?}: {e}"));
+            assert!(!g.files.is_empty(), "{target:?}");
+            if target == Target::Kubernetes {
+                let e = g
+                    .ledger
+                    .entries
+                    .iter()
+                    .find(|e| e.property == "volumeTemplates")
+                    .expect("a ledger line for volumeTemplates");
+                match &e.fidelity {
+                    celestra_core::generate::Fidelity::Dropped { why } => {
+                        assert!(why.contains("non-object"), "{why}")
+                    }
+                    other => panic!("expected dropped, got {other:?}"),
+                }
+            }
+        }
+    }
 }

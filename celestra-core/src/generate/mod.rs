@@ -6,6 +6,7 @@ pub(crate) mod common;
 pub(crate) mod compose;
 pub(crate) mod dsl;
 pub(crate) mod helm;
+pub(crate) mod k8s;
 pub mod kubernetes;
 pub mod ledger;
 mod session;
@@ -111,34 +112,41 @@ pub(crate) struct Obj {
 }
 
 /// A typed object kept until it is written.
-pub(crate) trait Body: std::fmt::Debug + Send + Sync {
+pub(crate) trait Body: Send + Sync {
+    /// The object as JSON, `apiVersion` and `kind` included.
     fn to_value(&self) -> Value;
-    fn to_yaml(&self) -> String;
     fn clone_box(&self) -> Box<dyn Body>;
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
 impl<T> Body for T
 where
-    T: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static,
+    T: Serialize + k8s::Resource + Clone + Send + Sync + 'static,
 {
     fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_else(|e| {
+        let mut v = serde_json::to_value(self).unwrap_or_else(|e| {
             debug_assert!(false, "a typed object serializes: {e}");
             Value::Null
-        })
-    }
-    fn to_yaml(&self) -> String {
-        yamlout::to_yaml_from(self).unwrap_or_else(|e| {
-            debug_assert!(false, "a typed object serializes: {e}");
-            String::new()
-        })
+        });
+        if let Value::Object(m) = &mut v {
+            m.insert("apiVersion".to_owned(), Value::from(T::API_VERSION));
+            m.insert("kind".to_owned(), Value::from(T::KIND));
+        }
+        v
     }
     fn clone_box(&self) -> Box<dyn Body> {
         Box::new(self.clone())
     }
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
+    }
+}
+
+// Not a supertrait: a vtable keeps every method of its traits alive, and nothing prints an
+// object's tree.
+impl std::fmt::Debug for dyn Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<typed object>")
     }
 }
 
@@ -175,21 +183,15 @@ impl Obj {
     }
 
     /// The object's YAML document; the object's tree is dropped (only kind, namespace and name
-    /// stay, for file names).
+    /// stay, for file names). A typed object is written `apiVersion`, `kind`, then the rest.
     pub(crate) fn write_yaml(&mut self) -> String {
-        match self.body.take() {
-            Some(b) => {
-                let text = b.to_yaml();
-                match self.api_version {
-                    // `k8s-openapi` writes apiVersion first.
-                    Some(v) if text.starts_with("apiVersion: ") => {
-                        let rest = text.find('\n').map_or("", |n| &text[n..]);
-                        format!("apiVersion: {v}{rest}")
-                    }
-                    _ => text,
-                }
-            }
-            None => yaml(&std::mem::take(&mut self.value)),
+        let typed = self.body.is_some();
+        self.make_json();
+        let v = std::mem::take(&mut self.value);
+        if typed {
+            yamlout::to_manifest_yaml(&v)
+        } else {
+            yaml(&v)
         }
     }
 }

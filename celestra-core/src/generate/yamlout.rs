@@ -24,6 +24,30 @@ pub(crate) fn to_yaml(v: &Value) -> String {
     out
 }
 
+/// The YAML document of a Kubernetes object: `apiVersion` and `kind` first (as `kubectl`
+/// and `k8s-openapi` write them), then the other keys sorted.
+pub(crate) fn to_manifest_yaml(v: &Value) -> String {
+    let Value::Object(m) = v else {
+        return to_yaml(v);
+    };
+    let mut out = String::with_capacity(1024);
+    for key in ["apiVersion", "kind"] {
+        if let Some(x) = m.get(key) {
+            out.push_str(key);
+            out.push(':');
+            value_after_key(&mut out, x, 0);
+        }
+    }
+    for (k, x) in m {
+        if k != "apiVersion" && k != "kind" {
+            scalar_str(&mut out, k);
+            out.push(':');
+            value_after_key(&mut out, x, 0);
+        }
+    }
+    out
+}
+
 fn pad(out: &mut String, mut n: usize) {
     const SPACES: &str = "                                                                ";
     while n > SPACES.len() {

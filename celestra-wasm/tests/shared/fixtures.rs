@@ -50,6 +50,7 @@ pub(super) const FIXTURES: &[(&str, &str, [&str; 4])] = &[
     fixture!("ml-inference-gpu"),
     fixture!("multi-namespace-platform"),
     fixture!("observability-stack"),
+    fixture!("passthrough-overrides"),
     fixture!("phased-monolith"),
     fixture!("private-registry-pull-secrets"),
     fixture!("rbac-operator"),
