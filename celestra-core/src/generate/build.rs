@@ -444,12 +444,12 @@ pub(crate) struct HelmState {
 
 impl HelmState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> HelmState {
-        let kube = kube_units(cx);
+        let mut kube = kube_units(cx);
         let hctx = helm::ctx(cx.g, objects_in_order(cx, &kube));
         let mut units = vec![helm::HelmUnit::default(); kube.len()];
-        let built = map_units(cx.order, |i| helm::unit(cx.wf, cx.g, &hctx, &kube[i].objs));
-        for (&i, u) in cx.order.iter().zip(built) {
-            units[i] = u;
+        // The templates take the objects' JSON over (no copy); only the ledgers stay.
+        for &i in cx.order {
+            units[i] = helm::unit(cx.wf, cx.g, &hctx, &mut kube[i].objs);
         }
         HelmState { kube, hctx, units }
     }
@@ -457,7 +457,7 @@ impl HelmState {
     pub(crate) fn update(&mut self, cx: &Ctx<'_, '_>, dirty: &[usize]) {
         for &i in dirty {
             self.kube[i] = kube_unit(cx, i);
-            self.units[i] = helm::unit(cx.wf, cx.g, &self.hctx, &self.kube[i].objs);
+            self.units[i] = helm::unit(cx.wf, cx.g, &self.hctx, &mut self.kube[i].objs);
         }
     }
 

@@ -445,7 +445,8 @@ pub(crate) fn ctx<'o>(g: &Graph<'_>, objs: impl Iterator<Item = &'o Obj>) -> Hel
 }
 
 /// The templates, values and notes of one node's objects.
-pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &[Obj]) -> HelmUnit {
+/// One node's templates and values. Takes the objects' JSON (`value` is left `Null`).
+pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj]) -> HelmUnit {
     let chart = Chart { name: &wf.name };
     let keys = &hctx.keys;
     let template_of = &hctx.template_of;
@@ -463,7 +464,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &[Obj]) -
             files.push((format!("crds/{}.yaml", file_part(&o.name)), yaml(&o.value)));
             continue;
         }
-        let mut v = o.value.clone();
+        let mut v = std::mem::take(&mut o.value);
         let mut doc = Doc {
             holes: BTreeMap::new(),
         };
