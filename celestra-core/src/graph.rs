@@ -215,7 +215,7 @@ impl<'a> Graph<'a> {
         let mut diags = Vec::new();
         // Unique nodes, deterministic whatever the input order.
         let mut sorted: Vec<&Node> = wf.nodes.iter().collect();
-        sorted.sort_by(|a, b| {
+        crate::sort::sort_by(&mut sorted, |a, b| {
             (a.id.as_str(), a.kind.id(), a.name())
                 .cmp(&(b.id.as_str(), b.kind.id(), b.name()))
                 .then_with(|| canonical(a).cmp(&canonical(b)))
@@ -337,7 +337,7 @@ impl<'a> Graph<'a> {
                 self.selector_services.push(i);
             }
         }
-        by_name.sort_unstable();
+        crate::sort::sort(&mut by_name);
         self.by_name = by_name;
     }
 
@@ -412,7 +412,7 @@ impl<'a> Graph<'a> {
         let wf = self.wf;
         let env = wf.settings.as_ref().and_then(|s| s.environment);
         let mut conns: Vec<&Connection> = wf.connections.iter().collect();
-        conns.sort_by(|a, b| {
+        crate::sort::sort_by(&mut conns, |a, b| {
             (a.id.as_str(), a.source.as_str(), a.target.as_str())
                 .cmp(&(b.id.as_str(), b.source.as_str(), b.target.as_str()))
                 .then_with(|| canonical(a).cmp(&canonical(b)))
@@ -595,7 +595,7 @@ impl<'a> Graph<'a> {
             ordering.push((r.0, r.1, Why::Reference { property: r.2 }));
         }
         self.diags.extend(refs.diags);
-        ordering.sort();
+        crate::sort::sort(&mut ordering);
         ordering.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
         self.ordering = ordering;
     }
@@ -691,7 +691,7 @@ impl<'a> Graph<'a> {
             if comp.len() < 2 {
                 continue;
             }
-            let members: BTreeSet<usize> = comp.iter().map(|x| x.index()).collect();
+            let members: BTreeSet<usize> = crate::sort::set(comp.iter().map(|x| x.index()));
             let start = *members.iter().min().expect("non-empty");
             // Shortest cycle through `start` by BFS inside the component.
             let mut prev: BTreeMap<usize, (usize, String)> = BTreeMap::new();
@@ -729,7 +729,7 @@ impl<'a> Graph<'a> {
             // rev = [(start, label start->x1), (x1, label x1->x2), ..., (last, label last->start)]
             out.push(rev);
         }
-        out.sort();
+        crate::sort::sort(&mut out);
         out
     }
 }

@@ -43,6 +43,7 @@ mod objects;
 pub mod plan;
 mod refs;
 mod schema;
+mod sort;
 pub mod span;
 #[cfg(test)]
 mod test_fixtures;

@@ -487,7 +487,7 @@ fn layout(wf: &Workflow, g: &Graph<'_>, cycles: &[Diagnostic]) -> Result<Layout,
     let waves = buckets
         .into_iter()
         .map(|((phase, _), mut members)| {
-            members.sort_by_key(|&i| sort_key(g, i));
+            crate::sort::sort_by_key(&mut members, |&i| sort_key(g, i));
             (phase, members)
         })
         .collect();
@@ -566,7 +566,9 @@ fn make_step(
             objects: objs,
         });
     }
-    att.sort_by(|a, b| (a.node_type, &a.name, &a.node_id).cmp(&(b.node_type, &b.name, &b.node_id)));
+    crate::sort::sort_by(&mut att, |a, b| {
+        (a.node_type, &a.name, &a.node_id).cmp(&(b.node_type, &b.name, &b.node_id))
+    });
     let mut waits: Vec<Wait> = prep.preds[i]
         .iter()
         .filter(|(p, _)| g.ty(*p).is_some())
@@ -590,7 +592,9 @@ fn make_step(
             },
         })
         .collect();
-    waits.sort_by(|a, b| (&a.name, &a.node_id, &a.reason).cmp(&(&b.name, &b.node_id, &b.reason)));
+    crate::sort::sort_by(&mut waits, |a, b| {
+        (&a.name, &a.node_id, &a.reason).cmp(&(&b.name, &b.node_id, &b.reason))
+    });
     let critical = prep.preds[i].iter().any(|(_, w)| {
         matches!(
             w,

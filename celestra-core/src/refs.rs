@@ -21,10 +21,10 @@ pub(crate) struct Refs {
 /// Without direct edges, a Role bound to zero or several accounts is `ROLE_SA_AMBIGUOUS` and adds
 /// nothing here. More than one result is `SA_MULTIPLE`.
 pub(crate) fn connected_service_accounts(g: &Graph<'_>, w: usize) -> BTreeSet<usize> {
-    let direct: BTreeSet<usize> = g.sources(w, Pair::SaToWorkload).collect();
+    let direct: BTreeSet<usize> = crate::sort::set(g.sources(w, Pair::SaToWorkload));
     let mut out = direct.clone();
     for role in g.sources(w, Pair::RoleToWorkload) {
-        let bound: BTreeSet<usize> = g.sources(role, Pair::SaToRole).collect();
+        let bound: BTreeSet<usize> = crate::sort::set(g.sources(role, Pair::SaToRole));
         let counts = if direct.is_empty() {
             bound.len() == 1
         } else {

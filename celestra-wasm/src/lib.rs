@@ -315,8 +315,9 @@ pub fn diagnostic_codes() -> Result<JsValue, JsValue> {
 /// The error codes (`CelestraError.code`) with what each means.
 #[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "Record<ErrorCode, string>")]
 pub fn error_codes() -> Result<JsValue, JsValue> {
-    let codes: std::collections::BTreeMap<&str, &str> =
-        celestra_core::ERROR_CODES.iter().copied().collect();
+    // Inserted one by one: `collect` would build a sort just for this.
+    let mut codes = std::collections::BTreeMap::new();
+    codes.extend(celestra_core::ERROR_CODES.iter().copied());
     to_js(&codes)
 }
 

@@ -192,7 +192,7 @@ pub struct Report {
 impl Report {
     /// Builds a sorted, de-duplicated report from findings in any order.
     pub fn from_diagnostics(mut all: Vec<Diagnostic>) -> Self {
-        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        crate::sort::sort_by(&mut all, |a, b| a.sort_key().cmp(&b.sort_key()));
         all.dedup_by(|a, b| a == b);
         let mut report = Report::default();
         for d in all {

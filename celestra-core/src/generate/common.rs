@@ -207,7 +207,7 @@ pub(crate) fn selected_workloads(g: &Graph<'_>, s: usize) -> Vec<usize> {
     {
         out.extend(g.matching_workloads(sel, g.ns[s], true));
     }
-    out.sort_unstable();
+    crate::sort::sort(&mut out);
     out.dedup();
     out
 }

@@ -360,7 +360,7 @@ impl<'g, 'a> Compose<'g, 'a> {
             }
         }
         if !published.is_empty() {
-            published.sort();
+            crate::sort::sort(&mut published);
             published.dedup();
             s.insert("ports".into(), json!(published));
         }
@@ -501,12 +501,9 @@ impl<'g, 'a> Compose<'g, 'a> {
         }
         s.insert(
             "labels".into(),
-            Value::Object(
-                all_labels
-                    .into_iter()
-                    .map(|(k, v)| (k, json!(esc(&v))))
-                    .collect(),
-            ),
+            Value::Object(crate::sort::object(
+                all_labels.into_iter().map(|(k, v)| (k, json!(esc(&v)))),
+            )),
         );
         if has("labels") {
             self.led.mapped(id, "labels");
@@ -516,7 +513,7 @@ impl<'g, 'a> Compose<'g, 'a> {
             Some(gi) => g.name(gi).to_owned(),
             None => "default".to_owned(),
         };
-        aliases.sort();
+        crate::sort::sort(&mut aliases);
         aliases.dedup();
         aliases.retain(|a| a != name);
         s.insert(

@@ -659,7 +659,7 @@ impl<'g, 'a> Dsl<'g, 'a> {
                 .sources(i, Pair::ServerToServer)
                 .map(|s| g.name(s))
                 .collect();
-            deps.sort_unstable();
+            crate::sort::sort(&mut deps);
             deps.dedup();
             if !deps.is_empty() {
                 let list: Vec<String> = deps.iter().map(|s| (*s).to_owned()).collect();
@@ -2138,11 +2138,8 @@ pub(crate) fn build_all(
         .filter(|b| b.compose)
         .map(|b| b.var.clone())
         .collect();
-    let mut classes: BTreeSet<&str> = builders
-        .iter()
-        .map(|b| b.class)
-        .filter(|c| !c.is_empty())
-        .collect();
+    let mut classes: BTreeSet<&str> =
+        crate::sort::set(builders.iter().map(|b| b.class).filter(|c| !c.is_empty()));
     classes.extend(["AppGroup", "HelmOutput"]);
     if classes.contains("CustomResource") {
         classes.insert("CRDScope");

@@ -346,7 +346,7 @@ fn consumed(pod: &Value) -> Vec<(&'static str, String)> {
             }
         }
     }
-    out.sort();
+    crate::sort::sort(&mut out);
     out.dedup();
     out
 }
@@ -547,10 +547,9 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
                             .collect();
                         let sorted = literal.windows(2).all(|w| w[0].0 < w[1].0);
                         if !literal.is_empty() && sorted {
-                            let map: Map<String, Value> = literal
-                                .iter()
-                                .map(|(k, v)| ((*k).to_owned(), json!(v)))
-                                .collect();
+                            let map: Map<String, Value> = crate::sort::object(
+                                literal.iter().map(|(k, v)| ((*k).to_owned(), json!(v))),
+                            );
                             take(
                                 &mut doc,
                                 &format!("{cpath}/env"),
@@ -826,7 +825,7 @@ pub(crate) fn assemble<'u>(
         hosts.extend(u.hosts.iter().map(String::as_str));
     }
     for list in sections.values_mut() {
-        list.sort_by(|a, b| a.0.cmp(b.0));
+        crate::sort::sort_by(list, |a, b| a.0.cmp(b.0));
     }
     let mut top: BTreeMap<&str, String> = BTreeMap::new();
     top.insert("createNamespaces", "createNamespaces: true\n".into());
@@ -962,10 +961,8 @@ fn schema_of(v: &Value, key: &str) -> Value {
                 "additionalProperties": false,
             }),
             _ => {
-                let props: Map<String, Value> = m
-                    .iter()
-                    .map(|(k, x)| (k.clone(), schema_of(x, k)))
-                    .collect();
+                let props: Map<String, Value> =
+                    crate::sort::object(m.iter().map(|(k, x)| (k.clone(), schema_of(x, k))));
                 json!({"type": "object", "properties": props, "additionalProperties": false})
             }
         },

@@ -1493,7 +1493,9 @@ impl<'g, 'a> Kube<'g, 'a> {
                 hosts: t.hosts.clone().filter(|h| !h.is_empty()),
             });
         }
-        tls.sort_by(|a, b| (&a.secret_name, &a.hosts).cmp(&(&b.secret_name, &b.hosts)));
+        crate::sort::sort_by(&mut tls, |a, b| {
+            (&a.secret_name, &a.hosts).cmp(&(&b.secret_name, &b.hosts))
+        });
         tls.dedup();
         // nginx features as annotations
         let mut meta = self.meta(i, name, Some(ns));
@@ -1682,7 +1684,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         } else if targets.len() > 1 {
             let mut names: Vec<String> = targets.iter().map(|t| g.name(*t).to_owned()).collect();
-            names.sort();
+            crate::sort::sort(&mut names);
             names.dedup();
             LabelSelector {
                 match_expressions: Some(vec![super::k8s::LabelSelectorRequirement {
@@ -1776,7 +1778,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 t
             }
         };
-        types.sort();
+        crate::sort::sort(&mut types);
         types.dedup();
         for k in ["policyTypes", "ingressRules", "egressRules"] {
             if common::present_keys(g.nodes[i]).contains(&k) {
@@ -2034,9 +2036,9 @@ impl<'g, 'a> Kube<'g, 'a> {
             target.push(g.name(e.src).to_owned());
             self.led.connection(&e.conn.id, Fidelity::Mapped);
         }
-        secrets.sort();
+        crate::sort::sort(&mut secrets);
         secrets.dedup();
-        pulls.sort();
+        crate::sort::sort(&mut pulls);
         pulls.dedup();
         for k in ["secrets", "imagePullSecrets", "automountToken"] {
             if common::present_keys(g.nodes[i]).contains(&k) {
@@ -2710,7 +2712,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             if f.kind == Some(FieldType::Object) {
                 match &f.properties {
                     Some(Value::Object(props)) if props.values().all(Value::is_object) => {
-                        s.properties = Some(props.clone().into_iter().collect());
+                        s.properties = Some(crate::sort::map(props.clone()));
                     }
                     _ => s.x_kubernetes_preserve_unknown_fields = Some(true),
                 }

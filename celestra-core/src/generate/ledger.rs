@@ -160,7 +160,7 @@ impl Recorder {
             .iter()
             .filter_map(|e| e.connection_id.as_deref())
             .collect();
-        ids.sort_unstable();
+        crate::sort::sort(&mut ids);
         ids.dedup();
         ids
     }
@@ -197,7 +197,7 @@ impl Recorder {
 /// compared again for every pair.
 pub(crate) fn normalize_node(entries: &mut Vec<LedgerEntry>) {
     debug_assert!(entries.windows(2).all(|w| w[0].node_id == w[1].node_id));
-    entries.sort_by(|a, b| {
+    crate::sort::sort_by(entries, |a, b| {
         (&a.connection_id, &a.property)
             .cmp(&(&b.connection_id, &b.property))
             .then_with(|| b.fidelity.cmp(&a.fidelity))
@@ -206,7 +206,7 @@ pub(crate) fn normalize_node(entries: &mut Vec<LedgerEntry>) {
 }
 
 pub(crate) fn normalize(entries: &mut Vec<LedgerEntry>) {
-    entries.sort_by(|a, b| {
+    crate::sort::sort_by(entries, |a, b| {
         (&a.node_id, &a.connection_id, &a.property)
             .cmp(&(&b.node_id, &b.connection_id, &b.property))
             .then_with(|| b.fidelity.cmp(&a.fidelity))

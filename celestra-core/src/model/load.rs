@@ -593,7 +593,7 @@ macro_rules! json_object {
                 let mut v: Vec<&str> = Vec::new();
                 $( if self.$field.is_some() { v.push($key); } )*
                 v.extend(self.other.keys().map(String::as_str));
-                v.sort_unstable();
+                crate::sort::sort(&mut v);
                 v.dedup();
                 v
             }

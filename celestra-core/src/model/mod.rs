@@ -188,7 +188,7 @@ impl Node {
             }
             _ => Vec::new(),
         };
-        k.sort();
+        crate::sort::sort(&mut k);
         k.dedup();
         k
     }

@@ -477,11 +477,9 @@ fn load_data(
             cx.in_key("properties", |cx| load_properties(*t, v, cx)),
             alias,
         ),
-        (NodeKind::Unknown(_), Some(Lite::Object(m))) => Properties::Unknown(
-            m.iter()
-                .map(|(k, v)| (k.to_string(), v.to_value()))
-                .collect(),
-        ),
+        (NodeKind::Unknown(_), Some(Lite::Object(m))) => Properties::Unknown(crate::sort::map(
+            m.iter().map(|(k, v)| (k.to_string(), v.to_value())),
+        )),
         (_, None | Some(Lite::Null)) => {
             cx.in_key("properties", |cx| {
                 cx.report(

@@ -481,13 +481,13 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
     let mut routes: Vec<Route> = Vec::new();
     // Services that explicit rules already route to: a plain connection to one of them only
     // confirms the rule and adds no route of its own.
-    let ruled: BTreeSet<&str> = p
-        .rules
-        .iter()
-        .flatten()
-        .flat_map(|r| r.paths.iter().flatten())
-        .filter_map(|x| x.service.as_deref())
-        .collect();
+    let ruled: BTreeSet<&str> = crate::sort::set(
+        p.rules
+            .iter()
+            .flatten()
+            .flat_map(|r| r.paths.iter().flatten())
+            .filter_map(|x| x.service.as_deref()),
+    );
     for k in g.inn(i) {
         let e = &g.edges[*k];
         let d = e.conn.data.as_ref();
@@ -706,7 +706,7 @@ fn service_port_list(g: &Graph<'_>, s: usize) -> Vec<(i64, Option<String>)> {
     if let Some(sel) = p.selector.as_ref().filter(|m| !m.is_empty()) {
         selected.extend(g.matching_workloads(sel, g.ns[s], true));
     }
-    selected.sort_unstable();
+    crate::sort::sort(&mut selected);
     selected
         .into_iter()
         .find_map(|w| workload_ports(g.nodes[w]).into_iter().next())
@@ -722,7 +722,7 @@ fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
             ingress_hosts.push(h);
         }
     }
-    ingress_hosts.sort();
+    crate::sort::sort(&mut ingress_hosts);
     ingress_hosts.dedup();
     let mut by_host: BTreeMap<String, (String, Loc)> = BTreeMap::new();
     let mut claim = |host: String, secret: String, at: Loc, out: &mut Vec<Diagnostic>| {
@@ -846,7 +846,7 @@ fn service(g: &Graph<'_>, s: usize, out: &mut Vec<Diagnostic>) {
             .hint("connect an App or StatefulApp to the Service, or set `selector`"),
         );
     }
-    let names: BTreeSet<&str> = sources.iter().map(|w| g.name(*w)).collect();
+    let names: BTreeSet<&str> = crate::sort::set(sources.iter().map(|w| g.name(*w)));
     if !explicit && names.len() > 1 {
         let mut d = Diagnostic::new(
             Code::SvcMultiSource,

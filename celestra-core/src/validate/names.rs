@@ -116,7 +116,7 @@ pub(super) fn check(g: &Graph<'_>, objects: &[Vec<ObjectRef>], out: &mut Vec<Dia
             .iter()
             .map(|&k| (all[k].1, all[k].0.implicit))
             .collect();
-        users.sort_unstable();
+        crate::sort::sort(&mut users);
         for (k, &(i, implicit)) in users.iter().enumerate() {
             // Name at most a few of the others: a finding per duplicate stays small even when
             // thousands of nodes share one name.
