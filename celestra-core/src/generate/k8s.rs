@@ -7,15 +7,59 @@
 //! user writes for Kubernetes (affinity, securityContext, volume sources, Job overrides, CRD
 //! schemas) stay JSON and pass through as written.
 //!
-//! Field names are Kubernetes' JSON names (`rename_all = "camelCase"`, the odd ones renamed).
-//! Output key order does not depend on declaration order: objects become JSON values (sorted
-//! keys) and the YAML writer puts `apiVersion` and `kind` first. The suite checks every object
+//! Each field names its Kubernetes JSON key. Objects become JSON values directly ([`ToJson`],
+//! no serde: a derived `Serialize` costs a serializer state machine per field type); keys come
+//! out sorted and the YAML writer puts `apiVersion` and `kind` first. The suite checks every object
 //! of every fixture against `k8s-openapi` (a test dependency) and, strictly, against the
 //! Kubernetes schemas (the judge).
 
-use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// A part of an object as JSON.
+pub(crate) trait ToJson {
+    fn to_json(&self) -> Value;
+}
+
+macro_rules! to_json_via_from {
+    ($($t:ty),* $(,)?) => { $( impl ToJson for $t { fn to_json(&self) -> Value { Value::from(self.clone()) } } )* };
+}
+// `f64`: a non-finite bound becomes null, as serde_json writes it.
+to_json_via_from!(String, bool, i32, i64, f64);
+
+impl ToJson for Value {
+    fn to_json(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl ToJson for Object {
+    fn to_json(&self) -> Value {
+        Value::Object(self.clone())
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::to_json)
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(T::to_json).collect())
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        for (k, v) in self {
+            m.insert(k.clone(), v.to_json());
+        }
+        Value::Object(m)
+    }
+}
 
 /// Whether a field is left out of the object: `None` is, everything else is written.
 pub(crate) trait Omit {
@@ -31,11 +75,20 @@ impl<T> Omit for Option<T> {
 macro_rules! never_omitted {
     ($($t:ty),* $(,)?) => { $( impl Omit for $t { fn omit(&self) -> bool { false } } )* };
 }
-never_omitted!(String, bool, i32, Value, IntOrString);
+never_omitted!(String, bool, i32, Value, IntOrString, Object);
 
 impl<T> Omit for Vec<T> {
     fn omit(&self) -> bool {
         false
+    }
+}
+
+/// Writes one field unless it is omitted. Not inlined: one copy per field type, not per field
+/// (the types have some 300 fields over a dozen field types).
+#[inline(never)]
+fn field<T: ToJson + Omit>(m: &mut Map<String, Value>, key: &str, v: &T) {
+    if !v.omit() {
+        m.insert(key.to_owned(), v.to_json());
     }
 }
 
@@ -46,16 +99,22 @@ pub(crate) trait Resource {
 }
 
 macro_rules! objects {
-    ($( $(#[$m:meta])* struct $name:ident { $( $(#[$fm:meta])* $f:ident : $t:ty ),* $(,)? } )*) => { $(
+    ($( $(#[$m:meta])* struct $name:ident { $( $(#[$fm:meta])* $f:ident : $t:ty = $key:literal ),* $(,)? } )*) => { $(
         $(#[$m])*
-        #[derive(Clone, Default, PartialEq, Serialize)]
-        #[serde(rename_all = "camelCase")]
+        #[derive(Clone, Default, PartialEq)]
         pub(crate) struct $name {
-            $( $(#[$fm])* #[serde(skip_serializing_if = "Omit::omit")] pub(crate) $f: $t, )*
+            $( $(#[$fm])* pub(crate) $f: $t, )*
         }
         impl Omit for $name {
             fn omit(&self) -> bool {
                 false
+            }
+        }
+        impl ToJson for $name {
+            fn to_json(&self) -> Value {
+                let mut m = Map::new();
+                $( field(&mut m, $key, &self.$f); )*
+                Value::Object(m)
             }
         }
     )* };
@@ -71,16 +130,29 @@ macro_rules! resources {
 }
 
 /// A resource quantity (`500m`, `1Gi`), written as the string it is.
-#[derive(Clone, Default, PartialEq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Default, PartialEq)]
 pub(crate) struct Quantity(pub(crate) String);
 
+impl ToJson for Quantity {
+    fn to_json(&self) -> Value {
+        Value::String(self.0.clone())
+    }
+}
+
 /// A port number or a port name.
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, PartialEq)]
 pub(crate) enum IntOrString {
     Int(i32),
     String(String),
+}
+
+impl ToJson for IntOrString {
+    fn to_json(&self) -> Value {
+        match self {
+            IntOrString::Int(n) => Value::from(*n),
+            IntOrString::String(s) => Value::String(s.clone()),
+        }
+    }
 }
 
 impl Default for IntOrString {
@@ -93,16 +165,21 @@ impl Default for IntOrString {
 #[derive(Clone, Default, PartialEq)]
 pub(crate) struct ByteString(pub(crate) Vec<u8>);
 
-impl Serialize for ByteString {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::kubernetes::base64_encode(&self.0))
+impl ToJson for ByteString {
+    fn to_json(&self) -> Value {
+        Value::String(super::kubernetes::base64_encode(&self.0))
     }
 }
 
 /// A free-form JSON value inside a CRD schema (`default`, `enum`).
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq)]
 pub(crate) struct Json(pub(crate) Value);
+
+impl ToJson for Json {
+    fn to_json(&self) -> Value {
+        self.0.clone()
+    }
+}
 
 /// A free-form object passed through as the user wrote it (securityContext...).
 pub(crate) type Object = Map<String, Value>;
@@ -112,506 +189,492 @@ type Quantities = BTreeMap<String, Quantity>;
 
 objects! {
     struct ObjectMeta {
-        annotations: Option<Labels>,
-        labels: Option<Labels>,
-        name: Option<String>,
-        namespace: Option<String>,
+        annotations: Option<Labels> = "annotations",
+        labels: Option<Labels> = "labels",
+        name: Option<String> = "name",
+        namespace: Option<String> = "namespace",
     }
     struct LabelSelector {
-        match_expressions: Option<Vec<LabelSelectorRequirement>>,
-        match_labels: Option<Labels>,
+        match_expressions: Option<Vec<LabelSelectorRequirement>> = "matchExpressions",
+        match_labels: Option<Labels> = "matchLabels",
     }
     struct LabelSelectorRequirement {
-        key: String,
-        operator: String,
-        values: Option<Vec<String>>,
+        key: String = "key",
+        operator: String = "operator",
+        values: Option<Vec<String>> = "values",
     }
 
     // ---- core/v1
     struct Namespace {
-        metadata: ObjectMeta,
+        metadata: ObjectMeta = "metadata",
     }
     struct ResourceQuota {
-        metadata: ObjectMeta,
-        spec: Option<ResourceQuotaSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<ResourceQuotaSpec> = "spec",
     }
     struct ResourceQuotaSpec {
-        hard: Option<Quantities>,
+        hard: Option<Quantities> = "hard",
     }
     struct ServiceAccount {
-        automount_service_account_token: Option<bool>,
-        image_pull_secrets: Option<Vec<LocalObjectReference>>,
-        metadata: ObjectMeta,
-        secrets: Option<Vec<ObjectReference>>,
+        automount_service_account_token: Option<bool> = "automountServiceAccountToken",
+        image_pull_secrets: Option<Vec<LocalObjectReference>> = "imagePullSecrets",
+        metadata: ObjectMeta = "metadata",
+        secrets: Option<Vec<ObjectReference>> = "secrets",
     }
     struct LocalObjectReference {
-        name: String,
+        name: String = "name",
     }
     struct ObjectReference {
-        api_version: Option<String>,
-        kind: Option<String>,
-        name: Option<String>,
-        namespace: Option<String>,
+        api_version: Option<String> = "apiVersion",
+        kind: Option<String> = "kind",
+        name: Option<String> = "name",
+        namespace: Option<String> = "namespace",
     }
     struct ConfigMap {
-        binary_data: Option<BTreeMap<String, ByteString>>,
-        data: Option<Labels>,
-        immutable: Option<bool>,
-        metadata: ObjectMeta,
+        binary_data: Option<BTreeMap<String, ByteString>> = "binaryData",
+        data: Option<Labels> = "data",
+        immutable: Option<bool> = "immutable",
+        metadata: ObjectMeta = "metadata",
     }
     struct Secret {
-        data: Option<BTreeMap<String, ByteString>>,
-        immutable: Option<bool>,
-        metadata: ObjectMeta,
-        string_data: Option<Labels>,
-        #[serde(rename = "type")]
-        type_: Option<String>,
+        data: Option<BTreeMap<String, ByteString>> = "data",
+        immutable: Option<bool> = "immutable",
+        metadata: ObjectMeta = "metadata",
+        string_data: Option<Labels> = "stringData",
+        type_: Option<String> = "type",
     }
     struct Service {
-        metadata: ObjectMeta,
-        spec: Option<ServiceSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<ServiceSpec> = "spec",
     }
     struct ServiceSpec {
-        #[serde(rename = "clusterIP")]
-        cluster_ip: Option<String>,
-        #[serde(rename = "externalIPs")]
-        external_ips: Option<Vec<String>>,
-        external_name: Option<String>,
-        external_traffic_policy: Option<String>,
-        #[serde(rename = "loadBalancerIP")]
-        load_balancer_ip: Option<String>,
-        load_balancer_source_ranges: Option<Vec<String>>,
-        ports: Option<Vec<ServicePort>>,
-        publish_not_ready_addresses: Option<bool>,
-        selector: Option<Labels>,
-        session_affinity: Option<String>,
-        session_affinity_config: Option<SessionAffinityConfig>,
-        #[serde(rename = "type")]
-        type_: Option<String>,
+        cluster_ip: Option<String> = "clusterIP",
+        external_ips: Option<Vec<String>> = "externalIPs",
+        external_name: Option<String> = "externalName",
+        external_traffic_policy: Option<String> = "externalTrafficPolicy",
+        load_balancer_ip: Option<String> = "loadBalancerIP",
+        load_balancer_source_ranges: Option<Vec<String>> = "loadBalancerSourceRanges",
+        ports: Option<Vec<ServicePort>> = "ports",
+        publish_not_ready_addresses: Option<bool> = "publishNotReadyAddresses",
+        selector: Option<Labels> = "selector",
+        session_affinity: Option<String> = "sessionAffinity",
+        session_affinity_config: Option<SessionAffinityConfig> = "sessionAffinityConfig",
+        type_: Option<String> = "type",
     }
     struct ServicePort {
-        app_protocol: Option<String>,
-        name: Option<String>,
-        node_port: Option<i32>,
-        port: i32,
-        protocol: Option<String>,
-        target_port: Option<IntOrString>,
+        app_protocol: Option<String> = "appProtocol",
+        name: Option<String> = "name",
+        node_port: Option<i32> = "nodePort",
+        port: i32 = "port",
+        protocol: Option<String> = "protocol",
+        target_port: Option<IntOrString> = "targetPort",
     }
     struct SessionAffinityConfig {
-        #[serde(rename = "clientIP")]
-        client_ip: Option<ClientIPConfig>,
+        client_ip: Option<ClientIPConfig> = "clientIP",
     }
     struct ClientIPConfig {
-        timeout_seconds: Option<i32>,
+        timeout_seconds: Option<i32> = "timeoutSeconds",
     }
     struct PersistentVolumeClaim {
-        metadata: ObjectMeta,
-        spec: Option<PersistentVolumeClaimSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<PersistentVolumeClaimSpec> = "spec",
     }
     struct PersistentVolumeClaimSpec {
-        access_modes: Option<Vec<String>>,
-        resources: Option<VolumeResourceRequirements>,
-        storage_class_name: Option<String>,
+        access_modes: Option<Vec<String>> = "accessModes",
+        resources: Option<VolumeResourceRequirements> = "resources",
+        storage_class_name: Option<String> = "storageClassName",
     }
     struct VolumeResourceRequirements {
-        limits: Option<Quantities>,
-        requests: Option<Quantities>,
+        limits: Option<Quantities> = "limits",
+        requests: Option<Quantities> = "requests",
     }
     struct PodTemplateSpec {
-        metadata: Option<ObjectMeta>,
-        spec: Option<PodSpec>,
+        metadata: Option<ObjectMeta> = "metadata",
+        spec: Option<PodSpec> = "spec",
     }
     struct PodSpec {
-        affinity: Option<Value>,
-        containers: Vec<Container>,
-        dns_policy: Option<String>,
-        host_network: Option<bool>,
-        image_pull_secrets: Option<Vec<LocalObjectReference>>,
-        node_selector: Option<Labels>,
-        restart_policy: Option<String>,
-        service_account_name: Option<String>,
-        termination_grace_period_seconds: Option<i64>,
-        tolerations: Option<Value>,
-        topology_spread_constraints: Option<Value>,
-        volumes: Option<Vec<Volume>>,
+        affinity: Option<Value> = "affinity",
+        containers: Vec<Container> = "containers",
+        dns_policy: Option<String> = "dnsPolicy",
+        host_network: Option<bool> = "hostNetwork",
+        image_pull_secrets: Option<Vec<LocalObjectReference>> = "imagePullSecrets",
+        node_selector: Option<Labels> = "nodeSelector",
+        restart_policy: Option<String> = "restartPolicy",
+        service_account_name: Option<String> = "serviceAccountName",
+        termination_grace_period_seconds: Option<i64> = "terminationGracePeriodSeconds",
+        tolerations: Option<Value> = "tolerations",
+        topology_spread_constraints: Option<Value> = "topologySpreadConstraints",
+        volumes: Option<Vec<Volume>> = "volumes",
     }
     struct Container {
-        args: Option<Vec<String>>,
-        command: Option<Vec<String>>,
-        env: Option<Vec<EnvVar>>,
-        env_from: Option<Vec<EnvFromSource>>,
-        image: Option<String>,
-        image_pull_policy: Option<String>,
-        liveness_probe: Option<Probe>,
-        name: String,
-        ports: Option<Vec<ContainerPort>>,
-        readiness_probe: Option<Probe>,
-        resources: Option<ResourceRequirements>,
-        security_context: Option<Object>,
-        startup_probe: Option<Probe>,
-        volume_mounts: Option<Vec<VolumeMount>>,
+        args: Option<Vec<String>> = "args",
+        command: Option<Vec<String>> = "command",
+        env: Option<Vec<EnvVar>> = "env",
+        env_from: Option<Vec<EnvFromSource>> = "envFrom",
+        image: Option<String> = "image",
+        image_pull_policy: Option<String> = "imagePullPolicy",
+        liveness_probe: Option<Probe> = "livenessProbe",
+        name: String = "name",
+        ports: Option<Vec<ContainerPort>> = "ports",
+        readiness_probe: Option<Probe> = "readinessProbe",
+        resources: Option<ResourceRequirements> = "resources",
+        security_context: Option<Object> = "securityContext",
+        startup_probe: Option<Probe> = "startupProbe",
+        volume_mounts: Option<Vec<VolumeMount>> = "volumeMounts",
     }
     struct ContainerPort {
-        container_port: i32,
-        name: Option<String>,
-        protocol: Option<String>,
+        container_port: i32 = "containerPort",
+        name: Option<String> = "name",
+        protocol: Option<String> = "protocol",
     }
     struct EnvVar {
-        name: String,
-        value: Option<String>,
-        value_from: Option<EnvVarSource>,
+        name: String = "name",
+        value: Option<String> = "value",
+        value_from: Option<EnvVarSource> = "valueFrom",
     }
     struct EnvVarSource {
-        config_map_key_ref: Option<ConfigMapKeySelector>,
-        secret_key_ref: Option<SecretKeySelector>,
+        config_map_key_ref: Option<ConfigMapKeySelector> = "configMapKeyRef",
+        secret_key_ref: Option<SecretKeySelector> = "secretKeyRef",
     }
     struct ConfigMapKeySelector {
-        key: String,
-        name: String,
-        optional: Option<bool>,
+        key: String = "key",
+        name: String = "name",
+        optional: Option<bool> = "optional",
     }
     struct SecretKeySelector {
-        key: String,
-        name: String,
-        optional: Option<bool>,
+        key: String = "key",
+        name: String = "name",
+        optional: Option<bool> = "optional",
     }
     struct EnvFromSource {
-        config_map_ref: Option<ConfigMapEnvSource>,
-        prefix: Option<String>,
-        secret_ref: Option<SecretEnvSource>,
+        config_map_ref: Option<ConfigMapEnvSource> = "configMapRef",
+        prefix: Option<String> = "prefix",
+        secret_ref: Option<SecretEnvSource> = "secretRef",
     }
     struct ConfigMapEnvSource {
-        name: String,
-        optional: Option<bool>,
+        name: String = "name",
+        optional: Option<bool> = "optional",
     }
     struct SecretEnvSource {
-        name: String,
-        optional: Option<bool>,
+        name: String = "name",
+        optional: Option<bool> = "optional",
     }
     struct ConfigMapVolumeSource {
-        default_mode: Option<i32>,
-        items: Option<Vec<KeyToPath>>,
-        name: String,
-        optional: Option<bool>,
+        default_mode: Option<i32> = "defaultMode",
+        items: Option<Vec<KeyToPath>> = "items",
+        name: String = "name",
+        optional: Option<bool> = "optional",
     }
     struct SecretVolumeSource {
-        default_mode: Option<i32>,
-        items: Option<Vec<KeyToPath>>,
-        optional: Option<bool>,
-        secret_name: Option<String>,
+        default_mode: Option<i32> = "defaultMode",
+        items: Option<Vec<KeyToPath>> = "items",
+        optional: Option<bool> = "optional",
+        secret_name: Option<String> = "secretName",
     }
     struct KeyToPath {
-        key: String,
-        mode: Option<i32>,
-        path: String,
+        key: String = "key",
+        mode: Option<i32> = "mode",
+        path: String = "path",
     }
     struct EmptyDirVolumeSource {
-        medium: Option<String>,
-        size_limit: Option<Quantity>,
+        medium: Option<String> = "medium",
+        size_limit: Option<Quantity> = "sizeLimit",
     }
     struct PersistentVolumeClaimVolumeSource {
-        claim_name: String,
-        read_only: Option<bool>,
+        claim_name: String = "claimName",
+        read_only: Option<bool> = "readOnly",
     }
     struct VolumeMount {
-        mount_path: String,
-        name: String,
-        read_only: Option<bool>,
-        sub_path: Option<String>,
+        mount_path: String = "mountPath",
+        name: String = "name",
+        read_only: Option<bool> = "readOnly",
+        sub_path: Option<String> = "subPath",
     }
     struct Probe {
-        exec: Option<ExecAction>,
-        failure_threshold: Option<i32>,
-        grpc: Option<GRPCAction>,
-        http_get: Option<HTTPGetAction>,
-        initial_delay_seconds: Option<i32>,
-        period_seconds: Option<i32>,
-        success_threshold: Option<i32>,
-        tcp_socket: Option<TCPSocketAction>,
-        timeout_seconds: Option<i32>,
+        exec: Option<ExecAction> = "exec",
+        failure_threshold: Option<i32> = "failureThreshold",
+        grpc: Option<GRPCAction> = "grpc",
+        http_get: Option<HTTPGetAction> = "httpGet",
+        initial_delay_seconds: Option<i32> = "initialDelaySeconds",
+        period_seconds: Option<i32> = "periodSeconds",
+        success_threshold: Option<i32> = "successThreshold",
+        tcp_socket: Option<TCPSocketAction> = "tcpSocket",
+        timeout_seconds: Option<i32> = "timeoutSeconds",
     }
     struct ExecAction {
-        command: Option<Vec<String>>,
+        command: Option<Vec<String>> = "command",
     }
     struct HTTPGetAction {
-        path: Option<String>,
-        port: IntOrString,
-        scheme: Option<String>,
+        path: Option<String> = "path",
+        port: IntOrString = "port",
+        scheme: Option<String> = "scheme",
     }
     struct TCPSocketAction {
-        port: IntOrString,
+        port: IntOrString = "port",
     }
     struct GRPCAction {
-        port: i32,
-        service: Option<String>,
+        port: i32 = "port",
+        service: Option<String> = "service",
     }
     struct ResourceRequirements {
-        limits: Option<Quantities>,
-        requests: Option<Quantities>,
+        limits: Option<Quantities> = "limits",
+        requests: Option<Quantities> = "requests",
     }
 
     // ---- apps/v1
     struct Deployment {
-        metadata: ObjectMeta,
-        spec: Option<DeploymentSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<DeploymentSpec> = "spec",
     }
     struct DeploymentSpec {
-        min_ready_seconds: Option<i32>,
-        progress_deadline_seconds: Option<i32>,
-        replicas: Option<i32>,
-        revision_history_limit: Option<i32>,
-        selector: LabelSelector,
-        strategy: Option<DeploymentStrategy>,
-        template: PodTemplateSpec,
+        min_ready_seconds: Option<i32> = "minReadySeconds",
+        progress_deadline_seconds: Option<i32> = "progressDeadlineSeconds",
+        replicas: Option<i32> = "replicas",
+        revision_history_limit: Option<i32> = "revisionHistoryLimit",
+        selector: LabelSelector = "selector",
+        strategy: Option<DeploymentStrategy> = "strategy",
+        template: PodTemplateSpec = "template",
     }
     struct DeploymentStrategy {
-        rolling_update: Option<RollingUpdateDeployment>,
-        #[serde(rename = "type")]
-        type_: Option<String>,
+        rolling_update: Option<RollingUpdateDeployment> = "rollingUpdate",
+        type_: Option<String> = "type",
     }
     struct RollingUpdateDeployment {
-        max_surge: Option<IntOrString>,
-        max_unavailable: Option<IntOrString>,
+        max_surge: Option<IntOrString> = "maxSurge",
+        max_unavailable: Option<IntOrString> = "maxUnavailable",
     }
     struct StatefulSet {
-        metadata: ObjectMeta,
-        spec: Option<StatefulSetSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<StatefulSetSpec> = "spec",
     }
     struct StatefulSetSpec {
-        min_ready_seconds: Option<i32>,
-        pod_management_policy: Option<String>,
-        replicas: Option<i32>,
-        revision_history_limit: Option<i32>,
-        selector: LabelSelector,
-        service_name: Option<String>,
-        template: PodTemplateSpec,
-        update_strategy: Option<StatefulSetUpdateStrategy>,
+        min_ready_seconds: Option<i32> = "minReadySeconds",
+        pod_management_policy: Option<String> = "podManagementPolicy",
+        replicas: Option<i32> = "replicas",
+        revision_history_limit: Option<i32> = "revisionHistoryLimit",
+        selector: LabelSelector = "selector",
+        service_name: Option<String> = "serviceName",
+        template: PodTemplateSpec = "template",
+        update_strategy: Option<StatefulSetUpdateStrategy> = "updateStrategy",
         /// PersistentVolumeClaims with their `apiVersion` and `kind`.
-        volume_claim_templates: Option<Vec<Value>>,
+        volume_claim_templates: Option<Vec<Value>> = "volumeClaimTemplates",
     }
     struct StatefulSetUpdateStrategy {
-        rolling_update: Option<RollingUpdateStatefulSetStrategy>,
-        #[serde(rename = "type")]
-        type_: Option<String>,
+        rolling_update: Option<RollingUpdateStatefulSetStrategy> = "rollingUpdate",
+        type_: Option<String> = "type",
     }
     struct RollingUpdateStatefulSetStrategy {
-        max_unavailable: Option<IntOrString>,
-        partition: Option<i32>,
+        max_unavailable: Option<IntOrString> = "maxUnavailable",
+        partition: Option<i32> = "partition",
     }
 
     // ---- batch/v1
     struct Job {
-        metadata: ObjectMeta,
-        spec: Option<JobSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<JobSpec> = "spec",
     }
     struct JobSpec {
-        active_deadline_seconds: Option<i64>,
-        backoff_limit: Option<i32>,
-        completions: Option<i32>,
-        parallelism: Option<i32>,
-        template: PodTemplateSpec,
-        ttl_seconds_after_finished: Option<i32>,
+        active_deadline_seconds: Option<i64> = "activeDeadlineSeconds",
+        backoff_limit: Option<i32> = "backoffLimit",
+        completions: Option<i32> = "completions",
+        parallelism: Option<i32> = "parallelism",
+        template: PodTemplateSpec = "template",
+        ttl_seconds_after_finished: Option<i32> = "ttlSecondsAfterFinished",
     }
     struct CronJob {
-        metadata: ObjectMeta,
-        spec: Option<CronJobSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<CronJobSpec> = "spec",
     }
     struct CronJobSpec {
-        concurrency_policy: Option<String>,
-        failed_jobs_history_limit: Option<i32>,
-        job_template: JobTemplateSpec,
-        schedule: String,
-        starting_deadline_seconds: Option<i64>,
-        successful_jobs_history_limit: Option<i32>,
-        suspend: Option<bool>,
-        time_zone: Option<String>,
+        concurrency_policy: Option<String> = "concurrencyPolicy",
+        failed_jobs_history_limit: Option<i32> = "failedJobsHistoryLimit",
+        job_template: JobTemplateSpec = "jobTemplate",
+        schedule: String = "schedule",
+        starting_deadline_seconds: Option<i64> = "startingDeadlineSeconds",
+        successful_jobs_history_limit: Option<i32> = "successfulJobsHistoryLimit",
+        suspend: Option<bool> = "suspend",
+        time_zone: Option<String> = "timeZone",
     }
     /// The Job spec as JSON: the user's `jobSpec`/`podTemplate` overrides are merged into it.
     struct JobTemplateSpec {
-        metadata: Option<ObjectMeta>,
-        spec: Option<Value>,
+        metadata: Option<ObjectMeta> = "metadata",
+        spec: Option<Value> = "spec",
     }
 
     // ---- networking.k8s.io/v1
     struct Ingress {
-        metadata: ObjectMeta,
-        spec: Option<IngressSpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<IngressSpec> = "spec",
     }
     struct IngressSpec {
-        default_backend: Option<IngressBackend>,
-        ingress_class_name: Option<String>,
-        rules: Option<Vec<IngressRule>>,
-        tls: Option<Vec<IngressTLS>>,
+        default_backend: Option<IngressBackend> = "defaultBackend",
+        ingress_class_name: Option<String> = "ingressClassName",
+        rules: Option<Vec<IngressRule>> = "rules",
+        tls: Option<Vec<IngressTLS>> = "tls",
     }
     struct IngressRule {
-        host: Option<String>,
-        http: Option<HTTPIngressRuleValue>,
+        host: Option<String> = "host",
+        http: Option<HTTPIngressRuleValue> = "http",
     }
     struct HTTPIngressRuleValue {
-        paths: Vec<HTTPIngressPath>,
+        paths: Vec<HTTPIngressPath> = "paths",
     }
     struct HTTPIngressPath {
-        backend: IngressBackend,
-        path: Option<String>,
-        path_type: String,
+        backend: IngressBackend = "backend",
+        path: Option<String> = "path",
+        path_type: String = "pathType",
     }
     struct IngressBackend {
-        resource: Option<Value>,
-        service: Option<IngressServiceBackend>,
+        resource: Option<Value> = "resource",
+        service: Option<IngressServiceBackend> = "service",
     }
     struct IngressServiceBackend {
-        name: String,
-        port: Option<ServiceBackendPort>,
+        name: String = "name",
+        port: Option<ServiceBackendPort> = "port",
     }
     struct ServiceBackendPort {
-        name: Option<String>,
-        number: Option<i32>,
+        name: Option<String> = "name",
+        number: Option<i32> = "number",
     }
     struct IngressTLS {
-        hosts: Option<Vec<String>>,
-        secret_name: Option<String>,
+        hosts: Option<Vec<String>> = "hosts",
+        secret_name: Option<String> = "secretName",
     }
     struct NetworkPolicy {
-        metadata: ObjectMeta,
-        spec: Option<NetworkPolicySpec>,
+        metadata: ObjectMeta = "metadata",
+        spec: Option<NetworkPolicySpec> = "spec",
     }
     struct NetworkPolicySpec {
-        egress: Option<Vec<NetworkPolicyEgressRule>>,
-        ingress: Option<Vec<NetworkPolicyIngressRule>>,
-        pod_selector: Option<LabelSelector>,
-        policy_types: Option<Vec<String>>,
+        egress: Option<Vec<NetworkPolicyEgressRule>> = "egress",
+        ingress: Option<Vec<NetworkPolicyIngressRule>> = "ingress",
+        pod_selector: Option<LabelSelector> = "podSelector",
+        policy_types: Option<Vec<String>> = "policyTypes",
     }
     struct NetworkPolicyIngressRule {
-        from: Option<Vec<NetworkPolicyPeer>>,
-        ports: Option<Vec<NetworkPolicyPort>>,
+        from: Option<Vec<NetworkPolicyPeer>> = "from",
+        ports: Option<Vec<NetworkPolicyPort>> = "ports",
     }
     struct NetworkPolicyEgressRule {
-        ports: Option<Vec<NetworkPolicyPort>>,
-        to: Option<Vec<NetworkPolicyPeer>>,
+        ports: Option<Vec<NetworkPolicyPort>> = "ports",
+        to: Option<Vec<NetworkPolicyPeer>> = "to",
     }
     struct NetworkPolicyPeer {
-        ip_block: Option<IPBlock>,
-        namespace_selector: Option<LabelSelector>,
-        pod_selector: Option<LabelSelector>,
+        ip_block: Option<IPBlock> = "ipBlock",
+        namespace_selector: Option<LabelSelector> = "namespaceSelector",
+        pod_selector: Option<LabelSelector> = "podSelector",
     }
     struct IPBlock {
-        cidr: String,
-        except: Option<Vec<String>>,
+        cidr: String = "cidr",
+        except: Option<Vec<String>> = "except",
     }
     struct NetworkPolicyPort {
-        end_port: Option<i32>,
-        port: Option<IntOrString>,
-        protocol: Option<String>,
+        end_port: Option<i32> = "endPort",
+        port: Option<IntOrString> = "port",
+        protocol: Option<String> = "protocol",
     }
 
     // ---- rbac.authorization.k8s.io/v1
     struct Role {
-        metadata: ObjectMeta,
-        rules: Option<Vec<PolicyRule>>,
+        metadata: ObjectMeta = "metadata",
+        rules: Option<Vec<PolicyRule>> = "rules",
     }
     struct ClusterRole {
-        aggregation_rule: Option<AggregationRule>,
-        metadata: ObjectMeta,
-        rules: Option<Vec<PolicyRule>>,
+        aggregation_rule: Option<AggregationRule> = "aggregationRule",
+        metadata: ObjectMeta = "metadata",
+        rules: Option<Vec<PolicyRule>> = "rules",
     }
     struct AggregationRule {
-        cluster_role_selectors: Option<Vec<LabelSelector>>,
+        cluster_role_selectors: Option<Vec<LabelSelector>> = "clusterRoleSelectors",
     }
     struct RoleBinding {
-        metadata: ObjectMeta,
-        role_ref: RoleRef,
-        subjects: Option<Vec<Subject>>,
+        metadata: ObjectMeta = "metadata",
+        role_ref: RoleRef = "roleRef",
+        subjects: Option<Vec<Subject>> = "subjects",
     }
     struct ClusterRoleBinding {
-        metadata: ObjectMeta,
-        role_ref: RoleRef,
-        subjects: Option<Vec<Subject>>,
+        metadata: ObjectMeta = "metadata",
+        role_ref: RoleRef = "roleRef",
+        subjects: Option<Vec<Subject>> = "subjects",
     }
     struct RoleRef {
-        api_group: String,
-        kind: String,
-        name: String,
+        api_group: String = "apiGroup",
+        kind: String = "kind",
+        name: String = "name",
     }
     struct Subject {
-        api_group: Option<String>,
-        kind: String,
-        name: String,
-        namespace: Option<String>,
+        api_group: Option<String> = "apiGroup",
+        kind: String = "kind",
+        name: String = "name",
+        namespace: Option<String> = "namespace",
     }
     struct PolicyRule {
-        api_groups: Option<Vec<String>>,
-        #[serde(rename = "nonResourceURLs")]
-        non_resource_urls: Option<Vec<String>>,
-        resource_names: Option<Vec<String>>,
-        resources: Option<Vec<String>>,
-        verbs: Vec<String>,
+        api_groups: Option<Vec<String>> = "apiGroups",
+        non_resource_urls: Option<Vec<String>> = "nonResourceURLs",
+        resource_names: Option<Vec<String>> = "resourceNames",
+        resources: Option<Vec<String>> = "resources",
+        verbs: Vec<String> = "verbs",
     }
 
     // ---- apiextensions.k8s.io/v1
     struct CustomResourceDefinition {
-        metadata: ObjectMeta,
-        spec: CustomResourceDefinitionSpec,
+        metadata: ObjectMeta = "metadata",
+        spec: CustomResourceDefinitionSpec = "spec",
     }
     struct CustomResourceDefinitionSpec {
-        group: String,
-        names: CustomResourceDefinitionNames,
-        scope: String,
-        versions: Vec<CustomResourceDefinitionVersion>,
+        group: String = "group",
+        names: CustomResourceDefinitionNames = "names",
+        scope: String = "scope",
+        versions: Vec<CustomResourceDefinitionVersion> = "versions",
     }
     struct CustomResourceDefinitionNames {
-        categories: Option<Vec<String>>,
-        kind: String,
-        list_kind: Option<String>,
-        plural: String,
-        short_names: Option<Vec<String>>,
-        singular: Option<String>,
+        categories: Option<Vec<String>> = "categories",
+        kind: String = "kind",
+        list_kind: Option<String> = "listKind",
+        plural: String = "plural",
+        short_names: Option<Vec<String>> = "shortNames",
+        singular: Option<String> = "singular",
     }
     struct CustomResourceDefinitionVersion {
-        additional_printer_columns: Option<Vec<CustomResourceColumnDefinition>>,
-        name: String,
-        schema: Option<CustomResourceValidation>,
-        served: bool,
-        storage: bool,
-        subresources: Option<CustomResourceSubresources>,
+        additional_printer_columns: Option<Vec<CustomResourceColumnDefinition>> = "additionalPrinterColumns",
+        name: String = "name",
+        schema: Option<CustomResourceValidation> = "schema",
+        served: bool = "served",
+        storage: bool = "storage",
+        subresources: Option<CustomResourceSubresources> = "subresources",
     }
     struct CustomResourceValidation {
-        #[serde(rename = "openAPIV3Schema")]
-        open_api_v3_schema: Option<JSONSchemaProps>,
+        open_api_v3_schema: Option<JSONSchemaProps> = "openAPIV3Schema",
     }
     struct CustomResourceColumnDefinition {
-        description: Option<String>,
-        format: Option<String>,
-        json_path: String,
-        name: String,
-        priority: Option<i32>,
-        #[serde(rename = "type")]
-        type_: String,
+        description: Option<String> = "description",
+        format: Option<String> = "format",
+        json_path: String = "jsonPath",
+        name: String = "name",
+        priority: Option<i32> = "priority",
+        type_: String = "type",
     }
     struct CustomResourceSubresources {
-        scale: Option<CustomResourceSubresourceScale>,
-        status: Option<Object>,
+        scale: Option<CustomResourceSubresourceScale> = "scale",
+        status: Option<Object> = "status",
     }
     struct CustomResourceSubresourceScale {
-        label_selector_path: Option<String>,
-        spec_replicas_path: String,
-        status_replicas_path: String,
+        label_selector_path: Option<String> = "labelSelectorPath",
+        spec_replicas_path: String = "specReplicasPath",
+        status_replicas_path: String = "statusReplicasPath",
     }
     /// A schema node; `items` and `properties` may be the user's own JSON schema.
     struct JSONSchemaProps {
-        default: Option<Json>,
-        description: Option<String>,
-        #[serde(rename = "enum")]
-        enum_: Option<Vec<Json>>,
-        items: Option<Value>,
-        maximum: Option<f64>,
-        minimum: Option<f64>,
-        pattern: Option<String>,
-        properties: Option<BTreeMap<String, Value>>,
-        required: Option<Vec<String>>,
-        #[serde(rename = "type")]
-        type_: Option<String>,
-        #[serde(rename = "x-kubernetes-preserve-unknown-fields")]
-        x_kubernetes_preserve_unknown_fields: Option<bool>,
+        default: Option<Json> = "default",
+        description: Option<String> = "description",
+        enum_: Option<Vec<Json>> = "enum",
+        items: Option<Value> = "items",
+        maximum: Option<f64> = "maximum",
+        minimum: Option<f64> = "minimum",
+        pattern: Option<String> = "pattern",
+        properties: Option<BTreeMap<String, Value>> = "properties",
+        required: Option<Vec<String>> = "required",
+        type_: Option<String> = "type",
+        x_kubernetes_preserve_unknown_fields: Option<bool> = "x-kubernetes-preserve-unknown-fields",
     }
 }
 
@@ -638,19 +701,34 @@ resources! {
 
 /// A pod volume: a name and one source. Sources the generator builds are typed; a source the
 /// user wrote (a Job's `volumes`) passes through as written.
-#[derive(Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Default, PartialEq)]
 pub(crate) struct Volume {
     pub(crate) name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) config_map: Option<ConfigMapVolumeSource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) empty_dir: Option<EmptyDirVolumeSource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) persistent_volume_claim: Option<PersistentVolumeClaimVolumeSource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) secret: Option<SecretVolumeSource>,
     /// The user's own source (`{"hostPath": {...}}`...).
-    #[serde(flatten)]
     pub(crate) raw: Object,
+}
+
+impl ToJson for Volume {
+    fn to_json(&self) -> Value {
+        let mut m = self.raw.clone();
+        m.insert("name".to_owned(), Value::String(self.name.clone()));
+        for (key, source) in [
+            ("configMap", self.config_map.as_ref().map(ToJson::to_json)),
+            ("emptyDir", self.empty_dir.as_ref().map(ToJson::to_json)),
+            (
+                "persistentVolumeClaim",
+                self.persistent_volume_claim.as_ref().map(ToJson::to_json),
+            ),
+            ("secret", self.secret.as_ref().map(ToJson::to_json)),
+        ] {
+            if let Some(v) = source {
+                m.insert(key.to_owned(), v);
+            }
+        }
+        Value::Object(m)
+    }
 }

@@ -9,6 +9,7 @@ use super::k8s as batch;
 use super::k8s as core;
 use super::k8s as net;
 use super::k8s as rbac;
+use super::k8s::ToJson;
 use super::k8s::{IntOrString as KInt, LabelSelector, ObjectMeta, Quantity};
 use super::ledger::{Fidelity, Recorder};
 use super::{KubeVersion, Obj};
@@ -18,7 +19,6 @@ use crate::objects::{
     app_has_ports, app_selected_by_service, backup_local, group_creates_namespace,
 };
 use crate::validate::formats;
-use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,7 @@ fn kint(p: &IntOrString) -> KInt {
 
 fn obj<T>(node: usize, kind: &str, ns: Option<&str>, name: &str, o: T) -> Obj
 where
-    T: Serialize + super::k8s::Resource + Clone + Send + Sync + 'static,
+    T: ToJson + super::k8s::Resource + Clone + Send + Sync + 'static,
 {
     Obj {
         node,
@@ -57,8 +57,8 @@ where
 }
 
 /// A typed part as JSON (to merge the user's overrides into, or to hold a user's value).
-fn json_of<T: Serialize>(t: &T) -> Value {
-    serde_json::to_value(t).unwrap_or_default()
+fn json_of<T: ToJson>(t: &T) -> Value {
+    t.to_json()
 }
 
 fn json_obj(node: usize, kind: &str, ns: Option<&str>, name: &str, value: Value) -> Obj {
@@ -2279,8 +2279,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                         }
                         json!({"blueGreen": b})
                     };
-                    let mut meta =
-                        serde_json::to_value(self.meta(i, app_name, Some(app_ns))).expect("json");
+                    let mut meta = self.meta(i, app_name, Some(app_ns)).to_json();
                     meta["labels"] = json!(common::labels(g, app));
                     let rollout = json!({
                         "apiVersion": "argoproj.io/v1alpha1",
@@ -2345,7 +2344,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     let at = json!({
                         "apiVersion": "argoproj.io/v1alpha1",
                         "kind": "AnalysisTemplate",
-                        "metadata": serde_json::to_value(self.meta(i, &aname, Some(ns))).expect("json"),
+                        "metadata": self.meta(i, &aname, Some(ns)).to_json(),
                         "spec": {"metrics": metrics}
                     });
                     out.push(json_obj(i, "AnalysisTemplate", Some(ns), &aname, at));
@@ -2416,7 +2415,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 let sm = json!({
                     "apiVersion": "monitoring.coreos.com/v1",
                     "kind": "ServiceMonitor",
-                    "metadata": serde_json::to_value(self.meta(i, &mname, Some(g.ns[t]))).expect("json"),
+                    "metadata": self.meta(i, &mname, Some(g.ns[t])).to_json(),
                     "spec": {
                         "selector": {"matchLabels": {"app": target_app}},
                         "endpoints": [{"port": "metrics", "path": path, "interval": interval}]
@@ -2463,7 +2462,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             let pr = json!({
                 "apiVersion": "monitoring.coreos.com/v1",
                 "kind": "PrometheusRule",
-                "metadata": serde_json::to_value(self.meta(i, &rname, Some(ns))).expect("json"),
+                "metadata": self.meta(i, &rname, Some(ns)).to_json(),
                 "spec": {"groups": [{"name": name, "rules": rules}]}
             });
             out.push(json_obj(i, "PrometheusRule", Some(ns), &rname, pr));
@@ -2811,7 +2810,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             let mut v = json!({
                 "apiVersion": format!("{group}/{version}"),
                 "kind": kind,
-                "metadata": serde_json::to_value(self.meta(i, iname, ins_ns)).expect("json"),
+                "metadata": self.meta(i, iname, ins_ns).to_json(),
             });
             if let Some(spec) = &inst.spec {
                 v["spec"] = spec.clone();

@@ -121,13 +121,10 @@ pub(crate) trait Body: Send + Sync {
 
 impl<T> Body for T
 where
-    T: Serialize + k8s::Resource + Clone + Send + Sync + 'static,
+    T: k8s::ToJson + k8s::Resource + Clone + Send + Sync + 'static,
 {
     fn to_value(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or_else(|e| {
-            debug_assert!(false, "a typed object serializes: {e}");
-            Value::Null
-        });
+        let mut v = self.to_json();
         if let Value::Object(m) = &mut v {
             m.insert("apiVersion".to_owned(), Value::from(T::API_VERSION));
             m.insert("kind".to_owned(), Value::from(T::KIND));
