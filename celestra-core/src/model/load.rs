@@ -560,6 +560,25 @@ pub(crate) fn as_object<'v, 'a>(
 
 /// Declares a typed JSON object: every field optional, unknown keys and rejected values kept in
 /// `other`. Generates the struct (Serialize + JsonSchema), its key list and its loader.
+/// The keys of `known` whose flag in `set` is on, and the keys of `other`, sorted (shared by
+/// every property struct: one copy, not one per struct).
+pub(crate) fn present_keys<'a>(
+    known: &'static [&'static str],
+    set: &[bool],
+    other: &'a BTreeMap<String, Value>,
+) -> Vec<&'a str> {
+    let mut v: Vec<&str> = known
+        .iter()
+        .zip(set)
+        .filter(|(_, on)| **on)
+        .map(|(k, _)| *k)
+        .collect();
+    v.extend(other.keys().map(String::as_str));
+    crate::sort::sort(&mut v);
+    v.dedup();
+    v
+}
+
 macro_rules! json_object {
     (
         $(#[$meta:meta])*
@@ -590,12 +609,7 @@ macro_rules! json_object {
             /// The keys this object holds: set fields and kept unknown keys, sorted (the keys
             /// of its JSON form, without building it).
             pub fn present_keys(&self) -> Vec<&str> {
-                let mut v: Vec<&str> = Vec::new();
-                $( if self.$field.is_some() { v.push($key); } )*
-                v.extend(self.other.keys().map(String::as_str));
-                crate::sort::sort(&mut v);
-                v.dedup();
-                v
+                $crate::model::load::present_keys(Self::KEYS, &[$( self.$field.is_some() ),*], &self.other)
             }
         }
 
