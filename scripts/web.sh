@@ -75,10 +75,11 @@ build() {
     # .d.ts are always taken fresh: a declaration-only change leaves the .wasm as it was).
     local sum
     sum="$(sha256sum "$OUT/bindgen/celestra_wasm_bg.wasm" | cut -d' ' -f1)"
+    sum="$sum ${WASM_OPT_FLAGS:--Oz}"
     if [[ "$(cat "$PKG/.source-sha256" 2>/dev/null)" != "$sum" ]]; then
         log "wasm-opt -Oz (binaryen from npm)"
         rm -rf "$PKG.new" && mkdir -p "$PKG.new"
-        "$JS/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+        "$JS/node_modules/.bin/wasm-opt" ${WASM_OPT_FLAGS:--Oz} --strip-debug --strip-producers \
             "$OUT/bindgen/celestra_wasm_bg.wasm" -o "$PKG.new/celestra_wasm_bg.wasm"
         echo "$sum" >"$PKG.new/.source-sha256"
         rm -rf "$PKG" && mv "$PKG.new" "$PKG"
