@@ -91,6 +91,12 @@ export interface Plan {
     totalSteps: number;
     waves: Wave[];
 }
+/** `validate` and `plan` in one pass: `plan` is null when dependencies form a cycle (the report
+ * then holds the `GRAPH_CYCLE` findings). */
+export interface Analysis {
+    report: Report;
+    plan: Plan | null;
+}
 /** One line of the fidelity ledger: a node property or a connection, and how it was carried. */
 export interface LedgerEntry {
     property: string;
@@ -222,6 +228,12 @@ export class Session {
 }
 
 /**
+ * Validates and plans a workflow, reading it and building its graph once (what a live preview
+ * calls on every edit). `plan` is null when dependencies form a cycle.
+ */
+export function analyze(workflow: WorkflowInput, options?: ValidateOptions): Analysis;
+
+/**
  * Every diagnostic code with its severity, title, why, fix and example.
  */
 export function diagnosticCodes(): CodeInfo[];
@@ -262,6 +274,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_session_free: (a: number, b: number) => void;
+    readonly analyze: (a: any, b: number) => [number, number, number];
     readonly diagnosticCodes: () => [number, number, number];
     readonly errorCodes: () => [number, number, number];
     readonly generate: (a: any, b: number, c: number, d: number) => [number, number, number];

@@ -112,6 +112,12 @@ export interface Plan {
   totalSteps: number;
   waves: Wave[];
 }
+/** `validate` and `plan` in one pass: `plan` is null when dependencies form a cycle (the report
+ * then holds the `GRAPH_CYCLE` findings). */
+export interface Analysis {
+  report: Report;
+  plan: Plan | null;
+}
 /** One line of the fidelity ledger: a node property or a connection, and how it was carried. */
 export interface LedgerEntry {
   property: string;
@@ -281,6 +287,18 @@ pub fn validate(
     let opts = validate_options(options.as_ref())?;
     let wf = workflow_of(workflow)?;
     to_js(&api::validate_with(&wf, &opts))
+}
+
+/// Validates and plans a workflow, reading it and building its graph once (what a live preview
+/// calls on every edit). `plan` is null when dependencies form a cycle.
+#[wasm_bindgen(unchecked_return_type = "Analysis")]
+pub fn analyze(
+    #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let opts = validate_options(options.as_ref())?;
+    let wf = workflow_of(workflow)?;
+    to_js(&api::analyze(&wf, &opts))
 }
 
 /// Plans a workflow: dependency waves, what waits for what and why.

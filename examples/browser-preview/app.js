@@ -110,15 +110,14 @@ function catchUp(target) {
   return count === Infinity ? "all" : String(count);
 }
 
+/** Findings and plan in one engine call (the workflow is read and its graph built once). */
 function analyse(text) {
-  state.report = engine.validate(text, { live: true });
-  try {
-    state.plan = engine.plan(text);
-    state.planError = null;
-  } catch (e) {
-    state.plan = null;
-    state.planError = e;
-  }
+  const { report, plan } = engine.analyze(text, { live: true });
+  state.report = report;
+  state.plan = plan;
+  // No plan: the dependencies form cycles, and the findings name them.
+  const cycles = report.errors.filter((d) => d.code === "GRAPH_CYCLE").map((d) => d.message);
+  state.planError = plan ? null : { message: cycles.join("; ") || "see the findings" };
 }
 
 function record(kind, t0, regenerated) {

@@ -1,8 +1,8 @@
 // Compiled with `tsc --noEmit --strict` against the package's declarations (scripts/web.sh):
 // a typed client of the engine must compile, and wrong uses must not (@ts-expect-error).
 import init, {
-  Session, diagnosticCodes, errorCodes, generate, plan, schema, validate, version,
-  type CelestraError, type Diagnostic, type Generated, type LedgerEntry, type Plan, type Report, type Workflow,
+  Session, analyze, diagnosticCodes, errorCodes, generate, plan, schema, validate, version,
+  type Analysis, type CelestraError, type Diagnostic, type Generated, type LedgerEntry, type Plan, type Report, type Workflow,
 } from "./pkg/celestra_wasm.js";
 
 export async function client(doc: Workflow): Promise<string[]> {
@@ -11,6 +11,9 @@ export async function client(doc: Workflow): Promise<string[]> {
   const first: Diagnostic | undefined = report.errors[0];
   const where: string = first?.nodeId ?? first?.connectionId ?? "";
   const p: Plan = plan(JSON.stringify(doc));
+  const a: Analysis = analyze(doc, { live: true });
+  const maybePlan: Plan | null = a.plan;
+  const liveErrors: number = a.report.errors.length + (maybePlan ? 0 : 1);
   const names: string[] = p.waves.flatMap((w) => w.steps.map((s) => `${s.name} after ${s.waitsFor.length}`));
   const g: Generated = generate(doc, "helm", { redactSecrets: true, kubernetesVersion: "1.29" });
   const dropped: LedgerEntry[] = g.ledger.entries.filter((e) => e.status === "dropped");
@@ -28,6 +31,6 @@ export async function client(doc: Workflow): Promise<string[]> {
   validate(doc, { live: "yes" });
   // @ts-expect-error: a report has no `files`
   report.files;
-  return [where, ...names, String(dropped.length), String(u.full), code ?? "", ...Object.keys(files), ...codes, errs,
+  return [where, String(liveErrors), ...names, String(dropped.length), String(u.full), code ?? "", ...Object.keys(files), ...codes, errs,
     String(schema().type), version()];
 }

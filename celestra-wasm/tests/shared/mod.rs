@@ -5,7 +5,9 @@ mod fixtures;
 
 use celestra_core::generate::GenerateOptions;
 use celestra_core::{Target, api};
-use celestra_wasm::{Session, diagnostic_codes, error_codes, generate, plan, schema, validate};
+use celestra_wasm::{
+    Session, analyze, diagnostic_codes, error_codes, generate, plan, schema, validate,
+};
 use fixtures::FIXTURES;
 use js_sys::{JSON, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -100,6 +102,33 @@ fn results_carry_exactly_what_the_core_returns() {
         let bytes: JsValue = js_sys::Uint8Array::from(text.as_bytes()).into();
         assert_eq!(stringify(&plan(&bytes).unwrap()), stringify(&p), "{name}");
     }
+}
+
+#[wasm_bindgen_test]
+fn analyze_gives_the_live_report_and_the_plan_of_one_pass() {
+    let live = JSON::parse(r#"{"live": true}"#).unwrap();
+    for (name, text, _) in FIXTURES {
+        let input = JsValue::from_str(text);
+        let a = analyze(&input, Some(live.clone())).expect("analyzes");
+        assert_eq!(
+            stringify(&get(&a, "report")),
+            stringify(&validate(&input, Some(live.clone())).unwrap()),
+            "{name}"
+        );
+        assert_eq!(
+            stringify(&get(&a, "plan")),
+            stringify(&plan(&input).unwrap()),
+            "{name}"
+        );
+    }
+    // A cycle: no plan, and the report names it.
+    let cycle = include_str!(
+        "../../../tests/fixtures/invalid/GRAPH_CYCLE/two-apps-wait-for-each-other.json"
+    );
+    let a = analyze(&JsValue::from_str(cycle), None).expect("analyzes");
+    assert!(get(&a, "plan").is_null());
+    assert!(stringify(&get(&a, "report")).contains("GRAPH_CYCLE"));
+    assert!(plan(&JsValue::from_str(cycle)).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -2,9 +2,12 @@
 // outputs, tabs switch, broken JSON is named with its position; a screenshot is kept.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { open } from "./browser.mjs";
 
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const output = (page) => page.textContent("#output");
 const updates = async (page) => Number(await page.getAttribute("#status", "data-updates"));
 
@@ -71,6 +74,13 @@ test("the preview page regenerates on every edit", async () => {
     await page.selectOption("#example", "wordpress-mysql");
     await page.waitForFunction(() => document.querySelector("#output").textContent.includes("wordpress"));
     assert.match(await output(page), /kind: StatefulSet/);
+    // A dependency cycle: the finding, and the plan tab says why there is no plan.
+    const cycle = readFileSync(join(root, "tests/fixtures/invalid/GRAPH_CYCLE/two-apps-wait-for-each-other.json"), "utf8");
+    await page.fill("#workflow", cycle);
+    await page.waitForSelector("#findings tr[data-code=GRAPH_CYCLE]");
+    await page.click("button[data-tab=plan]");
+    assert.match(await output(page), /^cannot plan: dependency cycle: orders → billing → orders$/);
+    await page.click("button[data-tab=kubernetes]");
 
     await page.screenshot({ path: join(process.env.CELESTRA_ARTIFACTS ?? ".", "browser-preview.png"), fullPage: true });
     assert.deepEqual(errors, []);
