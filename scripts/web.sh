@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser engine: installs its tools, builds the ES module package, checks it and tests it.
 #
-#   scripts/web.sh           tools, build, checks (dependency guard, .d.ts freshness, size), the
+#   scripts/web.sh           tools, build, checks (dependency guard, size budget, .d.ts freshness), the
 #                            wasm-bindgen tests in Node and headless Chromium, the JS suite
 #                            (tests/js) on the package, the preview page end to end in Chromium
 #   scripts/web.sh build     tools and the package only; prints its directory
@@ -92,6 +92,20 @@ build() {
     printf '{"wasm_bytes": %s, "gzip_bytes": %s}\n' "$size" "$gz" >"$OUT/size.json"
 }
 
+# The size budget, checked on every test run. The issue's goal is 1.5 MB after wasm-opt (met)
+# and 400 KB gzipped (not yet met: 548 KB on 2026-11-28); the gzip line is a ratchet against
+# regressions, to be lowered as the engine shrinks.
+WASM_MAX_BYTES=1500000
+WASM_MAX_GZIP_BYTES=560000
+size_budget() {
+    local size gz
+    size="$(stat -c %s "$PKG/celestra_wasm_bg.wasm")"
+    gz="$(gzip -9 -c "$PKG/celestra_wasm_bg.wasm" | wc -c)"
+    ((size <= WASM_MAX_BYTES)) || die "celestra_wasm_bg.wasm is $size bytes, over the $WASM_MAX_BYTES budget (twiggy shows what grew)"
+    ((gz <= WASM_MAX_GZIP_BYTES)) || die "celestra_wasm_bg.wasm is $gz bytes gzipped, over the $WASM_MAX_GZIP_BYTES budget"
+    log "size budget: $size <= $WASM_MAX_BYTES bytes, $gz <= $WASM_MAX_GZIP_BYTES gzipped"
+}
+
 types_fresh() {
     if ! cmp -s "$PKG/celestra_wasm.d.ts" celestra-wasm/celestra_wasm.d.ts; then
         diff -u celestra-wasm/celestra_wasm.d.ts "$PKG/celestra_wasm.d.ts" | head -40 >&2 || true
@@ -148,7 +162,7 @@ e2e() {
 
 case "${1:-test}" in
     test)
-        tools; guard; build; types_fresh; site; wasm_tests; js_tests; e2e
+        tools; guard; build; size_budget; types_fresh; site; wasm_tests; js_tests; e2e
         log "all green"
         ;;
     build) tools; build; echo "$PKG" ;;
