@@ -2,7 +2,7 @@
 // variants that run off the event loop. The shapes (Workflow, Report, Plan, Ledger, errors…)
 // are in types.d.ts, generated from the browser package's declarations (scripts/node.sh types).
 import type {
-  CelestraError, CodeInfo, Diagnostic, ErrorCode, Generated, GenerateOptions, Ledger, Node, Plan,
+  Analysis, CelestraError, CodeInfo, Diagnostic, ErrorCode, Generated, GenerateOptions, Ledger, Node, Plan,
   Report, Target, Update, ValidateOptions, WorkflowInput,
 } from "./types";
 
@@ -11,6 +11,10 @@ export type * from "./types";
 /** Findings per node, field and connection. Throws a `ParseError` for input that is not a
  * workflow document. */
 export declare function validate(workflow: WorkflowInput, options?: ValidateOptions): Report;
+/** `validate` and `plan` from one read of the workflow (what a live preview calls on every
+ * edit); `plan` is null when dependencies form a cycle (the report holds the `GRAPH_CYCLE`
+ * findings). */
+export declare function analyze(workflow: WorkflowInput, options?: ValidateOptions): Analysis;
 /** Dependency waves: what runs in parallel, what waits for what and why. Throws a
  * `ValidationError` (PLAN_BLOCKED) for a cyclic graph. */
 export declare function plan(workflow: WorkflowInput): Plan;
@@ -19,6 +23,8 @@ export declare function plan(workflow: WorkflowInput): Plan;
 export declare function generate(workflow: WorkflowInput, target: Target, options?: GenerateOptions): Generated;
 /** `validate` on libuv's thread pool (the event loop keeps running). */
 export declare function validateAsync(workflow: WorkflowInput, options?: ValidateOptions): Promise<Report>;
+/** `analyze` on libuv's thread pool. */
+export declare function analyzeAsync(workflow: WorkflowInput, options?: ValidateOptions): Promise<Analysis>;
 /** `plan` on libuv's thread pool. */
 export declare function planAsync(workflow: WorkflowInput): Promise<Plan>;
 /** `generate` on libuv's thread pool. */
@@ -27,12 +33,16 @@ export declare function generateAsync(workflow: WorkflowInput, target: Target, o
  * a response body (no JS objects built, nothing encoded again). `JSON.parse` of its text equals
  * `validate()`. */
 export declare function validateJson(workflow: WorkflowInput, options?: ValidateOptions): Uint8Array;
+/** `analyze` as compact UTF-8 JSON (see `validateJson`). */
+export declare function analyzeJson(workflow: WorkflowInput, options?: ValidateOptions): Uint8Array;
 /** `plan` as compact UTF-8 JSON (see `validateJson`). */
 export declare function planJson(workflow: WorkflowInput): Uint8Array;
 /** `generate` as compact UTF-8 JSON (see `validateJson`). */
 export declare function generateJson(workflow: WorkflowInput, target: Target, options?: GenerateOptions): Uint8Array;
 /** `validateJson` on libuv's thread pool. */
 export declare function validateJsonAsync(workflow: WorkflowInput, options?: ValidateOptions): Promise<Uint8Array>;
+/** `analyzeJson` on libuv's thread pool. */
+export declare function analyzeJsonAsync(workflow: WorkflowInput, options?: ValidateOptions): Promise<Uint8Array>;
 /** `planJson` on libuv's thread pool. */
 export declare function planJsonAsync(workflow: WorkflowInput): Promise<Uint8Array>;
 /** `generateJson` on libuv's thread pool. */

@@ -70,6 +70,10 @@ function validate(workflow, opts) {
   return parsed(call(() => native.validate(input(workflow, "workflow"), options(opts))));
 }
 
+function analyze(workflow, opts) {
+  return parsed(call(() => native.analyze(input(workflow, "workflow"), options(opts))));
+}
+
 function plan(workflow) {
   return parsed(call(() => native.plan(input(workflow, "workflow"))));
 }
@@ -89,6 +93,7 @@ async function background(start, then = parsed) {
 }
 
 const validateAsync = (workflow, opts) => background(() => native.validateAsync(input(workflow, "workflow"), options(opts)));
+const analyzeAsync = (workflow, opts) => background(() => native.analyzeAsync(input(workflow, "workflow"), options(opts)));
 const planAsync = (workflow) => background(() => native.planAsync(input(workflow, "workflow")));
 const generateAsync = (workflow, target, opts) =>
   background(() => native.generateAsync(input(workflow, "workflow"), target, options(opts)));
@@ -97,12 +102,14 @@ const generateAsync = (workflow, target, opts) =>
 // copied again): for a server that sends it on as a response body, this skips building JS
 // objects and encoding them again.
 const validateJson = (workflow, opts) => call(() => native.validate(input(workflow, "workflow"), options(opts)));
+const analyzeJson = (workflow, opts) => call(() => native.analyze(input(workflow, "workflow"), options(opts)));
 const planJson = (workflow) => call(() => native.plan(input(workflow, "workflow")));
 const generateJson = (workflow, target, opts) => call(() => native.generate(input(workflow, "workflow"), target, options(opts)));
 
 const asIs = (bytes) => bytes;
 
 const validateJsonAsync = (workflow, opts) => background(() => native.validateAsync(input(workflow, "workflow"), options(opts)), asIs);
+const analyzeJsonAsync = (workflow, opts) => background(() => native.analyzeAsync(input(workflow, "workflow"), options(opts)), asIs);
 const planJsonAsync = (workflow) => background(() => native.planAsync(input(workflow, "workflow")), asIs);
 const generateJsonAsync = (workflow, target, opts) =>
   background(() => native.generateAsync(input(workflow, "workflow"), target, options(opts)), asIs);
@@ -178,6 +185,10 @@ module.exports = {
   generateAsync,
   generateJson,
   generateJsonAsync,
+  analyze,
+  analyzeAsync,
+  analyzeJson,
+  analyzeJsonAsync,
   plan,
   planAsync,
   planJson,

@@ -44,6 +44,12 @@ export declare class NativeSession {
  */
 export declare function _engineTime(data: Buffer, call: string, repeats: number): number
 
+/** `{report, plan}` from one read of the workflow (`plan` null on a cycle), as UTF-8 JSON. */
+export declare function analyze(workflow: string | Buffer, options?: string | undefined | null): Buffer
+
+/** `analyze` off the event loop. */
+export declare function analyzeAsync(workflow: string | Buffer, options?: string | undefined | null): Promise<unknown>
+
 /** Every diagnostic code with its documentation, as JSON text. */
 export declare function diagnosticCodes(): string
 

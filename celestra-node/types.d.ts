@@ -90,6 +90,12 @@ export interface Plan {
   totalSteps: number;
   waves: Wave[];
 }
+/** `validate` and `plan` in one pass: `plan` is null when dependencies form a cycle (the report
+ * then holds the `GRAPH_CYCLE` findings). */
+export interface Analysis {
+  report: Report;
+  plan: Plan | null;
+}
 /** One line of the fidelity ledger: a node property or a connection, and how it was carried. */
 export interface LedgerEntry {
   property: string;

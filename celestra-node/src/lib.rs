@@ -75,6 +75,7 @@ fn generate_options(text: Option<&str>) -> R<GenerateOptions> {
 /// ones on the thread pool.
 pub enum Call {
     Validate(Input, ValidateOptions),
+    Analyze(Input, ValidateOptions),
     Plan(Input),
     Generate(Input, Target, GenerateOptions),
 }
@@ -84,6 +85,7 @@ impl Call {
     fn run(&self) -> R<Vec<u8>> {
         match self {
             Call::Validate(input, o) => json_bytes(&api::validate_with(&parse(input)?, o)),
+            Call::Analyze(input, o) => json_bytes(&api::analyze(&parse(input)?, o)),
             Call::Plan(input) => json_bytes(&api::plan(&parse(input)?)?),
             Call::Generate(input, target, o) => {
                 json_bytes(&api::generate(&parse(input)?, *target, o)?)
@@ -100,6 +102,15 @@ fn json_bytes<T: Serialize + ?Sized>(v: &T) -> R<Vec<u8>> {
 fn validate_call(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Call> {
     guarded(|| {
         Ok(Call::Validate(
+            workflow.into(),
+            validate_options(options.as_deref())?,
+        ))
+    })
+}
+
+fn analyze_call(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Call> {
+    guarded(|| {
+        Ok(Call::Analyze(
             workflow.into(),
             validate_options(options.as_deref())?,
         ))
@@ -124,6 +135,13 @@ fn generate_call(
 #[napi(js_name = "validate")]
 pub fn validate(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Buffer> {
     let call = validate_call(workflow, options)?;
+    guarded(|| call.run()).map(Buffer::from)
+}
+
+/// `{report, plan}` from one read of the workflow (`plan` null on a cycle), as UTF-8 JSON.
+#[napi(js_name = "analyze")]
+pub fn analyze(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Buffer> {
+    let call = analyze_call(workflow, options)?;
     guarded(|| call.run()).map(Buffer::from)
 }
 
@@ -170,6 +188,15 @@ pub fn validate_async(
     Ok(AsyncTask::new(Background(validate_call(
         workflow, options,
     )?)))
+}
+
+/// `analyze` off the event loop.
+#[napi(js_name = "analyzeAsync")]
+pub fn analyze_async(
+    workflow: Either<String, Buffer>,
+    options: Option<String>,
+) -> napi::Result<AsyncTask<Background>> {
+    Ok(AsyncTask::new(Background(analyze_call(workflow, options)?)))
 }
 
 /// `plan` off the event loop.

@@ -62,6 +62,9 @@ test("the JSON-out calls give the bytes the object calls parse", async () => {
     assert.equal(text(await engine.generateJsonAsync(doc, target, { redactSecrets: true })), out);
   }
   assert.equal(text(await engine.planJsonAsync(doc)), text(engine.planJson(doc)));
+  assert.equal(text(engine.analyzeJson(doc, { live: true })), JSON.stringify(engine.analyze(doc, { live: true })));
+  assert.equal(text(await engine.analyzeJsonAsync(doc)), text(engine.analyzeJson(doc)));
+  assert.deepEqual(await engine.analyzeAsync(doc, { live: true }), engine.analyze(doc, { live: true }));
   assert.equal(text(await engine.validateJsonAsync(doc)), text(engine.validateJson(doc)));
   assert.throws(() => engine.generateJson(doc, "terraform"), (e) => e.name === "GenerateError" && e.code === "OPTION");
   await assert.rejects(engine.planJsonAsync("{"), (e) => e.name === "ParseError" && e.line === 1);

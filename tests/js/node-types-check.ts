@@ -1,8 +1,8 @@
 // Compiled with `tsc --noEmit --strict` against @celestra/engine's declarations (scripts/node.sh):
 // a typed Node client must compile, and wrong uses must not (@ts-expect-error).
 import {
-  Session, diagnosticCodes, errorCodes, generate, generateAsync, plan, planAsync, schema, validate, validateAsync, version,
-  type CelestraError, type Diagnostic, type Generated, type LedgerEntry, type Plan, type Report, type Workflow,
+  Session, analyze, analyzeAsync, diagnosticCodes, errorCodes, generate, generateAsync, plan, planAsync, schema, validate,
+  validateAsync, version, type Analysis, type CelestraError, type Diagnostic, type Generated, type LedgerEntry, type Plan, type Report, type Workflow,
 } from "./pkg/celestra.js";
 
 export async function client(doc: Workflow): Promise<string[]> {
@@ -10,6 +10,8 @@ export async function client(doc: Workflow): Promise<string[]> {
   const first: Diagnostic | undefined = report.errors[0];
   const p: Plan = plan(JSON.stringify(doc));
   const later: Plan = await planAsync(doc);
+  const a: Analysis = analyze(doc, { live: true });
+  const b: Plan | null = (await analyzeAsync(doc)).plan ?? a.plan;
   const names: string[] = p.waves.flatMap((w) => w.steps.map((s) => `${s.name} after ${s.waitsFor.length}`));
   const g: Generated = generate(doc, "helm", { redactSecrets: true, kubernetesVersion: "1.29" });
   const big: Generated = await generateAsync(doc, "kubernetes", { layout: "perObject" });
@@ -33,7 +35,7 @@ export async function client(doc: Workflow): Promise<string[]> {
   validate(doc, { live: "yes" });
   // @ts-expect-error: the async variants return Promises
   const notYet: Report = validateAsync(doc);
-  return [first?.code ?? "", String(later.totalSteps), ...names, String(Object.keys(big.files).length), String(checked.isValid),
+  return [first?.code ?? "", String(later.totalSteps), String(b?.totalSteps ?? 0), ...names, String(Object.keys(big.files).length), String(checked.isValid),
     String(dropped.length), String(u.full), err?.code ?? "", file ?? "", ...codes, errs, String(schema().type), version(),
     String(notYet)];
 }

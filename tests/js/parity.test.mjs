@@ -20,12 +20,21 @@ for (const { stem, path } of workflows) {
     }
   });
 
-  test(`${stem}: report and plan equal the snapshots`, () => {
+  test(`${stem}: report and plan equal the snapshots, and analyze gives both`, () => {
     const text = readFileSync(path, "utf8");
     assert.equal(pretty(engine.validate(text)), snapshot(`fixtures__report__${stem}`));
     assert.equal(pretty(engine.plan(text)), snapshot(`fixtures__plan__${stem}`));
+    const a = engine.analyze(text, { live: true });
+    assert.deepEqual(a, { report: engine.validate(text, { live: true }), plan: engine.plan(text) });
   });
 }
+
+test("analyze on a cycle: no plan, and the report names the cycle", () => {
+  const cycle = invalidCases().find((c) => c.code === "GRAPH_CYCLE");
+  const a = engine.analyze(readFileSync(cycle.path, "utf8"));
+  assert.equal(a.plan, null);
+  assert.ok(a.report.errors.some((d) => d.code === "GRAPH_CYCLE"));
+});
 
 test("every invalid fixture reports its code, as in Rust", () => {
   const cases = invalidCases();
