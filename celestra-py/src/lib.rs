@@ -104,6 +104,28 @@ fn validate<'py>(
     deliver(py, guarded(run))
 }
 
+/// Validates and plans a workflow from one read of it and one graph: `{"report", "plan"}`
+/// (`plan` None on a cycle), or its JSON bytes with `json=True`.
+#[pyfunction]
+#[pyo3(signature = (workflow, target=None, mode=None, json=false))]
+fn analyze<'py>(
+    py: Python<'py>,
+    workflow: &Bound<'py, PyAny>,
+    target: Option<&str>,
+    mode: Option<&str>,
+    json: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let run = || -> R<_> {
+        let input = read(workflow)?;
+        let opts = ValidateOptions {
+            mode: mode_of(mode)?,
+            target: target.map(target_of).transpose()?,
+        };
+        engine(py, move || done(api::analyze(&parse(input)?, &opts), json))
+    };
+    deliver(py, guarded(run))
+}
+
 /// Plans a workflow: the waves as a dict (or their JSON bytes with `json=True`).
 #[pyfunction]
 #[pyo3(signature = (workflow, json=false))]
@@ -373,6 +395,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostic_codes, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;

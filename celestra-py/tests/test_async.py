@@ -15,9 +15,11 @@ def test_coroutines_give_the_same_results():
         reports = await asyncio.gather(*(ce.avalidate(d) for d in docs))
         plans = await asyncio.gather(*(ce.aplan(d) for d in docs))
         gens = await asyncio.gather(*(ce.agenerate(d, "helm") for d in docs))
-        return reports, plans, gens
+        analyses = await asyncio.gather(*(ce.aanalyze(d, live=True) for d in docs))
+        return reports, plans, gens, analyses
 
-    reports, plans, gens = asyncio.run(main())
+    reports, plans, gens, analyses = asyncio.run(main())
+    assert analyses == [ce.analyze(d, live=True) for d in docs]
     assert reports == [ce.validate(d) for d in docs]
     assert plans == [ce.plan(d) for d in docs]
     assert gens == [ce.generate(d, "helm") for d in docs]

@@ -29,6 +29,18 @@ def test_validate_and_plan_equal_the_rust_snapshots(path):
     text = path.read_text(encoding="utf-8")
     assert pretty(ce.validate(text)) == snapshot(f"fixtures__report__{path.stem}")
     assert pretty(ce.plan(text)) == snapshot(f"fixtures__plan__{path.stem}")
+    # analyze: both from one read, the live report included.
+    assert ce.analyze(text, live=True) == {"report": ce.validate(text, live=True), "plan": ce.plan(text)}
+
+
+def test_analyze_on_a_cycle_has_no_plan_and_names_the_cycle():
+    path = next(p for p in invalid_cases() if p.parent.name == "GRAPH_CYCLE")
+    a = ce.analyze(path.read_bytes())
+    assert a["plan"] is None
+    assert any(d["code"] == "GRAPH_CYCLE" for d in a["report"]["errors"])
+    with pytest.raises(ce.ValidationError) as e:
+        ce.plan(path.read_bytes())
+    assert e.value.code == "PLAN_BLOCKED"
 
 
 @pytest.mark.parametrize("path", invalid_cases(), ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -23,6 +23,8 @@ def test_json_out_equals_the_dict_results(path):
         assert isinstance(out, bytes) and out == compact(ce.validate(given))
         out = ce.plan_json(given)
         assert isinstance(out, bytes) and out == compact(ce.plan(given))
+        out = ce.analyze_json(given, live=True)
+        assert isinstance(out, bytes) and out == compact(ce.analyze(given, live=True))
         for target in TARGETS.values():
             out = ce.generate_json(given, target)
             assert isinstance(out, bytes) and out == compact(ce.generate(given, target)), target
@@ -63,10 +65,12 @@ def test_json_coroutines():
     data = WORKFLOWS[1].read_bytes()
 
     async def main():
-        return await asyncio.gather(ce.avalidate_json(data), ce.aplan_json(data), ce.agenerate_json(data, "dsl"))
+        return await asyncio.gather(
+            ce.avalidate_json(data), ce.aplan_json(data), ce.agenerate_json(data, "dsl"), ce.aanalyze_json(data)
+        )
 
-    v, p, g = asyncio.run(main())
-    assert (v, p, g) == (ce.validate_json(data), ce.plan_json(data), ce.generate_json(data, "dsl"))
+    v, p, g, a = asyncio.run(main())
+    assert (v, p, g, a) == (ce.validate_json(data), ce.plan_json(data), ce.generate_json(data, "dsl"), ce.analyze_json(data))
 
 
 def test_fastapi_returns_the_bytes_as_the_body():

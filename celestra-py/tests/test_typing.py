@@ -31,6 +31,9 @@ def test_usage_type_checks_strictly(tmp_path):
             s = ce.Session(text, "dsl")
             u: ce.Update = s.update_node({"id": "n1"})
             names.extend(u["regenerated"])
+            a: ce.Analysis = ce.analyze(text, live=True)
+            if a["plan"] is not None:
+                names.extend(s["nodeId"] for w in a["plan"]["waves"] for s in w["steps"])
             try:
                 ce.plan(text)
             except ce.ValidationError as err:

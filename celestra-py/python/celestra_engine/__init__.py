@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar,
 from . import _native
 from ._errors import CelestraError, GenerateError, ParseError, ValidationError, _error
 from ._types import (
+    Analysis,
     CodeInfo,
     Connection,
     Diagnostic,
@@ -46,6 +47,7 @@ from ._types import (
 __version__: str = _native.__version__
 
 __all__ = [
+    "Analysis",
     "CelestraError",
     "CodeInfo",
     "Connection",
@@ -70,6 +72,8 @@ __all__ = [
     "Workflow",
     "WorkflowInput",
     "__version__",
+    "aanalyze",
+    "aanalyze_json",
     "agenerate",
     "agenerate_json",
     "aplan",
@@ -78,6 +82,8 @@ __all__ = [
     "avalidate_json",
     "diagnostic_codes",
     "error_codes",
+    "analyze",
+    "analyze_json",
     "generate",
     "generate_docker_compose",
     "generate_dsl",
@@ -122,6 +128,14 @@ def plan(workflow: WorkflowInput) -> Plan:
 
 
 @_translated
+def analyze(workflow: WorkflowInput, *, target: Optional[Target] = None, live: bool = False) -> Analysis:
+    """:func:`validate` and :func:`plan` from one read of the workflow and one graph (what a live
+    preview calls on every edit): ``{"report", "plan"}``, ``plan`` None when dependencies form a
+    cycle (the report holds the ``GRAPH_CYCLE`` findings)."""
+    return cast(Analysis, _native.analyze(workflow, target, "live" if live else None))
+
+
+@_translated
 def generate(
     workflow: WorkflowInput,
     target: Target,
@@ -151,6 +165,12 @@ def validate_json(workflow: WorkflowInput, *, target: Optional[Target] = None, l
     ``Response(ce.validate_json(body), media_type="application/json")``): no Python objects are
     built and nothing is encoded again. ``json.loads`` of it equals :func:`validate`'s result."""
     return cast(bytes, _native.validate(workflow, target, "live" if live else None, True))
+
+
+@_translated
+def analyze_json(workflow: WorkflowInput, *, target: Optional[Target] = None, live: bool = False) -> bytes:
+    """:func:`analyze` as compact UTF-8 JSON (see :func:`validate_json`)."""
+    return cast(bytes, _native.analyze(workflow, target, "live" if live else None, True))
 
 
 @_translated
@@ -217,6 +237,11 @@ async def avalidate(workflow: WorkflowInput, *, target: Optional[Target] = None,
     return await asyncio.to_thread(validate, workflow, target=target, live=live)
 
 
+async def aanalyze(workflow: WorkflowInput, *, target: Optional[Target] = None, live: bool = False) -> Analysis:
+    """:func:`analyze` in a worker thread."""
+    return await asyncio.to_thread(analyze, workflow, target=target, live=live)
+
+
 async def aplan(workflow: WorkflowInput) -> Plan:
     """:func:`plan` in a worker thread."""
     return await asyncio.to_thread(plan, workflow)
@@ -246,6 +271,13 @@ async def avalidate_json(
 ) -> bytes:
     """:func:`validate_json` in a worker thread."""
     return await asyncio.to_thread(validate_json, workflow, target=target, live=live)
+
+
+async def aanalyze_json(
+    workflow: WorkflowInput, *, target: Optional[Target] = None, live: bool = False
+) -> bytes:
+    """:func:`analyze_json` in a worker thread."""
+    return await asyncio.to_thread(analyze_json, workflow, target=target, live=live)
 
 
 async def aplan_json(workflow: WorkflowInput) -> bytes:

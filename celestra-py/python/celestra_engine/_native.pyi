@@ -7,6 +7,7 @@ __all__ = [
     "Session",
     "__version__",
     "_engine_time",
+    "analyze",
     "diagnostic_codes",
     "error_codes",
     "generate",
@@ -27,6 +28,9 @@ def validate(
     workflow: _Input, target: Optional[str] = None, mode: Optional[str] = None, json: bool = False
 ) -> Union[Dict[str, Any], bytes]: ...
 def plan(workflow: _Input, json: bool = False) -> Union[Dict[str, Any], bytes]: ...
+def analyze(
+    workflow: _Input, target: Optional[str] = None, mode: Optional[str] = None, json: bool = False
+) -> Union[Dict[str, Any], bytes]: ...
 def generate(
     workflow: _Input,
     target: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Dict, List, Mapping, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 if sys.version_info >= (3, 11):
     from typing import Literal, NotRequired, TypedDict
@@ -11,6 +11,7 @@ else:  # pragma: no cover - older interpreters
     from typing_extensions import Literal, NotRequired, TypedDict
 
 __all__ = [
+    "Analysis",
     "CodeInfo",
     "Connection",
     "Diagnostic",
@@ -124,6 +125,14 @@ class Plan(TypedDict):
     errorHandling: str
     totalSteps: int
     waves: List[Wave]
+
+
+class Analysis(TypedDict):
+    """What :func:`analyze` returns: ``plan`` is None when dependencies form a cycle (the report
+    then holds the ``GRAPH_CYCLE`` findings)."""
+
+    report: Report
+    plan: Optional[Plan]
 
 
 class LedgerEntry(TypedDict):
