@@ -81,6 +81,14 @@ fn deliver<'py, T: serde::Serialize>(
     }
 }
 
+/// The options of `validate` and `analyze` from their keyword arguments.
+fn validate_options(target: Option<&str>, mode: Option<&str>) -> R<ValidateOptions> {
+    Ok(ValidateOptions {
+        mode: mode_of(mode)?,
+        target: target.map(target_of).transpose()?,
+    })
+}
+
 /// Validates a workflow: the report as a dict (or its JSON bytes with `json=True`).
 #[pyfunction]
 #[pyo3(signature = (workflow, target=None, mode=None, json=false))]
@@ -92,11 +100,7 @@ fn validate<'py>(
     json: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> R<_> {
-        let input = read(workflow)?;
-        let opts = ValidateOptions {
-            mode: mode_of(mode)?,
-            target: target.map(target_of).transpose()?,
-        };
+        let (input, opts) = (read(workflow)?, validate_options(target, mode)?);
         engine(py, move || {
             done(api::validate_with(&parse(input)?, &opts), json)
         })
@@ -116,11 +120,7 @@ fn analyze<'py>(
     json: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> R<_> {
-        let input = read(workflow)?;
-        let opts = ValidateOptions {
-            mode: mode_of(mode)?,
-            target: target.map(target_of).transpose()?,
-        };
+        let (input, opts) = (read(workflow)?, validate_options(target, mode)?);
         engine(py, move || done(api::analyze(&parse(input)?, &opts), json))
     };
     deliver(py, guarded(run))
