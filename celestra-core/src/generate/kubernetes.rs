@@ -2704,8 +2704,8 @@ impl<'g, 'a> Kube<'g, 'a> {
             // The user's item and property schemas pass through as written.
             if f.kind == Some(FieldType::Array) {
                 s.items = Some(match &f.items {
-                    Some(o) if !o.is_empty() => Value::Object(o.clone()),
-                    _ => json!({"type": "string"}),
+                    Some(o) => Value::Object(o.clone()),
+                    None => json!({"type": "string"}),
                 });
             }
             if f.kind == Some(FieldType::Object) {
