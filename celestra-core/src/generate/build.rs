@@ -32,7 +32,7 @@ pub(crate) fn map_units<T>(items: &[usize], f: impl Fn(usize) -> T) -> Vec<T> {
 }
 
 /// The Kubernetes objects of one node and the ledger lines they recorded.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct KubeUnit {
     pub(crate) objs: Vec<Obj>,
     pub(crate) ledger: Vec<LedgerEntry>,
@@ -66,7 +66,7 @@ fn typed_unit(cx: &Ctx<'_, '_>, i: usize) -> KubeUnit {
 
 /// Units of every node in plan order (indexed by node; nodes outside the plan stay empty).
 pub(crate) fn kube_units(cx: &Ctx<'_, '_>) -> Vec<KubeUnit> {
-    let mut units = vec![KubeUnit::default(); cx.g.nodes.len()];
+    let mut units = std::iter::repeat_with(KubeUnit::default).take(cx.g.nodes.len()).collect::<Vec<_>>();
     let built = map_units(cx.order, |i| kube_unit(cx, i));
     for (&i, u) in cx.order.iter().zip(built) {
         units[i] = u;
@@ -154,7 +154,7 @@ fn rendered_unit(cx: &Ctx<'_, '_>, i: usize) -> (KubeUnit, Vec<String>) {
 }
 
 /// The Kubernetes target: objects and their YAML, per node.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct K8sState {
     kube: Vec<KubeUnit>,
     yaml: Vec<Vec<String>>,
@@ -163,7 +163,7 @@ pub(crate) struct K8sState {
 impl K8sState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> K8sState {
         let n = cx.g.nodes.len();
-        let mut kube = vec![KubeUnit::default(); n];
+        let mut kube = std::iter::repeat_with(KubeUnit::default).take(n).collect::<Vec<_>>();
         let mut yaml_of = vec![Vec::new(); n];
         let built = map_units(cx.order, |i| rendered_unit(cx, i));
         for (&i, (u, y)) in cx.order.iter().zip(built) {

@@ -43,7 +43,7 @@ fn kint(p: &IntOrString) -> KInt {
 
 fn obj<T>(node: usize, kind: &str, ns: Option<&str>, name: &str, o: T) -> Obj
 where
-    T: ToJson + super::k8s::Resource + Clone + Send + Sync + 'static,
+    T: ToJson + super::k8s::Resource + Send + Sync + 'static,
 {
     Obj {
         node,

@@ -96,7 +96,7 @@ impl std::fmt::Display for KubeVersion {
 ///
 /// While a node's objects are built, a typed object stays typed (`body`): the Kubernetes target
 /// writes its YAML straight from it, the targets that read objects (Helm, DSL) get `value`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Obj {
     pub(crate) node: usize,
     pub(crate) kind: String,
@@ -115,13 +115,12 @@ pub(crate) struct Obj {
 pub(crate) trait Body: Send + Sync {
     /// The object as JSON, `apiVersion` and `kind` included.
     fn to_value(&self) -> Value;
-    fn clone_box(&self) -> Box<dyn Body>;
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
 impl<T> Body for T
 where
-    T: k8s::ToJson + k8s::Resource + Clone + Send + Sync + 'static,
+    T: k8s::ToJson + k8s::Resource + Send + Sync + 'static,
 {
     fn to_value(&self) -> Value {
         let mut v = self.to_json();
@@ -130,9 +129,6 @@ where
             m.insert("kind".to_owned(), Value::from(T::KIND));
         }
         v
-    }
-    fn clone_box(&self) -> Box<dyn Body> {
-        Box::new(self.clone())
     }
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
@@ -147,11 +143,6 @@ impl std::fmt::Debug for dyn Body {
     }
 }
 
-impl Clone for Box<dyn Body> {
-    fn clone(&self) -> Self {
-        self.clone_box()
-    }
-}
 
 impl Obj {
     /// Edits the typed object if it is a `T`; `false` if it is not (or no longer) typed.
