@@ -66,7 +66,9 @@ fn typed_unit(cx: &Ctx<'_, '_>, i: usize) -> KubeUnit {
 
 /// Units of every node in plan order (indexed by node; nodes outside the plan stay empty).
 pub(crate) fn kube_units(cx: &Ctx<'_, '_>) -> Vec<KubeUnit> {
-    let mut units = std::iter::repeat_with(KubeUnit::default).take(cx.g.nodes.len()).collect::<Vec<_>>();
+    let mut units = std::iter::repeat_with(KubeUnit::default)
+        .take(cx.g.nodes.len())
+        .collect::<Vec<_>>();
     let built = map_units(cx.order, |i| kube_unit(cx, i));
     for (&i, u) in cx.order.iter().zip(built) {
         units[i] = u;
@@ -163,7 +165,9 @@ pub(crate) struct K8sState {
 impl K8sState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> K8sState {
         let n = cx.g.nodes.len();
-        let mut kube = std::iter::repeat_with(KubeUnit::default).take(n).collect::<Vec<_>>();
+        let mut kube = std::iter::repeat_with(KubeUnit::default)
+            .take(n)
+            .collect::<Vec<_>>();
         let mut yaml_of = vec![Vec::new(); n];
         let built = map_units(cx.order, |i| rendered_unit(cx, i));
         for (&i, (u, y)) in cx.order.iter().zip(built) {

@@ -143,7 +143,6 @@ impl std::fmt::Debug for dyn Body {
     }
 }
 
-
 impl Obj {
     /// Edits the typed object if it is a `T`; `false` if it is not (or no longer) typed.
     pub(crate) fn edit<T: 'static>(&mut self, f: impl FnOnce(&mut T)) -> bool {
