@@ -292,13 +292,6 @@ pub fn to_yaml(v: &Value) -> String {
     yamlout::to_yaml(v)
 }
 
-/// The YAML text of any serializable value in the same layout as [`to_yaml`], written straight
-/// from its `Serialize` implementation (struct fields in the order the type writes them). The
-/// error names a map key that is neither text nor a number.
-pub fn to_yaml_from<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
-    yamlout::to_yaml_from(v).map_err(|e| e.to_string())
-}
-
 /// The text of a map key as JSON writes it (strings as they are, numbers and booleans as their
 /// JSON text); for bindings that turn engine results into their own objects.
 pub fn map_key_text<T: Serialize + ?Sized>(k: &T) -> Result<String, String> {
