@@ -81,12 +81,24 @@ fn deliver<'py, T: serde::Serialize>(
     }
 }
 
-/// The options of `validate` and `analyze` from their keyword arguments.
-fn validate_options(target: Option<&str>, mode: Option<&str>) -> R<ValidateOptions> {
-    Ok(ValidateOptions {
-        mode: mode_of(mode)?,
-        target: target.map(target_of).transpose()?,
-    })
+/// `validate` and `analyze`: the workflow and the options read, then `call` without the GIL.
+fn with_validate_options<'py, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    workflow: &Bound<'py, PyAny>,
+    target: Option<&str>,
+    mode: Option<&str>,
+    json: bool,
+    call: fn(&Workflow, &ValidateOptions) -> T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let run = || -> R<_> {
+        let input = read(workflow)?;
+        let opts = ValidateOptions {
+            mode: mode_of(mode)?,
+            target: target.map(target_of).transpose()?,
+        };
+        engine(py, move || done(call(&parse(input)?, &opts), json))
+    };
+    deliver(py, guarded(run))
 }
 
 /// Validates a workflow: the report as a dict (or its JSON bytes with `json=True`).
@@ -99,13 +111,7 @@ fn validate<'py>(
     mode: Option<&str>,
     json: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let run = || -> R<_> {
-        let (input, opts) = (read(workflow)?, validate_options(target, mode)?);
-        engine(py, move || {
-            done(api::validate_with(&parse(input)?, &opts), json)
-        })
-    };
-    deliver(py, guarded(run))
+    with_validate_options(py, workflow, target, mode, json, api::validate_with)
 }
 
 /// Validates and plans a workflow from one read of it and one graph: `{"report", "plan"}`
@@ -119,11 +125,7 @@ fn analyze<'py>(
     mode: Option<&str>,
     json: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let run = || -> R<_> {
-        let (input, opts) = (read(workflow)?, validate_options(target, mode)?);
-        engine(py, move || done(api::analyze(&parse(input)?, &opts), json))
-    };
-    deliver(py, guarded(run))
+    with_validate_options(py, workflow, target, mode, json, api::analyze)
 }
 
 /// Plans a workflow: the waves as a dict (or their JSON bytes with `json=True`).
