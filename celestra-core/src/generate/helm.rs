@@ -444,8 +444,8 @@ pub(crate) fn ctx<'o>(g: &Graph<'_>, objs: impl Iterator<Item = &'o Obj>) -> Hel
     HelmCtx { keys, template_of }
 }
 
-/// The templates, values and notes of one node's objects.
-/// One node's templates and values. Takes the objects' JSON (`value` is left `Null`).
+/// The templates, values and notes of one node's objects. Takes the objects' JSON (`value` is
+/// left `Null`).
 pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj]) -> HelmUnit {
     let chart = Chart { name: &wf.name };
     let keys = &hctx.keys;

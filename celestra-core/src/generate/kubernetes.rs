@@ -56,11 +56,6 @@ where
     }
 }
 
-/// A typed part as JSON (to merge the user's overrides into, or to hold a user's value).
-fn json_of<T: ToJson>(t: &T) -> Value {
-    t.to_json()
-}
-
 fn json_obj(node: usize, kind: &str, ns: Option<&str>, name: &str, value: Value) -> Obj {
     Obj {
         node,
@@ -1013,10 +1008,13 @@ impl<'g, 'a> Kube<'g, 'a> {
                     failed_jobs_history_limit: Some(3),
                     job_template: batch::JobTemplateSpec {
                         metadata: None,
-                        spec: Some(json_of(&batch::JobSpec {
-                            template: self.template(i, pod),
-                            ..batch::JobSpec::default()
-                        })),
+                        spec: Some(
+                            batch::JobSpec {
+                                template: self.template(i, pod),
+                                ..batch::JobSpec::default()
+                            }
+                            .to_json(),
+                        ),
                     },
                     ..batch::CronJobSpec::default()
                 }),
@@ -1176,7 +1174,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             },
         );
         // Deep-merge overrides.
-        let mut job_value = json_of(&spec);
+        let mut job_value = spec.to_json();
         if let Some(js) = &p.job_spec {
             merge(&mut job_value, &Value::Object(js.clone()));
             self.led.mapped(id, "jobSpec");
@@ -2719,7 +2717,7 @@ impl<'g, 'a> Kube<'g, 'a> {
             if f.required == Some(true) {
                 required.push(fname.clone());
             }
-            spec_props.insert(fname.clone(), json_of(&s));
+            spec_props.insert(fname.clone(), s.to_json());
         }
         let validation = p.validation.unwrap_or(true);
         let spec_schema = if validation && !spec_props.is_empty() {
@@ -2739,7 +2737,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         let root = apiext::JSONSchemaProps {
             type_: Some("object".into()),
             properties: Some(BTreeMap::from([
-                ("spec".to_owned(), json_of(&spec_schema)),
+                ("spec".to_owned(), spec_schema.to_json()),
                 (
                     "status".to_owned(),
                     json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),

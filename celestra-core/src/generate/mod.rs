@@ -94,8 +94,8 @@ impl std::fmt::Display for KubeVersion {
 
 /// One generated object.
 ///
-/// While a node's objects are built, a typed object stays typed (`body`): the Kubernetes target
-/// writes its YAML straight from it, the targets that read objects (Helm, DSL) get `value`.
+/// While a node's objects are built, a typed object stays typed (`body`); it becomes JSON
+/// (`value`) when a target reads it (Helm, DSL) or writes it (the Kubernetes YAML).
 #[derive(Debug)]
 pub(crate) struct Obj {
     pub(crate) node: usize,
