@@ -99,22 +99,13 @@ fn json_bytes<T: Serialize + ?Sized>(v: &T) -> R<Vec<u8>> {
         .map_err(|e| Fail::Other("INTERNAL", format!("writing the result as JSON: {e}")))
 }
 
-fn validate_call(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Call> {
-    guarded(|| {
-        Ok(Call::Validate(
-            workflow.into(),
-            validate_options(options.as_deref())?,
-        ))
-    })
-}
-
-fn analyze_call(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Call> {
-    guarded(|| {
-        Ok(Call::Analyze(
-            workflow.into(),
-            validate_options(options.as_deref())?,
-        ))
-    })
+/// A `validate` or `analyze` call (`make`: which) with its options read.
+fn validate_like_call(
+    workflow: Either<String, Buffer>,
+    options: Option<String>,
+    make: fn(Input, ValidateOptions) -> Call,
+) -> napi::Result<Call> {
+    guarded(|| Ok(make(workflow.into(), validate_options(options.as_deref())?)))
 }
 
 fn generate_call(
@@ -134,14 +125,14 @@ fn generate_call(
 /// The report of `validate`, as UTF-8 JSON (a Buffer over the Rust allocation: no copy).
 #[napi(js_name = "validate")]
 pub fn validate(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Buffer> {
-    let call = validate_call(workflow, options)?;
+    let call = validate_like_call(workflow, options, Call::Validate)?;
     guarded(|| call.run()).map(Buffer::from)
 }
 
 /// `{report, plan}` from one read of the workflow (`plan` null on a cycle), as UTF-8 JSON.
 #[napi(js_name = "analyze")]
 pub fn analyze(workflow: Either<String, Buffer>, options: Option<String>) -> napi::Result<Buffer> {
-    let call = analyze_call(workflow, options)?;
+    let call = validate_like_call(workflow, options, Call::Analyze)?;
     guarded(|| call.run()).map(Buffer::from)
 }
 
@@ -185,8 +176,10 @@ pub fn validate_async(
     workflow: Either<String, Buffer>,
     options: Option<String>,
 ) -> napi::Result<AsyncTask<Background>> {
-    Ok(AsyncTask::new(Background(validate_call(
-        workflow, options,
+    Ok(AsyncTask::new(Background(validate_like_call(
+        workflow,
+        options,
+        Call::Validate,
     )?)))
 }
 
@@ -196,7 +189,11 @@ pub fn analyze_async(
     workflow: Either<String, Buffer>,
     options: Option<String>,
 ) -> napi::Result<AsyncTask<Background>> {
-    Ok(AsyncTask::new(Background(analyze_call(workflow, options)?)))
+    Ok(AsyncTask::new(Background(validate_like_call(
+        workflow,
+        options,
+        Call::Analyze,
+    )?)))
 }
 
 /// `plan` off the event loop.
