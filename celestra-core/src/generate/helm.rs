@@ -81,34 +81,60 @@ fn inert(s: &str) -> String {
     s.replace("{{", "{{ \"{{\" }}")
 }
 
-/// A YAML scalar: plain when unambiguous in YAML 1.1 and 1.2, JSON-quoted otherwise.
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => {
-            let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
-                && !matches!(
-                    s.to_ascii_lowercase().as_str(),
-                    "y" | "n"
-                        | "yes"
-                        | "no"
-                        | "on"
-                        | "off"
-                        | "true"
-                        | "false"
-                        | "null"
-                        | "nan"
-                        | "inf"
-                );
-            if plain { s.clone() } else { yaml_dq(s) }
-        }
-        other => other.to_string(),
+/// True when a string can be a plain YAML scalar, unambiguous in YAML 1.1 and 1.2: it starts
+/// with a letter, holds only `[A-Za-z0-9._/-]` and is none of the 1.1 booleans, null, nan, inf.
+/// (Such a string holds no `{{`, so Go templates print it verbatim too.)
+fn plain_scalar(s: &str) -> bool {
+    const RESERVED: [&str; 11] = [
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+    ];
+    s.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-'))
+        && !RESERVED.iter().any(|r| s.eq_ignore_ascii_case(r))
+}
+
+/// Writes `s` as a YAML scalar that Go templates print verbatim: plain when unambiguous,
+/// double-quoted in printable ASCII otherwise, with `{{` escaped for the template engine.
+fn write_str_scalar(out: &mut String, s: &str) {
+    if plain_scalar(s) {
+        out.push_str(s);
+    } else {
+        push_inert(out, &yaml_dq(s));
     }
 }
 
-fn key_text(k: &str) -> String {
-    inert(&scalar(&Value::String(k.to_owned())))
+/// Writes a static value's scalar text (strings through `write_str_scalar`, numbers, booleans
+/// and null as JSON writes them).
+fn write_scalar(out: &mut String, v: &Value) {
+    match v {
+        Value::String(s) => write_str_scalar(out, s),
+        other => push_inert(out, &other.to_string()),
+    }
+}
+
+/// Appends `s` with every `{{` made inert.
+fn push_inert(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(k) = rest.find("{{") {
+        out.push_str(&rest[..k]);
+        out.push_str("{{ \"{{\" }}");
+        rest = &rest[k + 2..];
+    }
+    out.push_str(rest);
+}
+
+/// Appends `n` spaces.
+fn pad(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// Appends `<pad>key:` (no newline).
+fn key_line(out: &mut String, ind: usize, key: &str) {
+    pad(out, ind);
+    write_str_scalar(out, key);
+    out.push(':');
 }
 
 impl Doc {
@@ -127,23 +153,32 @@ impl Doc {
         path: &mut String,
         out: &mut String,
     ) {
-        let pad = " ".repeat(ind);
         for (k, v) in m {
             let len = path.len();
             path.push('/');
             path.push_str(k);
-            let key = key_text(k);
-            match self.holes.get(path.as_str()) {
+            let hole = if self.holes.is_empty() {
+                None
+            } else {
+                self.holes.get(path.as_str())
+            };
+            match hole {
                 Some(Hole::Raw(text)) => {
-                    let _ = writeln!(out, "{pad}{key}: {text}");
+                    key_line(out, ind, k);
+                    out.push(' ');
+                    out.push_str(text);
+                    out.push('\n');
                 }
                 Some(Hole::Block(expr)) => {
-                    let _ = writeln!(out, "{pad}{key}:");
-                    let _ = writeln!(out, "{pad}  {{{{- {expr} | nindent {} }}}}", ind + 2);
+                    key_line(out, ind, k);
+                    out.push('\n');
+                    pad(out, ind + 2);
+                    let _ = writeln!(out, "{{{{- {expr} | nindent {} }}}}", ind + 2);
                 }
                 Some(Hole::EnvRange { expr, skip }) => {
+                    key_line(out, ind, k);
+                    out.push('\n');
                     let p2 = " ".repeat(ind + 2);
-                    let _ = writeln!(out, "{pad}{key}:");
                     let _ = writeln!(out, "{p2}{{{{- range $name, $value := {expr} }}}}");
                     let _ = writeln!(out, "{p2}- name: {{{{ $name | quote }}}}");
                     let _ = writeln!(out, "{p2}  value: {{{{ $value | toString | quote }}}}");
@@ -153,8 +188,9 @@ impl Doc {
                     }
                 }
                 Some(Hole::StrMap(expr)) => {
+                    key_line(out, ind, k);
+                    out.push('\n');
                     let p2 = " ".repeat(ind + 2);
-                    let _ = writeln!(out, "{pad}{key}:");
                     let _ = writeln!(out, "{p2}{{{{- range $key, $value := {expr} }}}}");
                     let _ = writeln!(
                         out,
@@ -163,51 +199,53 @@ impl Doc {
                     let _ = writeln!(out, "{p2}{{{{- end }}}}");
                 }
                 Some(Hole::Labels) => {
-                    let _ = writeln!(out, "{pad}{key}:");
+                    key_line(out, ind, k);
+                    out.push('\n');
                     if let Value::Object(inner) = v {
                         self.map(chart, inner, ind + 2, path, out);
                     }
+                    pad(out, ind);
                     let _ = writeln!(
                         out,
-                        "{pad}  {{{{- include {} $ | nindent {} }}}}",
+                        "  {{{{- include {} $ | nindent {} }}}}",
                         go_str(&chart.helper("labels")),
                         ind + 2
                     );
                 }
-                None => self.entry(chart, &key, v, ind, path, out),
+                None => {
+                    key_line(out, ind, k);
+                    self.value(chart, v, ind, path, out);
+                }
             }
             path.truncate(len);
         }
     }
 
-    /// `key: value` for a static value.
-    fn entry(
+    /// The rest of a `key:` or `-` line for a static value: ` value` and a newline, or a
+    /// newline and the nested block at `ind + 2`.
+    fn value(
         &self,
         chart: &Chart<'_>,
-        key: &str,
         v: &Value,
         ind: usize,
         path: &mut String,
         out: &mut String,
     ) {
-        let pad = " ".repeat(ind);
         match v {
             Value::Object(m) if !m.is_empty() => {
-                let _ = writeln!(out, "{pad}{key}:");
+                out.push('\n');
                 self.map(chart, m, ind + 2, path, out);
             }
             Value::Array(a) if !a.is_empty() => {
-                let _ = writeln!(out, "{pad}{key}:");
+                out.push('\n');
                 self.list_items(chart, a, 0, ind + 2, path, out);
             }
-            Value::Object(_) => {
-                let _ = writeln!(out, "{pad}{key}: {{}}");
-            }
-            Value::Array(_) => {
-                let _ = writeln!(out, "{pad}{key}: []");
-            }
+            Value::Object(_) => out.push_str(" {}\n"),
+            Value::Array(_) => out.push_str(" []\n"),
             s => {
-                let _ = writeln!(out, "{pad}{key}: {}", inert(&scalar(s)));
+                out.push(' ');
+                write_scalar(out, s);
+                out.push('\n');
             }
         }
     }
@@ -222,33 +260,24 @@ impl Doc {
         path: &mut String,
         out: &mut String,
     ) {
-        let pad = " ".repeat(ind);
         for (k, item) in items.iter().enumerate() {
             let len = path.len();
             let _ = write!(path, "/{}", first + k);
+            let start = out.len();
             match item {
+                // A nested block starts with `ind + 2` spaces: its first two become the dash.
                 Value::Object(m) if !m.is_empty() => {
-                    let mut inner = String::new();
-                    self.map(chart, m, ind + 2, path, &mut inner);
-                    out.push_str(&pad);
-                    out.push_str("- ");
-                    out.push_str(&inner[ind + 2..]);
+                    self.map(chart, m, ind + 2, path, out);
+                    out.replace_range(start + ind..start + ind + 2, "- ");
                 }
                 Value::Array(a) if !a.is_empty() => {
-                    let mut inner = String::new();
-                    self.list_items(chart, a, 0, ind + 2, path, &mut inner);
-                    out.push_str(&pad);
-                    out.push_str("- ");
-                    out.push_str(&inner[ind + 2..]);
+                    self.list_items(chart, a, 0, ind + 2, path, out);
+                    out.replace_range(start + ind..start + ind + 2, "- ");
                 }
-                Value::Object(_) => {
-                    let _ = writeln!(out, "{pad}- {{}}");
-                }
-                Value::Array(_) => {
-                    let _ = writeln!(out, "{pad}- []");
-                }
-                s => {
-                    let _ = writeln!(out, "{pad}- {}", inert(&scalar(s)));
+                other => {
+                    pad(out, ind);
+                    out.push('-');
+                    self.value(chart, other, ind, path, out);
                 }
             }
             path.truncate(len);
