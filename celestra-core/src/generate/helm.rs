@@ -89,8 +89,7 @@ fn plain_scalar(s: &str) -> bool {
         "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
     ];
     s.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-'))
         && !RESERVED.iter().any(|r| s.eq_ignore_ascii_case(r))
 }
@@ -223,14 +222,7 @@ impl Doc {
 
     /// The rest of a `key:` or `-` line for a static value: ` value` and a newline, or a
     /// newline and the nested block at `ind + 2`.
-    fn value(
-        &self,
-        chart: &Chart<'_>,
-        v: &Value,
-        ind: usize,
-        path: &mut String,
-        out: &mut String,
-    ) {
+    fn value(&self, chart: &Chart<'_>, v: &Value, ind: usize, path: &mut String, out: &mut String) {
         match v {
             Value::Object(m) if !m.is_empty() => {
                 out.push('\n');

@@ -123,16 +123,20 @@ where
     T: k8s::ToJson + k8s::Resource + Send + Sync + 'static,
 {
     fn to_value(&self) -> Value {
-        let mut v = self.to_json();
-        if let Value::Object(m) = &mut v {
-            m.insert("apiVersion".to_owned(), Value::from(T::API_VERSION));
-            m.insert("kind".to_owned(), Value::from(T::KIND));
-        }
-        v
+        typed(self.to_json(), T::API_VERSION, T::KIND)
     }
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
     }
+}
+
+/// An object's JSON with its `apiVersion` and `kind` (once, not once per object type).
+fn typed(mut v: Value, api_version: &str, kind: &str) -> Value {
+    if let Value::Object(m) = &mut v {
+        m.insert("apiVersion".to_owned(), Value::from(api_version));
+        m.insert("kind".to_owned(), Value::from(kind));
+    }
+    v
 }
 
 // Not a supertrait: a vtable keeps every method of its traits alive, and nothing prints an

@@ -179,6 +179,14 @@ impl Cx {
 
     /// Converts `v`, reporting sentinels and type errors.
     pub(crate) fn load<T: FromJson>(&mut self, v: &Lite<'_>) -> Option<T> {
+        let mut out = None;
+        self.load_with(v, &mut |v, cx| out = T::from_json(v, cx));
+        out
+    }
+
+    /// What `load` does around the conversion, written once for every type (the conversion
+    /// comes in as `read`).
+    fn load_with(&mut self, v: &Lite<'_>, read: &mut dyn FnMut(&Lite<'_>, &mut Self)) {
         if let Lite::Str(s) = v
             && is_sentinel(s)
         {
@@ -190,16 +198,15 @@ impl Cx {
             self.report(Code::ValueSentinel, msg)
                 .hint
                 .replace("enter the custom value in the field that the sentinel opens".into());
-            return None;
+            return;
         }
         if self.scanned {
-            return T::from_json(v, self);
+            return read(v, self);
         }
         self.scan_controls(v);
         self.scanned = true;
-        let r = T::from_json(v, self);
+        read(v, self);
         self.scanned = false;
-        r
     }
 
     /// Reports every string (value or key) under `v` that holds a control character other than
@@ -257,17 +264,32 @@ impl Cx {
         v: &Lite<'_>,
         other: &mut BTreeMap<String, Value>,
     ) -> Option<T> {
+        let mut out = None;
+        self.entry_with(key, v, other, &mut |v, cx| {
+            out = cx.load::<T>(v);
+            out.is_some()
+        });
+        out
+    }
+
+    /// `entry` for every type: `read` converts and says whether the value was taken.
+    fn entry_with(
+        &mut self,
+        key: &str,
+        v: &Lite<'_>,
+        other: &mut BTreeMap<String, Value>,
+        read: &mut dyn FnMut(&Lite<'_>, &mut Self) -> bool,
+    ) {
         if v.is_null() {
             other.remove(key);
-            return None;
+            return;
         }
-        let r = self.in_ident(key, |cx| cx.load::<T>(v));
-        if r.is_none() {
+        let taken = self.in_ident(key, |cx| read(v, cx));
+        if !taken {
             other.insert(key.to_owned(), v.to_value());
         } else if !other.is_empty() {
             other.remove(key);
         }
-        r
     }
 
     /// Reports an unknown key and keeps its value in `other`.
@@ -463,20 +485,30 @@ impl FromJson for Map<String, Value> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
-        let Lite::Array(items) = v else {
-            cx.type_error("a list", v);
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            match cx.in_index(i, |cx| cx.load::<T>(item)) {
-                Some(t) => out.push(t),
-                None => ok = false,
+        let mut out = Vec::new();
+        let ok = load_list(v, cx, &mut |item, cx| match cx.load::<T>(item) {
+            Some(t) => {
+                out.push(t);
+                true
             }
-        }
+            None => false,
+        });
         ok.then_some(out)
     }
+}
+
+/// Reads every item of a list with `read` (which says whether it took the item); false when
+/// `v` is not a list or an item was refused.
+fn load_list(v: &Lite<'_>, cx: &mut Cx, read: &mut dyn FnMut(&Lite<'_>, &mut Cx) -> bool) -> bool {
+    let Lite::Array(items) = v else {
+        cx.type_error("a list", v);
+        return false;
+    };
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        ok &= cx.in_index(i, |cx| read(item, cx));
+    }
+    ok
 }
 
 /// A map of strings. Numbers and booleans are stringified (labels, env, data values).
