@@ -20,6 +20,11 @@ use errors::{engine_error, js_error, option_error};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+/// Talc instead of std's dlmalloc (see Cargo.toml): single-threaded wasm, memory grown on demand.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** A workflow document (docs/workflow-format.md; only the top level is spelled out here). */
