@@ -390,6 +390,27 @@ impl FromJson for String {
     }
 }
 
+/// A plain decimal, `[0-9]*(.[0-9]*)?` with at least one digit (`"1.5"`, `".5"`, `"10."`), as the
+/// nearest `f64` (what `str::parse::<f64>` gives; infinity past `f64::MAX`); `None` otherwise.
+/// Read by serde_json's correctly rounded float reader, which is linked anyway: `str::parse`
+/// would bring core's own reader and its 10 KB power-of-five table into the browser engine.
+pub(crate) fn decimal(s: &str) -> Option<f64> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if int.len() + frac.len() == 0 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    // JSON wants one integer digit, no leading zeros, and a digit after the point.
+    let int = int.trim_start_matches('0');
+    let text = format!(
+        "{}.{}",
+        if int.is_empty() { "0" } else { int },
+        if frac.is_empty() { "0" } else { frac }
+    );
+    // serde_json refuses only what overflows.
+    Some(serde_json::from_slice::<f64>(text.as_bytes()).unwrap_or(f64::INFINITY))
+}
+
 fn digits_only(s: &str) -> bool {
     !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -428,11 +449,8 @@ impl FromJson for f64 {
     fn from_json(v: &Lite<'_>, cx: &mut Cx) -> Option<Self> {
         match v {
             Lite::Number(n) => n.as_f64(),
-            Lite::Str(s) => match s.trim().parse::<f64>() {
-                Ok(f)
-                    if f.is_finite()
-                        && s.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
-                {
+            Lite::Str(s) => match decimal(s.trim()) {
+                Some(f) if f.is_finite() => {
                     cx.coerced(v, "a number");
                     Some(f)
                 }
@@ -831,5 +849,86 @@ mod tests {
     fn closest_key() {
         assert_eq!(closest("replica", &["replicas", "image"]), Some("replicas"));
         assert_eq!(closest("zzz", &["replicas", "image"]), None);
+    }
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::decimal;
+
+    /// What the callers used before: `str::parse::<f64>` on plain decimals.
+    fn same(s: &str) {
+        let want = s.parse::<f64>().ok().filter(|_| {
+            s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && s.bytes().filter(|b| *b == b'.').count() <= 1
+        });
+        assert_eq!(
+            decimal(s).map(f64::to_bits),
+            want.map(f64::to_bits),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn plain_decimals_read_as_str_parse_reads_them() {
+        for s in [
+            "0",
+            "00",
+            "0.",
+            ".0",
+            ".5",
+            "5.",
+            "1.5",
+            "007.250",
+            "",
+            ".",
+            "..",
+            "1.2.3",
+            "1e5",
+            "+1",
+            "-1",
+            " 1",
+            "inf",
+            "NaN",
+            "0.1",
+            "0.30000000000000004",
+            "9007199254740993",
+            "179769313486231570000000000000000000000000000000000000000000000000000000000000000000\
+             0000000000000000000000000000000000000000000000000000000000000000000000000000000000000\
+             0000000000000000000000000000000000000000000000000000000000000000000000000000000000000\
+             00000000000000000000000000000000000000000000000000000000000000000000000000000000.0",
+        ] {
+            same(s);
+        }
+        // Overflow is infinity, as with str::parse.
+        same(&"9".repeat(400));
+        same(&format!("0.{}1", "0".repeat(400)));
+        same(&format!("0.{}1", "0".repeat(330)));
+    }
+
+    #[test]
+    fn random_decimals_read_as_str_parse_reads_them() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..100_000 {
+            // Digits (zeros more often), then mostly one point, sometimes two.
+            let len = (next() % 40) as usize;
+            let mut s: String = (0..len)
+                .map(|_| match next() % 12 {
+                    0 | 1 => '0',
+                    k => char::from(b'0' + (k % 10) as u8),
+                })
+                .collect();
+            for _ in 0..[0, 1, 1, 1, 2][(next() % 5) as usize] {
+                let at = (next() as usize) % (s.len() + 1);
+                s.insert(at, '.');
+            }
+            same(&s);
+        }
     }
 }

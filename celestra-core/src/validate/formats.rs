@@ -1,5 +1,6 @@
 //! Pure format checkers. Each returns `Err(reason)` with a short, user-facing reason.
 
+use crate::model::load::decimal;
 use std::net::IpAddr;
 
 type Check = Result<(), String>;
@@ -246,9 +247,7 @@ pub(crate) fn quantity(s: &str) -> Result<(f64, Suffix), String> {
     if !valid_num {
         return Err(format!("{s:?} does not start with a number"));
     }
-    let n: f64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number"))?;
+    let n = decimal(digits).ok_or_else(|| format!("{s:?} is not a number"))?;
     let (mult, kind) = match suffix {
         "" => (1.0, Suffix::None),
         "Ki" => (1024f64, Suffix::Binary),
@@ -297,10 +296,9 @@ pub(crate) fn cpu(s: &str) -> Result<f64, String> {
     let s = s.trim();
     if let Some(m) = s.strip_suffix('m') {
         if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) {
-            return m
-                .parse::<f64>()
+            return decimal(m)
                 .map(|v| v / 1000.0)
-                .map_err(|e| e.to_string());
+                .ok_or_else(|| format!("{m:?} is not a number"));
         }
         return Err(format!("{s:?} is not millicores (e.g. 250m)"));
     }
@@ -310,7 +308,7 @@ pub(crate) fn cpu(s: &str) -> Result<f64, String> {
         && !frac.is_empty()
         && frac.bytes().all(|b| b.is_ascii_digit());
     if ok {
-        s.parse::<f64>().map_err(|e| e.to_string())
+        decimal(s).ok_or_else(|| format!("{s:?} is not a number"))
     } else {
         Err(format!(
             "{s:?} is neither millicores (e.g. 250m) nor cores (e.g. 1.5)"
