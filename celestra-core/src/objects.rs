@@ -325,11 +325,12 @@ pub(crate) fn node_objects(g: &Graph<'_>, i: usize) -> Vec<ObjectRef> {
     out
 }
 
-/// `paymentprovider` → `Paymentprovider` (the DSL's default kind).
+/// `paymentprovider` → `Paymentprovider` (the DSL's default kind). ASCII only: a name that
+/// generates is a DNS label, and Unicode case tables would cost the browser engine 10 KB.
 pub(crate) fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
