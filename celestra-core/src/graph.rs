@@ -798,13 +798,10 @@ impl<'a> IdIndex<'a> {
 }
 
 /// Canonical JSON of an element: the last tie-breaker when sorting look-alike duplicates, so that
-/// input order never decides which one is analysed.
-/// Through a JSON value (sorted keys): the session's content hashes serialize nodes to values
-/// too, so nodes need one serializer, not two (36 KB of the browser engine).
-fn canonical<T: serde::Serialize>(x: &T) -> String {
-    serde_json::to_value(x)
-        .map(|v| v.to_string())
-        .unwrap_or_default()
+/// input order never decides which one is analysed. Through a JSON value (sorted keys); nodes
+/// through the model's own `ToValue`, as the session's content hashes (one writer, not two).
+fn canonical<T: crate::model::json::ToValue>(x: &T) -> String {
+    x.value().to_string()
 }
 
 /// Namespace of an AppGroup: its `namespace`, else its name.

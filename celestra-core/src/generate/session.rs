@@ -90,7 +90,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// Hash of everything in a node, and of its structure (all but its value properties; for
 /// Secrets and ConfigMaps the keys of `data` but not the values; never the canvas position).
 fn hashes(n: &Node) -> (u64, u64) {
-    let mut v = serde_json::to_value(n).unwrap_or(Value::Null);
+    let mut v = crate::model::json::ToValue::value(n);
     let content = fnv(&serde_json::to_vec(&v).unwrap_or_default());
     if let Some(m) = v.as_object_mut() {
         m.remove("position");

@@ -663,6 +663,15 @@ macro_rules! json_object {
             }
         }
 
+        impl $crate::model::json::ToValue for $name {
+            fn value(&self) -> serde_json::Value {
+                let mut m = serde_json::Map::new();
+                $( $crate::model::json::field(&mut m, $key, &self.$field); )*
+                $crate::model::json::put_other(&mut m, &self.other);
+                serde_json::Value::Object(m)
+            }
+        }
+
         impl $crate::model::load::FromJson for $name {
             fn from_json(v: &$crate::model::lite::Lite<'_>, cx: &mut $crate::model::load::Cx) -> Option<Self> {
                 let entries = $crate::model::load::as_object(v, cx, "an object")?;
@@ -728,6 +737,12 @@ macro_rules! string_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::model::json::ToValue for $name {
+            fn value(&self) -> serde_json::Value {
+                serde_json::Value::from(self.as_str())
             }
         }
 

@@ -4,6 +4,7 @@
 //! fails on content: wrong types, unknown keys and unknown node types become findings (reported by
 //! `validate()`), and the raw values are kept so the document serializes back without loss.
 
+pub(crate) mod json;
 mod kind;
 pub(crate) mod lite;
 pub(crate) mod load;
