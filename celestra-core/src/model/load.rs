@@ -515,6 +515,19 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
+/// `*slot = cx.entry(key, v, other)`, out of line: one body per field type instead of one
+/// inlined copy (with the old value's drop) per field of every object.
+#[inline(never)]
+pub(crate) fn set<T: FromJson>(
+    cx: &mut Cx,
+    key: &str,
+    v: &Lite<'_>,
+    slot: &mut Option<T>,
+    other: &mut BTreeMap<String, Value>,
+) {
+    *slot = cx.entry(key, v, other);
+}
+
 /// Reads every item of a list with `read` (which says whether it took the item); false when
 /// `v` is not a list or an item was refused.
 fn load_list(v: &Lite<'_>, cx: &mut Cx, read: &mut dyn FnMut(&Lite<'_>, &mut Cx) -> bool) -> bool {
@@ -679,7 +692,7 @@ macro_rules! json_object {
                 // One pass over the entries; a repeated key: the last one wins.
                 for (k, val) in entries {
                     match k.as_ref() {
-                        $( $key => out.$field = cx.entry($key, val, &mut out.other), )*
+                        $( $key => $crate::model::load::set(cx, $key, val, &mut out.$field, &mut out.other), )*
                         _ => cx.unknown_entry(k, val, &mut out.other, Self::KEYS),
                     }
                 }
