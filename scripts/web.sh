@@ -93,10 +93,10 @@ build() {
 }
 
 # The size budget, checked on every test run. The issue's goal is 1.5 MB after wasm-opt (met)
-# and 400 KB gzipped (not yet met: 524 KB on 2026-11-28); the gzip line is a ratchet against
+# and 400 KB gzipped (not yet met: 491 KB on 2026-11-28); the gzip line is a ratchet against
 # regressions, to be lowered as the engine shrinks.
 WASM_MAX_BYTES=1500000
-WASM_MAX_GZIP_BYTES=530000
+WASM_MAX_GZIP_BYTES=500000
 size_budget() {
     local size gz
     size="$(stat -c %s "$PKG/celestra_wasm_bg.wasm")"

@@ -182,10 +182,11 @@ pub(crate) fn diagnostics_markdown() -> String {
     s
 }
 
+/// ASCII only: the titles come from Rust identifiers.
 fn capitalize_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
