@@ -290,6 +290,55 @@ fn every_fixture_and_target_survives_a_value_edit_of_every_node() {
 }
 
 #[test]
+fn an_unchanged_node_regenerates_nothing_and_a_changed_one_does() {
+    let doc = synthetic(40, 3);
+    let wf = api::parse_value(&doc).expect("reads");
+    for target in TARGETS {
+        let mut session =
+            Session::new(wf.clone(), target, GenerateOptions::default()).expect("session");
+        let before = session.files().clone();
+        let app = doc["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|n| n["type"] == "celestra-app")
+            .expect("an App")
+            .clone();
+        // The same node again: nothing to do.
+        let u = session.update_node(&app).expect("same node");
+        assert!(!u.full && u.regenerated.is_empty(), "{target:?}: {u:?}");
+        assert_eq!(session.files(), &before);
+        // A new image: the fast path, the node regenerated.
+        let mut edited = app.clone();
+        edited["data"]["properties"]["image"] = json!("registry.example/other:2.0");
+        let u = session.update_node(&edited).expect("value edit");
+        assert!(
+            !u.full
+                && u.regenerated
+                    .contains(&app["id"].as_str().unwrap().to_owned()),
+            "{target:?}: {u:?}"
+        );
+        // The same edit again: nothing to do; back to the first node: regenerated again.
+        let u = session.update_node(&edited).expect("same edit");
+        assert!(!u.full && u.regenerated.is_empty(), "{target:?}: {u:?}");
+        let u = session.update_node(&app).expect("undo");
+        assert!(!u.full && !u.regenerated.is_empty(), "{target:?}: {u:?}");
+        assert_eq!(
+            session.files(),
+            &before,
+            "{target:?}: undoing the edit restores the output"
+        );
+        // A new name changes the structure: everything is regenerated.
+        let mut renamed = app.clone();
+        renamed["data"]["name"] = json!("renamed-app");
+        assert!(
+            session.update_node(&renamed).expect("rename").full,
+            "{target:?}"
+        );
+    }
+}
+
+#[test]
 fn an_unreadable_node_is_refused_and_changes_nothing() {
     let doc = synthetic(30, 1);
     let wf = api::parse_value(&doc).expect("reads");

@@ -200,8 +200,6 @@ pub struct Update {
 struct Cache {
     ids: Vec<String>,
     order: Vec<usize>,
-    content: Vec<u64>,
-    structure: Vec<u64>,
     global: Vec<Diagnostic>,
     local: Vec<Vec<Diagnostic>>,
     state: TargetState,
@@ -322,6 +320,12 @@ impl Session {
             .map(|(k, _)| k)
             .collect();
         let (new_content, new_structure) = hashes(&node);
+        // The node it replaces, as the session last saw it (its hashes are computed now, not
+        // kept for every node: a full generation then hashes nothing).
+        let old = match positions.as_slice() {
+            [p] if self.cache.is_some() => Some(hashes(&self.wf.nodes[*p])),
+            _ => None,
+        };
         // Replace the node and what reading it found.
         let loads = &mut self.wf.load_diagnostics.0;
         loads.retain(|d| d.node_id.as_deref() != Some(id.as_str()));
@@ -345,22 +349,23 @@ impl Session {
         };
         let fast = single
             && self.cache.as_ref().is_some_and(|c| {
-                c.ids
-                    .binary_search(&id)
-                    .is_ok_and(|i| c.structure[i] == new_structure)
+                c.ids.binary_search(&id).is_ok()
+                    && old.is_some_and(|(_, structure)| structure == new_structure)
             });
         if !fast {
             return self.rebuild();
         }
         let cache = self.cache.as_mut().expect("checked");
         let i = cache.ids.binary_search(&id).expect("checked");
-        if cache.content[i] == new_content && cache.stale.is_empty() && self.error.is_none() {
+        if old.is_some_and(|(content, _)| content == new_content)
+            && cache.stale.is_empty()
+            && self.error.is_none()
+        {
             return Ok(Update {
                 full: false,
                 regenerated: Vec::new(),
             });
         }
-        cache.content[i] = new_content;
         let g = Graph::build(&self.wf);
         let opts = ValidateOptions {
             mode: Mode::Generate,
@@ -480,7 +485,6 @@ impl Session {
         let state = TargetState::build(&cx, self.target);
         let mut files = BTreeMap::new();
         state.write_files(&cx, &mut files, None);
-        let (content, structure): (Vec<u64>, Vec<u64>) = g.nodes.iter().map(|n| hashes(n)).unzip();
         let ids: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
         let regenerated = ids.clone();
         self.files = files;
@@ -489,8 +493,6 @@ impl Session {
         self.cache = Some(Cache {
             ids,
             order,
-            content,
-            structure,
             global,
             local,
             state,
