@@ -799,9 +799,9 @@ impl<'a> IdIndex<'a> {
 
 /// Canonical JSON of an element: the last tie-breaker when sorting look-alike duplicates, so that
 /// input order never decides which one is analysed. Through a JSON value (sorted keys); nodes
-/// through the model's own `ToValue`, as the session's content hashes (one writer, not two).
-fn canonical<T: crate::model::json::ToValue>(x: &T) -> String {
-    x.value().to_string()
+/// through the model's `ToJson`, as the session's content hashes (one writer, not two).
+fn canonical<T: crate::json::ToJson>(x: &T) -> String {
+    x.to_json().to_string()
 }
 
 /// Namespace of an AppGroup: its `namespace`, else its name.

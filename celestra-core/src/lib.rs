@@ -38,6 +38,7 @@ pub mod diag;
 mod error;
 pub mod generate;
 mod graph;
+mod json;
 pub mod model;
 mod objects;
 pub mod plan;

@@ -16,81 +16,10 @@
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// A part of an object as JSON.
-pub(crate) trait ToJson {
-    fn to_json(&self) -> Value;
-}
+pub(crate) use crate::json::ToJson;
+use crate::json::{Omit, field, never_omitted};
 
-macro_rules! to_json_via_from {
-    ($($t:ty),* $(,)?) => { $( impl ToJson for $t { fn to_json(&self) -> Value { Value::from(self.clone()) } } )* };
-}
-// `f64`: a non-finite bound becomes null, as serde_json writes it.
-to_json_via_from!(String, bool, i32, i64, f64);
-
-impl ToJson for Value {
-    fn to_json(&self) -> Value {
-        self.clone()
-    }
-}
-
-impl ToJson for Object {
-    fn to_json(&self) -> Value {
-        Value::Object(self.clone())
-    }
-}
-
-impl<T: ToJson> ToJson for Option<T> {
-    fn to_json(&self) -> Value {
-        self.as_ref().map_or(Value::Null, T::to_json)
-    }
-}
-
-impl<T: ToJson> ToJson for Vec<T> {
-    fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(T::to_json).collect())
-    }
-}
-
-impl<T: ToJson> ToJson for BTreeMap<String, T> {
-    fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        for (k, v) in self {
-            m.insert(k.clone(), v.to_json());
-        }
-        Value::Object(m)
-    }
-}
-
-/// Whether a field is left out of the object: `None` is, everything else is written.
-pub(crate) trait Omit {
-    fn omit(&self) -> bool;
-}
-
-impl<T> Omit for Option<T> {
-    fn omit(&self) -> bool {
-        self.is_none()
-    }
-}
-
-macro_rules! never_omitted {
-    ($($t:ty),* $(,)?) => { $( impl Omit for $t { fn omit(&self) -> bool { false } } )* };
-}
-never_omitted!(String, bool, i32, Value, IntOrString, Object);
-
-impl<T> Omit for Vec<T> {
-    fn omit(&self) -> bool {
-        false
-    }
-}
-
-/// Writes one field unless it is omitted. Not inlined: one copy per field type, not per field
-/// (the types have some 300 fields over a dozen field types).
-#[inline(never)]
-fn field<T: ToJson + Omit>(m: &mut Map<String, Value>, key: &str, v: &T) {
-    if !v.omit() {
-        m.insert(key.to_owned(), v.to_json());
-    }
-}
+never_omitted!(IntOrString);
 
 /// A top-level object: its `apiVersion` and `kind`.
 pub(crate) trait Resource {

@@ -149,7 +149,7 @@ fn hash(v: &Value) -> u64 {
 /// Hash of everything in a node, and of its structure (all but its value properties; for
 /// Secrets and ConfigMaps the keys of `data` but not the values; never the canvas position).
 fn hashes(n: &Node) -> (u64, u64) {
-    let mut v = crate::model::json::ToValue::value(n);
+    let mut v = crate::json::ToJson::to_json(n);
     let content = hash(&v);
     if let Some(m) = v.as_object_mut() {
         m.remove("position");

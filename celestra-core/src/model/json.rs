@@ -1,76 +1,28 @@
 //! The model as JSON values, for the session's content hashes and the graph's look-alike
 //! tie-breaks: the same value `serde_json::to_value` gives (a test checks every fixture), built
-//! directly. serde's derived serializers, with `flatten` and `untagged`, cost the browser engine
-//! about 50 KB for the same result; the bindings that print a workflow still use them.
+//! through [`ToJson`](crate::json::ToJson). serde's derived serializers, with `flatten` and
+//! `untagged`, cost the browser engine about 50 KB for the same result; the bindings that print
+//! a workflow still use them.
 
 use super::load::NumOrStr;
 use super::props::{ConfigValue, EnvVars, HotReload, IntOrString};
 use super::{Connection, Node, NodeData, NodeKind, Position, Properties};
-use serde_json::{Map, Number, Value};
+use crate::json::ToJson;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// A model value as the JSON value serde writes for it.
-pub(crate) trait ToValue {
-    fn value(&self) -> Value;
-}
-
-macro_rules! via_from {
-    ($($t:ty),*) => { $( impl ToValue for $t { fn value(&self) -> Value { Value::from(self.clone()) } } )* };
-}
-// `f64`: a non-finite number is null, as serde_json writes it.
-via_from!(String, bool, i64, f64);
-
-impl<T: ToValue + ?Sized> ToValue for &T {
-    fn value(&self) -> Value {
-        (**self).value()
-    }
-}
-
-impl ToValue for Value {
-    fn value(&self) -> Value {
-        self.clone()
-    }
-}
-
-impl ToValue for Number {
-    fn value(&self) -> Value {
-        Value::Number(self.clone())
-    }
-}
-
-impl ToValue for Map<String, Value> {
-    fn value(&self) -> Value {
-        Value::Object(self.clone())
-    }
-}
-
-impl<T: ToValue> ToValue for Vec<T> {
-    fn value(&self) -> Value {
-        Value::Array(self.iter().map(T::value).collect())
-    }
-}
-
-impl<T: ToValue> ToValue for BTreeMap<String, T> {
-    fn value(&self) -> Value {
-        let mut m = Map::new();
-        for (k, v) in self {
-            m.insert(k.clone(), v.value());
-        }
-        Value::Object(m)
-    }
-}
 
 /// Inserts `key: value` (one body for every field of every object).
 pub(crate) fn put(m: &mut Map<String, Value>, key: &str, value: Value) {
     m.insert(key.to_owned(), value);
 }
 
-/// Inserts `key: value` when the field is set: out of line, one body per field type, not one
-/// inlined copy per field.
+/// Inserts `key: value` when the field is set. Out of line, one body per field type. The model's
+/// fields are all options; `crate::json::field` (for any `Omit` type) written for them makes the
+/// browser engine 15 KB larger, so they keep this writer.
 #[inline(never)]
-pub(crate) fn field<T: ToValue>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
+pub(crate) fn field<T: ToJson>(m: &mut Map<String, Value>, key: &str, v: &Option<T>) {
     if let Some(v) = v {
-        put(m, key, v.value());
+        put(m, key, v.to_json());
     }
 }
 
@@ -82,8 +34,8 @@ pub(crate) fn put_other(m: &mut Map<String, Value>, other: &BTreeMap<String, Val
     }
 }
 
-impl ToValue for IntOrString {
-    fn value(&self) -> Value {
+impl ToJson for IntOrString {
+    fn to_json(&self) -> Value {
         match self {
             IntOrString::Int(i) => Value::from(*i),
             IntOrString::Name(s) => Value::from(s.clone()),
@@ -91,8 +43,8 @@ impl ToValue for IntOrString {
     }
 }
 
-impl ToValue for NumOrStr {
-    fn value(&self) -> Value {
+impl ToJson for NumOrStr {
+    fn to_json(&self) -> Value {
         match self {
             NumOrStr::Number(n) => Value::Number(n.clone()),
             NumOrStr::Text(s) => Value::from(s.clone()),
@@ -100,17 +52,17 @@ impl ToValue for NumOrStr {
     }
 }
 
-impl ToValue for EnvVars {
-    fn value(&self) -> Value {
+impl ToJson for EnvVars {
+    fn to_json(&self) -> Value {
         match self {
-            EnvVars::Map(m) => m.value(),
+            EnvVars::Map(m) => m.to_json(),
             EnvVars::Text(s) => Value::from(s.clone()),
         }
     }
 }
 
-impl ToValue for ConfigValue {
-    fn value(&self) -> Value {
+impl ToJson for ConfigValue {
+    fn to_json(&self) -> Value {
         match self {
             ConfigValue::Text(s) => Value::from(s.clone()),
             ConfigValue::Json(v) => v.clone(),
@@ -118,23 +70,23 @@ impl ToValue for ConfigValue {
     }
 }
 
-impl ToValue for HotReload {
-    fn value(&self) -> Value {
+impl ToJson for HotReload {
+    fn to_json(&self) -> Value {
         match self {
             HotReload::Toggle(b) => Value::from(*b),
-            HotReload::Mode(m) => m.value(),
+            HotReload::Mode(m) => m.to_json(),
         }
     }
 }
 
-impl ToValue for NodeKind {
-    fn value(&self) -> Value {
+impl ToJson for NodeKind {
+    fn to_json(&self) -> Value {
         Value::from(self.id())
     }
 }
 
-impl ToValue for Position {
-    fn value(&self) -> Value {
+impl ToJson for Position {
+    fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "x", Value::Number(self.x.clone()));
         put(&mut m, "y", Value::Number(self.y.clone()));
@@ -142,86 +94,72 @@ impl ToValue for Position {
     }
 }
 
-impl ToValue for Properties {
-    fn value(&self) -> Value {
+impl ToJson for Properties {
+    fn to_json(&self) -> Value {
         match self {
-            Properties::App(p) => p.value(),
-            Properties::StatefulApp(p) => p.value(),
-            Properties::Job(p) => p.value(),
-            Properties::CronJob(p) => p.value(),
-            Properties::Service(p) => p.value(),
-            Properties::Ingress(p) => p.value(),
-            Properties::NetworkPolicy(p) => p.value(),
-            Properties::Secret(p) => p.value(),
-            Properties::ConfigMap(p) => p.value(),
-            Properties::ServiceAccount(p) => p.value(),
-            Properties::Role(p) => p.value(),
-            Properties::DeploymentStrategy(p) => p.value(),
-            Properties::Observability(p) => p.value(),
-            Properties::AppGroup(p) => p.value(),
-            Properties::CustomResource(p) => p.value(),
-            Properties::Unknown(m) => m.value(),
+            Properties::App(p) => p.to_json(),
+            Properties::StatefulApp(p) => p.to_json(),
+            Properties::Job(p) => p.to_json(),
+            Properties::CronJob(p) => p.to_json(),
+            Properties::Service(p) => p.to_json(),
+            Properties::Ingress(p) => p.to_json(),
+            Properties::NetworkPolicy(p) => p.to_json(),
+            Properties::Secret(p) => p.to_json(),
+            Properties::ConfigMap(p) => p.to_json(),
+            Properties::ServiceAccount(p) => p.to_json(),
+            Properties::Role(p) => p.to_json(),
+            Properties::DeploymentStrategy(p) => p.to_json(),
+            Properties::Observability(p) => p.to_json(),
+            Properties::AppGroup(p) => p.to_json(),
+            Properties::CustomResource(p) => p.to_json(),
+            Properties::Unknown(m) => m.to_json(),
         }
     }
 }
 
-impl ToValue for NodeData {
-    fn value(&self) -> Value {
+impl ToJson for NodeData {
+    fn to_json(&self) -> Value {
         let mut m = Map::new();
         if !self.other.contains_key("name") {
-            put(&mut m, "name", self.name.value());
+            put(&mut m, "name", self.name.to_json());
         }
         if !self.other.contains_key("properties") {
-            put(&mut m, "properties", self.properties.value());
+            put(&mut m, "properties", self.properties.to_json());
         }
         put_other(&mut m, &self.other);
         Value::Object(m)
     }
 }
 
-impl ToValue for Node {
-    fn value(&self) -> Value {
+impl ToJson for Node {
+    fn to_json(&self) -> Value {
         let mut m = Map::new();
-        put(&mut m, "id", self.id.value());
-        put(&mut m, "type", self.kind.value());
+        put(&mut m, "id", self.id.to_json());
+        put(&mut m, "type", self.kind.to_json());
         if !self.other.contains_key("position") {
-            put(&mut m, "position", self.position.value());
+            put(&mut m, "position", self.position.to_json());
         }
-        if let Some(p) = &self.parent {
-            put(&mut m, "parent", p.value());
-        }
-        if let Some(l) = &self.label {
-            put(&mut m, "label", l.value());
-        }
+        field(&mut m, "parent", &self.parent);
+        field(&mut m, "label", &self.label);
         if !self.other.contains_key("data") {
-            put(&mut m, "data", self.data.value());
+            put(&mut m, "data", self.data.to_json());
         }
         put_other(&mut m, &self.other);
         Value::Object(m)
     }
 }
 
-impl ToValue for Connection {
-    fn value(&self) -> Value {
+impl ToJson for Connection {
+    fn to_json(&self) -> Value {
         let mut m = Map::new();
-        put(&mut m, "id", self.id.value());
-        put(&mut m, "source", self.source.value());
-        if let Some(x) = &self.source_output {
-            put(&mut m, "sourceOutput", x.value());
-        }
-        put(&mut m, "target", self.target.value());
-        if let Some(x) = &self.target_input {
-            put(&mut m, "targetInput", x.value());
-        }
-        if let Some(x) = &self.conn_type {
-            put(&mut m, "type", x.value());
-        }
-        if let Some(x) = &self.style {
-            put(&mut m, "style", x.value());
-        }
-        if let Some(x) = &self.data {
-            put(&mut m, "data", x.value());
-        }
+        put(&mut m, "id", self.id.to_json());
+        put(&mut m, "source", self.source.to_json());
+        field(&mut m, "sourceOutput", &self.source_output);
+        put(&mut m, "target", self.target.to_json());
+        field(&mut m, "targetInput", &self.target_input);
+        field(&mut m, "type", &self.conn_type);
+        field(&mut m, "style", &self.style);
+        field(&mut m, "data", &self.data);
         put_other(&mut m, &self.other);
         Value::Object(m)
     }
@@ -229,7 +167,7 @@ impl ToValue for Connection {
 
 #[cfg(test)]
 mod tests {
-    use super::ToValue;
+    use crate::json::ToJson;
 
     /// Every node of every fixture (with its unknown keys, rejected values, sentinels...) gives
     /// the value serde gives.
@@ -239,7 +177,12 @@ mod tests {
         for text in crate::test_fixtures::WORKFLOWS {
             let wf = crate::api::parse_str(text).expect("fixture parses");
             for n in &wf.nodes {
-                assert_eq!(n.value(), serde_json::to_value(n).unwrap(), "node {}", n.id);
+                assert_eq!(
+                    n.to_json(),
+                    serde_json::to_value(n).unwrap(),
+                    "node {}",
+                    n.id
+                );
                 nodes += 1;
             }
         }
@@ -272,7 +215,7 @@ mod tests {
             };
             for n in &wf.nodes {
                 assert_eq!(
-                    n.value(),
+                    n.to_json(),
                     serde_json::to_value(n).unwrap(),
                     "{f:?} node {}",
                     n.id
@@ -281,7 +224,7 @@ mod tests {
             }
             for c in &wf.connections {
                 assert_eq!(
-                    c.value(),
+                    c.to_json(),
                     serde_json::to_value(c).unwrap(),
                     "{f:?} connection {}",
                     c.id
@@ -319,11 +262,16 @@ mod tests {
         let wf = crate::api::parse_value(&doc).expect("reads");
         assert_eq!(wf.nodes.len(), 4);
         for n in &wf.nodes {
-            assert_eq!(n.value(), serde_json::to_value(n).unwrap(), "node {}", n.id);
+            assert_eq!(
+                n.to_json(),
+                serde_json::to_value(n).unwrap(),
+                "node {}",
+                n.id
+            );
         }
         for c in &wf.connections {
             assert_eq!(
-                c.value(),
+                c.to_json(),
                 serde_json::to_value(c).unwrap(),
                 "connection {}",
                 c.id
@@ -338,7 +286,7 @@ mod tests {
             let wf = crate::api::parse_str(text).expect("fixture parses");
             for c in &wf.connections {
                 assert_eq!(
-                    c.value(),
+                    c.to_json(),
                     serde_json::to_value(c).unwrap(),
                     "connection {}",
                     c.id

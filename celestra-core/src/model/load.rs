@@ -676,8 +676,8 @@ macro_rules! json_object {
             }
         }
 
-        impl $crate::model::json::ToValue for $name {
-            fn value(&self) -> serde_json::Value {
+        impl $crate::json::ToJson for $name {
+            fn to_json(&self) -> serde_json::Value {
                 let mut m = serde_json::Map::new();
                 $( $crate::model::json::field(&mut m, $key, &self.$field); )*
                 $crate::model::json::put_other(&mut m, &self.other);
@@ -753,8 +753,8 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::model::json::ToValue for $name {
-            fn value(&self) -> serde_json::Value {
+        impl $crate::json::ToJson for $name {
+            fn to_json(&self) -> serde_json::Value {
                 serde_json::Value::from(self.as_str())
             }
         }
