@@ -173,20 +173,11 @@ pub(crate) fn diagnostics_markdown() -> String {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
             i.origin,
-            capitalize_first(i.title),
+            crate::objects::capitalize(i.title),
             i.why,
             i.fix,
             i.example.replace('`', "'")
         ));
     }
     s
-}
-
-/// ASCII only: the titles come from Rust identifiers.
-fn capitalize_first(s: &str) -> String {
-    let mut out = s.to_owned();
-    if let Some(first) = out.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    out
 }

@@ -492,3 +492,69 @@ impl<'p> PodCommon<'p> {
         }
     }
 }
+
+/// FNV-1a, fed piece by piece.
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+
+    pub(crate) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// A string, length first (so that concatenations differ).
+    pub(crate) fn text(&mut self, s: &str) {
+        self.bytes(&(s.len() as u64).to_le_bytes());
+        self.bytes(s.as_bytes());
+    }
+
+    /// A JSON value, tagged by type; maps in key order. What serializing it to bytes would
+    /// distinguish, without the bytes.
+    pub(crate) fn value(&mut self, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Null => self.bytes(b"n"),
+            serde_json::Value::Bool(b) => self.bytes(if *b { b"t" } else { b"f" }),
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    self.bytes(b"i");
+                    self.bytes(&i.to_le_bytes());
+                } else if let Some(u) = n.as_u64() {
+                    self.bytes(b"u");
+                    self.bytes(&u.to_le_bytes());
+                } else {
+                    self.bytes(b"d");
+                    self.bytes(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
+                }
+            }
+            serde_json::Value::String(s) => {
+                self.bytes(b"s");
+                self.text(s);
+            }
+            serde_json::Value::Array(a) => {
+                self.bytes(b"[");
+                self.bytes(&(a.len() as u64).to_le_bytes());
+                for x in a {
+                    self.value(x);
+                }
+            }
+            serde_json::Value::Object(m) => {
+                self.bytes(b"{");
+                self.bytes(&(m.len() as u64).to_le_bytes());
+                for (k, x) in m {
+                    self.text(k);
+                    self.value(x);
+                }
+            }
+        }
+    }
+}

@@ -78,7 +78,9 @@ fn yaml_dq(s: &str) -> String {
 
 /// Text that Go templates print verbatim.
 fn inert(s: &str) -> String {
-    s.replace("{{", "{{ \"{{\" }}")
+    let mut out = String::with_capacity(s.len());
+    push_inert(&mut out, s);
+    out
 }
 
 /// True when a string can be a plain YAML scalar, unambiguous in YAML 1.1 and 1.2: it starts
@@ -372,16 +374,6 @@ fn consumed(pod: &Value) -> Vec<(&'static str, String)> {
     out
 }
 
-/// FNV-1a, for short stable suffixes.
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// `checksum/<kind>-<name>`: the name part of an annotation key is at most 63 characters.
 fn checksum_key(kind: &str, name: &str) -> String {
     let base = format!("{}-{name}", kind.to_ascii_lowercase());
@@ -389,11 +381,11 @@ fn checksum_key(kind: &str, name: &str) -> String {
         return format!("checksum/{base}");
     }
     let cut: String = base.chars().take(54).collect();
-    format!(
-        "checksum/{}-{:08x}",
-        cut.trim_end_matches(['-', '.']),
-        fnv(&base) as u32
-    )
+    format!("checksum/{}-{:08x}", cut.trim_end_matches(['-', '.']), {
+        let mut h = super::common::Fnv::new();
+        h.bytes(base.as_bytes());
+        h.finish() as u32
+    })
 }
 
 /// What the chart's templates share: the values key of every node and the template file of

@@ -12,6 +12,7 @@
 //! * anything else (a name, a type, a connection, a key of a Secret...) regenerates everything.
 
 use super::build::{Ctx, TargetState};
+use super::common::Fnv;
 use super::{Error, GenerateOptions, Generated, Ledger, check_version, plan_order};
 use crate::diag::{Diagnostic, Report, Severity};
 use crate::graph::Graph;
@@ -77,73 +78,11 @@ fn value_keys(t: Option<NodeType>) -> &'static [&'static str] {
     }
 }
 
-/// FNV-1a, fed piece by piece.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    /// A string, length first (so that concatenations differ).
-    fn text(&mut self, s: &str) {
-        self.bytes(&(s.len() as u64).to_le_bytes());
-        self.bytes(s.as_bytes());
-    }
-
-    /// A JSON value, tagged by type; maps in key order. What serializing it to bytes would
-    /// distinguish, without the bytes.
-    fn value(&mut self, v: &Value) {
-        match v {
-            Value::Null => self.bytes(b"n"),
-            Value::Bool(b) => self.bytes(if *b { b"t" } else { b"f" }),
-            Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    self.bytes(b"i");
-                    self.bytes(&i.to_le_bytes());
-                } else if let Some(u) = n.as_u64() {
-                    self.bytes(b"u");
-                    self.bytes(&u.to_le_bytes());
-                } else {
-                    self.bytes(b"d");
-                    self.bytes(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
-                }
-            }
-            Value::String(s) => {
-                self.bytes(b"s");
-                self.text(s);
-            }
-            Value::Array(a) => {
-                self.bytes(b"[");
-                self.bytes(&(a.len() as u64).to_le_bytes());
-                for x in a {
-                    self.value(x);
-                }
-            }
-            Value::Object(m) => {
-                self.bytes(b"{");
-                self.bytes(&(m.len() as u64).to_le_bytes());
-                for (k, x) in m {
-                    self.text(k);
-                    self.value(x);
-                }
-            }
-        }
-    }
-}
-
 /// Hash of a JSON value.
 fn hash(v: &Value) -> u64 {
     let mut h = Fnv::new();
     h.value(v);
-    h.0
+    h.finish()
 }
 
 /// Hash of everything in a node, and of its structure (all but its value properties; for
