@@ -166,27 +166,37 @@ export interface CelestraError extends Error {
 
 
 /**
- * Incremental generation for one target: after `updateNode`, only the edited node and the
- * nodes whose output depends on it are regenerated; the files equal a full `generate()` of
- * the edited workflow. An edit that introduces errors throws a `ValidationError` and keeps
- * the last good output. Call `free()` when done (or rely on the JS garbage collector).
+ * Incremental generation of one target, or of several at once: after `updateNode`, only the
+ * edited node and the nodes whose output depends on it are regenerated; the files equal a full
+ * `generate()` of the edited workflow. A session of several targets reads, validates and plans
+ * the workflow once for all of them, and builds each node's Kubernetes objects once for the
+ * Kubernetes, Helm and DSL targets. An edit that introduces errors throws a `ValidationError`
+ * and keeps the last good output. Call `free()` when done (or rely on the JS garbage
+ * collector).
  */
 export class Session {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Adds a target, generated from the analysis the session holds (the workflow is not read,
+     * validated or planned again); every later edit regenerates it too. Adding a target the
+     * session keeps changes nothing.
+     */
+    addTarget(target: Target): Update;
+    /**
      * One file of the last successful generation (undefined if there is none by that path):
      * cheaper than `files()` when a preview shows one file.
      */
-    file(path: string): string | undefined;
+    file(path: string, target?: Target): string | undefined;
     /**
-     * The files of the last successful generation, by path.
+     * The files of the last successful generation of `target` (the first target when
+     * omitted), by path.
      */
-    files(): Record<string, string>;
+    files(target?: Target): Record<string, string>;
     /**
      * Files, ledger and warnings of the last successful generation (undefined before one).
      */
-    generated(): Generated | undefined;
+    generated(target?: Target): Generated | undefined;
     /**
      * Why the last edit was refused (undefined after a good one), as the error it threw.
      */
@@ -194,16 +204,17 @@ export class Session {
     /**
      * The fidelity ledger of the last successful generation (undefined before one).
      */
-    ledger(): Ledger | undefined;
+    ledger(target?: Target): Ledger | undefined;
     /**
-     * Starts a session and generates everything. Throws only for bad input or options; a
-     * workflow with errors gives a session whose `lastError()` holds them.
+     * Starts a session of one target or several (each once; the first is `target`) and
+     * generates everything. Throws only for bad input or options; a workflow with errors gives
+     * a session whose `lastError()` holds them.
      */
-    constructor(workflow: WorkflowInput, target: Target, options?: GenerateOptions);
+    constructor(workflow: WorkflowInput, target: Target | Target[], options?: GenerateOptions);
     /**
      * The paths of the files of the last successful generation, sorted.
      */
-    paths(): string[];
+    paths(target?: Target): string[];
     /**
      * Removes a node and its connections, and regenerates.
      */
@@ -220,11 +231,15 @@ export class Session {
     /**
      * The warnings and infos of the last successful generation.
      */
-    warnings(): Diagnostic[];
+    warnings(target?: Target): Diagnostic[];
     /**
-     * The target.
+     * The first target.
      */
     readonly target: Target;
+    /**
+     * Every target the session keeps current, in the order given or added.
+     */
+    readonly targets: Target[];
 }
 
 /**
@@ -280,18 +295,20 @@ export interface InitOutput {
     readonly generate: (a: any, b: number, c: number, d: number) => [number, number, number];
     readonly plan: (a: any) => [number, number, number];
     readonly schema: () => [number, number, number];
-    readonly session_file: (a: number, b: number, c: number) => [number, number];
-    readonly session_files: (a: number) => [number, number, number];
-    readonly session_generated: (a: number) => [number, number, number];
+    readonly session_addTarget: (a: number, b: number, c: number) => [number, number, number];
+    readonly session_file: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly session_files: (a: number, b: number, c: number) => [number, number, number];
+    readonly session_generated: (a: number, b: number, c: number) => [number, number, number];
     readonly session_lastError: (a: number) => any;
-    readonly session_ledger: (a: number) => [number, number, number];
-    readonly session_new: (a: any, b: number, c: number, d: number) => [number, number, number];
-    readonly session_paths: (a: number) => [number, number];
+    readonly session_ledger: (a: number, b: number, c: number) => [number, number, number];
+    readonly session_new: (a: any, b: any, c: number) => [number, number, number];
+    readonly session_paths: (a: number, b: number, c: number) => [number, number, number, number];
     readonly session_removeNode: (a: number, b: number, c: number) => [number, number, number];
     readonly session_setWorkflow: (a: number, b: any) => [number, number, number];
     readonly session_target: (a: number) => [number, number];
+    readonly session_targets: (a: number) => [number, number];
     readonly session_updateNode: (a: number, b: any) => [number, number, number];
-    readonly session_warnings: (a: number) => [number, number, number];
+    readonly session_warnings: (a: number, b: number, c: number) => [number, number, number];
     readonly validate: (a: any, b: number) => [number, number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

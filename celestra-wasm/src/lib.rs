@@ -356,36 +356,86 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// Incremental generation for one target: after `updateNode`, only the edited node and the
-/// nodes whose output depends on it are regenerated; the files equal a full `generate()` of
-/// the edited workflow. An edit that introduces errors throws a `ValidationError` and keeps
-/// the last good output. Call `free()` when done (or rely on the JS garbage collector).
+/// Incremental generation of one target, or of several at once: after `updateNode`, only the
+/// edited node and the nodes whose output depends on it are regenerated; the files equal a full
+/// `generate()` of the edited workflow. A session of several targets reads, validates and plans
+/// the workflow once for all of them, and builds each node's Kubernetes objects once for the
+/// Kubernetes, Helm and DSL targets. An edit that introduces errors throws a `ValidationError`
+/// and keeps the last good output. Call `free()` when done (or rely on the JS garbage
+/// collector).
 #[wasm_bindgen]
 pub struct Session {
     inner: celestra_core::Session,
 }
 
+/// The targets of a session: one name or an array of names.
+fn targets_of(v: &JsValue) -> Result<Vec<Target>, JsValue> {
+    if let Some(name) = v.as_string() {
+        return Ok(vec![target_of(&name)?]);
+    }
+    if let Some(list) = v.dyn_ref::<js_sys::Array>() {
+        let mut out = Vec::new();
+        for item in list.iter() {
+            let Some(name) = item.as_string() else {
+                return Err(option_error(
+                    "targets: every target is a name such as \"kubernetes\"".into(),
+                ));
+            };
+            out.push(target_of(&name)?);
+        }
+        return Ok(out);
+    }
+    Err(option_error(
+        "target: a target name or an array of them".into(),
+    ))
+}
+
 #[wasm_bindgen]
 impl Session {
-    /// Starts a session and generates everything. Throws only for bad input or options; a
-    /// workflow with errors gives a session whose `lastError()` holds them.
+    /// Starts a session of one target or several (each once; the first is `target`) and
+    /// generates everything. Throws only for bad input or options; a workflow with errors gives
+    /// a session whose `lastError()` holds them.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "WorkflowInput")] workflow: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Target")] target: &str,
+        #[wasm_bindgen(unchecked_param_type = "Target | Target[]")] target: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Result<Session, JsValue> {
-        let target = target_of(target)?;
+        let targets = targets_of(target)?;
         let opts = generate_options(options.as_ref())?;
         let wf = workflow_of(workflow)?;
-        let inner = celestra_core::Session::new(wf, target, opts).map_err(|e| engine_error(&e))?;
+        let inner = celestra_core::Session::with_targets(wf, &targets, opts)
+            .map_err(|e| engine_error(&e))?;
         Ok(Session { inner })
     }
 
-    /// The target.
+    /// The first target.
     #[wasm_bindgen(getter, unchecked_return_type = "Target")]
     pub fn target(&self) -> String {
         self.inner.target().as_str().to_owned()
+    }
+
+    /// Every target the session keeps current, in the order given or added.
+    #[wasm_bindgen(getter, unchecked_return_type = "Target[]")]
+    pub fn targets(&self) -> Vec<String> {
+        self.inner
+            .targets()
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect()
+    }
+
+    /// Adds a target, generated from the analysis the session holds (the workflow is not read,
+    /// validated or planned again); every later edit regenerates it too. Adding a target the
+    /// session keeps changes nothing.
+    #[wasm_bindgen(js_name = addTarget, unchecked_return_type = "Update")]
+    pub fn add_target(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Target")] target: &str,
+    ) -> Result<JsValue, JsValue> {
+        let t = target_of(target)?;
+        let u = self.inner.add_target(t).map_err(|e| engine_error(&e))?;
+        to_js(&u)
     }
 
     /// Replaces (or adds) one node — an object, JSON text or bytes — and regenerates what it
@@ -432,35 +482,82 @@ impl Session {
         to_js(&u)
     }
 
-    /// The files of the last successful generation, by path.
+    /// `target` (the first target when omitted), if the session keeps it.
+    fn pick(&self, target: Option<String>) -> Result<Target, JsValue> {
+        let t = match target {
+            None => return Ok(self.inner.target()),
+            Some(name) => target_of(&name)?,
+        };
+        if self.inner.targets().contains(&t) {
+            Ok(t)
+        } else {
+            Err(option_error(format!(
+                "the session does not keep target {:?}; addTarget({:?}) first",
+                t.as_str(),
+                t.as_str()
+            )))
+        }
+    }
+
+    fn files_of(
+        &self,
+        target: Option<String>,
+    ) -> Result<&std::collections::BTreeMap<String, String>, JsValue> {
+        let t = self.pick(target)?;
+        Ok(self
+            .inner
+            .files_for(t)
+            .unwrap_or_else(|| self.inner.files()))
+    }
+
+    /// The files of the last successful generation of `target` (the first target when
+    /// omitted), by path.
     #[wasm_bindgen(unchecked_return_type = "Record<string, string>")]
-    pub fn files(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.files())
+    pub fn files(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Target")] target: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_js(self.files_of(target)?)
     }
 
     /// One file of the last successful generation (undefined if there is none by that path):
     /// cheaper than `files()` when a preview shows one file.
     #[wasm_bindgen]
-    pub fn file(&self, path: &str) -> Option<String> {
-        self.inner.files().get(path).cloned()
+    pub fn file(
+        &self,
+        path: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "Target")] target: Option<String>,
+    ) -> Result<Option<String>, JsValue> {
+        Ok(self.files_of(target)?.get(path).cloned())
     }
 
     /// The paths of the files of the last successful generation, sorted.
     #[wasm_bindgen]
-    pub fn paths(&self) -> Vec<String> {
-        self.inner.files().keys().cloned().collect()
+    pub fn paths(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Target")] target: Option<String>,
+    ) -> Result<Vec<String>, JsValue> {
+        Ok(self.files_of(target)?.keys().cloned().collect())
     }
 
     /// The warnings and infos of the last successful generation.
     #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
-    pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.warnings())
+    pub fn warnings(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Target")] target: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let t = self.pick(target)?;
+        to_js(self.inner.warnings_for(t).unwrap_or_default())
     }
 
     /// The fidelity ledger of the last successful generation (undefined before one).
     #[wasm_bindgen(unchecked_return_type = "Ledger | undefined")]
-    pub fn ledger(&mut self) -> Result<JsValue, JsValue> {
-        match self.inner.ledger() {
+    pub fn ledger(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Target")] target: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let t = self.pick(target)?;
+        match self.inner.ledger_for(t) {
             Some(l) => to_js(l),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -468,8 +565,12 @@ impl Session {
 
     /// Files, ledger and warnings of the last successful generation (undefined before one).
     #[wasm_bindgen(unchecked_return_type = "Generated | undefined")]
-    pub fn generated(&mut self) -> Result<JsValue, JsValue> {
-        match self.inner.generated() {
+    pub fn generated(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Target")] target: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let t = self.pick(target)?;
+        match self.inner.generated_for(t) {
             Some(g) => to_js(&g),
             None => Ok(JsValue::UNDEFINED),
         }

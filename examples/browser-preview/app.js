@@ -1,7 +1,8 @@
-// Live preview: the Celestra Engine in the page (wasm). Every edit goes through one incremental
-// Session per target; findings and the plan are recomputed on the edited workflow. The target
-// on screen is regenerated at once; the others catch up (the same edits, replayed on their own
-// sessions) when their tab or ledger is shown. Secrets are redacted in every preview.
+// Live preview: the Celestra Engine in the page (wasm). One incremental Session keeps every
+// target shown so far current: a target joins it when its tab (or ledger) is first shown, and
+// from then on each edit regenerates it too, the workflow being read, validated and planned
+// once for all of them. Findings and the plan are recomputed on the edited workflow. Secrets
+// are redacted in every preview.
 import init, * as engine from "./pkg/celestra_wasm.js";
 
 const TARGETS = ["dsl", "kubernetes", "compose", "helm"];
@@ -10,13 +11,10 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   doc: null,
-  sessions: {},
+  session: null,
   tab: "kubernetes",
   ledgerTarget: "kubernetes",
   file: {},
-  // Per target: edits not yet applied to its session (a node's latest JSON by id, or the whole
-  // workflow's text).
-  behind: {},
   selected: null,
   report: null,
   plan: null,
@@ -49,27 +47,29 @@ function loadText(text) {
   }
   state.parseError = null;
   state.doc = doc;
-  for (const target of TARGETS) state.behind[target] = { text, nodes: new Map() };
-  catchUp(shownTarget());
+  const target = shownTarget() ?? "kubernetes";
+  const regenerated = state.session
+    ? run(() => state.session.setWorkflow(text))
+    : run(() => {
+        state.session = new engine.Session(text, [target], OPTIONS);
+        return { full: true };
+      });
+  catchUp(target);
   analyse(text);
   renderNodes();
   render();
-  return record("full", t0, "all");
+  return record("full", t0, regenerated);
 }
 
 /** One property of one node edited in the node editor: incremental regeneration. */
 function edit(nodeId, key, value) {
   const t0 = performance.now();
   const node = state.doc.nodes.find((n) => n.id === nodeId);
-  if (!node) return;
+  if (!node || !state.session) return;
   node.data = node.data ?? {};
   if (key === "name") node.data.name = value;
   else (node.data.properties = node.data.properties ?? {})[key] = value;
-  const nodeText = JSON.stringify(node);
-  for (const target of TARGETS) {
-    (state.behind[target] ??= { text: null, nodes: new Map() }).nodes.set(nodeId, nodeText);
-  }
-  const regenerated = catchUp(shownTarget());
+  const regenerated = run(() => state.session.updateNode(JSON.stringify(node)));
   const text = JSON.stringify(state.doc);
   analyse(text);
   $("workflow").value = JSON.stringify(state.doc, null, 2);
@@ -82,32 +82,26 @@ function shownTarget() {
   return TARGETS.includes(state.tab) ? state.tab : state.tab === "ledger" ? state.ledgerTarget : null;
 }
 
-/** Applies the edits a target's session has not seen yet; says what was regenerated. */
-function catchUp(target) {
-  const b = target && state.behind[target];
-  if (!b || (!b.text && b.nodes.size === 0)) return "—";
-  state.behind[target] = { text: null, nodes: new Map() };
-  let count = 0;
-  let refused = false;
-  // A workflow with errors is still taken by the session, which keeps its last good output
-  // (the findings say why); later edits go on from there.
-  const run = (f) => {
-    try {
-      const u = f();
-      count = !u || u.full ? Infinity : count + u.regenerated.length;
-    } catch (e) {
-      if (e.code !== "INVALID") throw e;
-      refused = true;
-    }
-  };
-  if (b.text) {
-    if (state.sessions[target]) run(() => state.sessions[target].setWorkflow(b.text));
-    else run(() => void (state.sessions[target] = new engine.Session(b.text, target, OPTIONS)));
+/**
+ * One session call; says what was regenerated. A workflow with errors is still taken by the
+ * session, which keeps its last good output (the findings say why); later edits go on from
+ * there.
+ */
+function run(f) {
+  try {
+    const u = f();
+    return u.full ? "all" : String(u.regenerated.length);
+  } catch (e) {
+    if (e.code !== "INVALID") throw e;
+    return "none (errors)";
   }
-  // Node edits made since, in order (the latest JSON of each node).
-  for (const nodeText of b.nodes.values()) run(() => state.sessions[target].updateNode(nodeText));
-  if (refused) return "none (errors)";
-  return count === Infinity ? "all" : String(count);
+}
+
+/** Makes the session keep `target` current (added, from its analysis, when first shown). */
+function catchUp(target) {
+  const s = state.session;
+  if (!target || !s || s.targets.includes(target)) return "—";
+  return run(() => s.addTarget(target));
 }
 
 /** Findings and plan in one engine call (the workflow is read and its graph built once). */
@@ -143,22 +137,21 @@ function renderTab() {
   files.replaceChildren();
   let text = "";
   let stale = false;
+  const s = state.session;
   if (TARGETS.includes(state.tab)) {
-    const s = state.sessions[state.tab];
-    const paths = s ? s.paths() : [];
+    const paths = s ? s.paths(state.tab) : [];
     let path = state.file[state.tab];
     if (!paths.includes(path)) path = state.file[state.tab] = paths[0];
     if (paths.length > 1) {
       for (const p of paths) files.append(button(p, p === path, () => { state.file[state.tab] = p; renderTab(); }));
     }
-    text = s && path ? s.file(path) ?? "" : "";
+    text = s && path ? s.file(path, state.tab) ?? "" : "";
     stale = Boolean(s && s.lastError());
   } else if (state.tab === "plan") {
     text = state.plan ? planText(state.plan) : `cannot plan: ${state.planError?.message ?? "no workflow"}`;
   } else {
     for (const t of TARGETS) files.append(button(t, t === state.ledgerTarget, () => { state.ledgerTarget = t; renderTab(); }));
-    const s = state.sessions[state.ledgerTarget];
-    const ledger = s ? s.ledger() : undefined;
+    const ledger = s ? s.ledger(state.ledgerTarget) : undefined;
     text = ledger ? ledgerText(ledger) : "";
     stale = Boolean(s && s.lastError());
   }

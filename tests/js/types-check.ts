@@ -2,7 +2,7 @@
 // a typed client of the engine must compile, and wrong uses must not (@ts-expect-error).
 import init, {
   Session, analyze, diagnosticCodes, errorCodes, generate, plan, schema, validate, version,
-  type Analysis, type CelestraError, type Diagnostic, type Generated, type LedgerEntry, type Plan, type Report, type Workflow,
+  type Analysis, type CelestraError, type Diagnostic, type Generated, type LedgerEntry, type Plan, type Report, type Target, type Update, type Workflow,
 } from "./pkg/celestra_wasm.js";
 
 export async function client(doc: Workflow): Promise<string[]> {
@@ -23,6 +23,15 @@ export async function client(doc: Workflow): Promise<string[]> {
   const code: string | undefined = err?.code;
   const files: Record<string, string> = s.files();
   s.free();
+  // A session of several targets: each kept current, read by name.
+  const multi = new Session(doc, ["kubernetes", "helm"], { redactSecrets: true });
+  const kept: Target[] = multi.targets;
+  const added: Update = multi.addTarget("compose");
+  const helmFiles: Record<string, string> = multi.files("helm");
+  const composeFile: string | undefined = multi.file("docker-compose.yml", "compose");
+  // @ts-expect-error: targets are typed
+  multi.addTarget("terraform");
+  multi.free();
   const codes = diagnosticCodes().map((c) => c.code);
   const errs: string = errorCodes().INVALID;
   // @ts-expect-error: an unknown target is a type error
@@ -31,6 +40,6 @@ export async function client(doc: Workflow): Promise<string[]> {
   validate(doc, { live: "yes" });
   // @ts-expect-error: a report has no `files`
   report.files;
-  return [where, String(liveErrors), ...names, String(dropped.length), String(u.full), code ?? "", ...Object.keys(files), ...codes, errs,
+  return [...kept, String(added.full), ...Object.keys(helmFiles), composeFile ?? "", where, String(liveErrors), ...names, String(dropped.length), String(u.full), code ?? "", ...Object.keys(files), ...codes, errs,
     String(schema().type), version()];
 }

@@ -1,6 +1,7 @@
 //! The incremental session: after every edit its output equals a full `generate()` of the edited
-//! workflow, byte for byte (files, ledger, warnings, or the same refusal), for every target; value
-//! edits take the fast path and regenerate only the edited node and its neighbours.
+//! workflow, byte for byte (files, ledger, warnings, or the same refusal), for every target and
+//! for sessions keeping several targets (given at the start or added later); value edits take
+//! the fast path and regenerate only the edited node and its neighbours.
 
 use celestra_core::generate::{GenerateOptions, Session};
 use celestra_core::{Target, api};
@@ -117,7 +118,7 @@ fn assert_same(session: &mut Session, doc: &Value, target: Target, what: &str) {
                 "{what}: session refused a valid workflow: {:?}",
                 session.last_error()
             );
-            let got = session.generated().expect("generated");
+            let got = session.generated_for(target).expect("generated");
             for (path, text) in &full.files {
                 assert_eq!(
                     got.files.get(path),
@@ -143,23 +144,53 @@ fn assert_same(session: &mut Session, doc: &Value, target: Target, what: &str) {
     }
 }
 
-fn run(doc0: &Value, edits: &[Edit], target: Target) {
+/// The targets of a session: the bits of `mask` (1..16) pick them, `rot` rotates their order.
+fn targets_of(mask: usize, rot: usize) -> Vec<Target> {
+    let mut t: Vec<Target> = TARGETS
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| mask & (1 << k) != 0)
+        .map(|(_, t)| *t)
+        .collect();
+    let len = t.len().max(1);
+    t.rotate_left(rot % len);
+    t
+}
+
+/// Every target of the session vs a full generation of `doc`.
+fn assert_all(session: &mut Session, doc: &Value, what: &str) {
+    for target in session.targets() {
+        assert_same(session, doc, target, what);
+    }
+}
+
+/// Runs `edits` on a session of `targets`; `late` is added after the first edit.
+fn run(doc0: &Value, edits: &[Edit], targets: &[Target], late: Option<Target>) {
     let mut doc = doc0.clone();
     let wf = api::parse_value(&doc).expect("reads");
-    let mut session = Session::new(wf, target, GenerateOptions::default()).expect("session");
-    assert_same(&mut session, &doc, target, "start");
+    let mut session =
+        Session::with_targets(wf, targets, GenerateOptions::default()).expect("session");
+    assert_eq!(session.targets(), targets);
+    assert_all(&mut session, &doc, "start");
     let mut broken: Option<(usize, Value)> = None;
     for (k, e) in edits.iter().enumerate() {
         let nodes = doc["nodes"].as_array().map_or(0, Vec::len);
         if nodes == 0 {
             break;
         }
+        if k == 1
+            && let Some(t) = late
+        {
+            let _ = session.add_target(t);
+            assert!(session.targets().contains(&t));
+            assert_all(&mut session, &doc, &format!("{t:?} added"));
+        }
         let what = format!("edit {k} {e:?}");
         // Repair a pending invalid edit first, through the fast path as well.
         if let Some((at, old)) = broken.take() {
             doc["nodes"][at] = old.clone();
             let _ = session.update_node(&old);
-            assert_same(&mut session, &doc, target, &format!("{what} (repair)"));
+            assert_all(&mut session, &doc, &format!("{what} (repair)"));
         }
         match e {
             Edit::Value(n, v) => {
@@ -209,7 +240,7 @@ fn run(doc0: &Value, edits: &[Edit], target: Target) {
                 let _ = session.remove_node(&id);
             }
         }
-        assert_same(&mut session, &doc, target, &what);
+        assert_all(&mut session, &doc, &what);
     }
 }
 
@@ -247,7 +278,7 @@ proptest! {
     ) {
         let docs = fixture_docs();
         let doc = &docs[fixture % docs.len()];
-        run(doc, &edits, TARGETS[target]);
+        run(doc, &edits, &[TARGETS[target]], None);
     }
 
     #[test]
@@ -256,7 +287,31 @@ proptest! {
         target in 0usize..4,
         edits in prop::collection::vec(edit(), 1..6),
     ) {
-        run(&synthetic(60, seed), &edits, TARGETS[target]);
+        run(&synthetic(60, seed), &edits, &[TARGETS[target]], None);
+    }
+
+    #[test]
+    fn a_session_of_several_targets_equals_their_full_generations(
+        fixture in 0usize..64,
+        mask in 1usize..16,
+        rot in 0usize..4,
+        late in 0usize..5,
+        edits in prop::collection::vec(edit(), 1..8),
+    ) {
+        let docs = fixture_docs();
+        let doc = &docs[fixture % docs.len()];
+        run(doc, &edits, &targets_of(mask, rot), TARGETS.get(late).copied());
+    }
+
+    #[test]
+    fn a_session_of_several_targets_equals_their_full_generations_on_synthetic(
+        seed in 0u64..1000,
+        mask in 1usize..16,
+        rot in 0usize..4,
+        late in 0usize..5,
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        run(&synthetic(60, seed), &edits, &targets_of(mask, rot), TARGETS.get(late).copied());
     }
 }
 
@@ -387,4 +442,61 @@ fn per_object_layout_and_redaction_hold_across_edits() {
         assert_eq!(session.files(), &full.files, "{}", d["name"]);
         assert!(full.files.len() > 1);
     }
+}
+
+#[test]
+fn a_session_of_all_targets_takes_value_edits_on_the_fast_path_for_each() {
+    for doc in fixture_docs() {
+        let mut d = doc.clone();
+        let wf = api::parse_value(&d).expect("reads");
+        let mut session =
+            Session::with_targets(wf, &TARGETS, GenerateOptions::default()).expect("session");
+        let n = d["nodes"].as_array().map_or(0, Vec::len);
+        let mut rng = Rng::new(11);
+        for at in 0..n {
+            let mut node = d["nodes"][at].clone();
+            if !value_edit(&mut node, rng.next_u64() as u32) {
+                continue;
+            }
+            d["nodes"][at] = node.clone();
+            let u = session.update_node(&node).expect("valid edit");
+            assert!(!u.full, "{}: {}", d["name"], node["id"]);
+        }
+        assert_all(
+            &mut session,
+            &d,
+            &format!("{} all nodes, all targets", d["name"]),
+        );
+    }
+}
+
+#[test]
+fn targets_are_kept_once_added_late_and_refused_when_none() {
+    let doc = synthetic(30, 5);
+    let wf = api::parse_value(&doc).expect("reads");
+    let e =
+        Session::with_targets(wf.clone(), &[], GenerateOptions::default()).expect_err("no target");
+    assert_eq!(e.code(), "OPTION");
+    let mut session = Session::with_targets(
+        wf,
+        &[Target::Helm, Target::Kubernetes, Target::Helm],
+        GenerateOptions::default(),
+    )
+    .expect("session");
+    assert_eq!(session.targets(), [Target::Helm, Target::Kubernetes]);
+    assert_eq!(session.target(), Target::Helm);
+    assert!(session.files_for(Target::Compose).is_none());
+    // A target it keeps: nothing to do.
+    let u = session.add_target(Target::Kubernetes).expect("kept");
+    assert!(!u.full && u.regenerated.is_empty());
+    // A new one: generated from the analysis the session holds.
+    let u = session.add_target(Target::Compose).expect("added");
+    assert!(u.full && u.regenerated.len() == 30);
+    assert!(
+        session
+            .files_for(Target::Compose)
+            .expect("compose")
+            .contains_key("docker-compose.yml")
+    );
+    assert_all(&mut session, &doc, "after adding Compose");
 }

@@ -180,6 +180,28 @@ impl K8sState {
         }
     }
 
+    /// From objects another target reads too (already JSON): keeps their YAML, names and
+    /// ledger lines.
+    fn from_units(cx: &Ctx<'_, '_>, units: &[KubeUnit]) -> K8sState {
+        let n = cx.g.nodes.len();
+        let mut s = K8sState {
+            kube: std::iter::repeat_with(KubeUnit::default).take(n).collect(),
+            yaml: vec![Vec::new(); n],
+        };
+        for &i in cx.order {
+            s.set_unit(i, &units[i]);
+        }
+        s
+    }
+
+    fn set_unit(&mut self, i: usize, u: &KubeUnit) {
+        self.yaml[i] = u.objs.iter().map(Obj::yaml_text).collect();
+        self.kube[i] = KubeUnit {
+            objs: u.objs.iter().map(Obj::head).collect(),
+            ledger: u.ledger.clone(),
+        };
+    }
+
     pub(crate) fn update(&mut self, cx: &Ctx<'_, '_>, dirty: &[usize]) {
         for &i in dirty {
             let (u, y) = rendered_unit(cx, i);
@@ -448,10 +470,13 @@ pub(crate) struct HelmState {
 
 impl HelmState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> HelmState {
-        let mut kube = kube_units(cx);
+        HelmState::from_units(cx, kube_units(cx))
+    }
+
+    /// From the objects' JSON, which the templates take over (no copy); only the ledgers stay.
+    fn from_units(cx: &Ctx<'_, '_>, mut kube: Vec<KubeUnit>) -> HelmState {
         let hctx = helm::ctx(cx.g, objects_in_order(cx, &kube));
         let mut units = vec![helm::HelmUnit::default(); kube.len()];
-        // The templates take the objects' JSON over (no copy); only the ledgers stay.
         for &i in cx.order {
             units[i] = helm::unit(cx.wf, cx.g, &hctx, &mut kube[i].objs);
         }
@@ -460,9 +485,13 @@ impl HelmState {
 
     pub(crate) fn update(&mut self, cx: &Ctx<'_, '_>, dirty: &[usize]) {
         for &i in dirty {
-            self.kube[i] = kube_unit(cx, i);
-            self.units[i] = helm::unit(cx.wf, cx.g, &self.hctx, &mut self.kube[i].objs);
+            self.set_unit(cx, i, kube_unit(cx, i));
         }
+    }
+
+    fn set_unit(&mut self, cx: &Ctx<'_, '_>, i: usize, mut u: KubeUnit) {
+        self.units[i] = helm::unit(cx.wf, cx.g, &self.hctx, &mut u.objs);
+        self.kube[i] = u;
     }
 
     pub(crate) fn write_files(
@@ -491,30 +520,35 @@ impl HelmState {
 
 /// The Celestra DSL target: each node's builders and what the program shares.
 pub(crate) struct DslState {
-    kube: Vec<KubeUnit>,
     ctx: dsl::DslCtx,
     units: Vec<dsl::DslUnit>,
 }
 
 impl DslState {
     pub(crate) fn build(cx: &Ctx<'_, '_>) -> DslState {
-        let kube = kube_units(cx);
-        let (ctx, units) = dsl::build_all(cx.wf, cx.g, cx.order, &kube, cx.opts.redact_secrets);
-        DslState { kube, ctx, units }
+        DslState::from_units(cx, &kube_units(cx))
+    }
+
+    fn from_units(cx: &Ctx<'_, '_>, kube: &[KubeUnit]) -> DslState {
+        let (ctx, units) = dsl::build_all(cx.wf, cx.g, cx.order, kube, cx.opts.redact_secrets);
+        DslState { ctx, units }
     }
 
     pub(crate) fn update(&mut self, cx: &Ctx<'_, '_>, dirty: &[usize]) {
         for &i in dirty {
-            self.kube[i] = kube_unit(cx, i);
-            dsl::rebuild(
-                &self.ctx,
-                cx.g,
-                i,
-                &self.kube[i],
-                cx.opts.redact_secrets,
-                &mut self.units[i],
-            );
+            self.set_unit(cx, i, &kube_unit(cx, i));
         }
+    }
+
+    fn set_unit(&mut self, cx: &Ctx<'_, '_>, i: usize, kube: &KubeUnit) {
+        dsl::rebuild(
+            &self.ctx,
+            cx.g,
+            i,
+            kube,
+            cx.opts.redact_secrets,
+            &mut self.units[i],
+        );
     }
 
     pub(crate) fn write_files(&self, cx: &Ctx<'_, '_>, files: &mut BTreeMap<String, String>) {
@@ -536,6 +570,11 @@ impl DslState {
     }
 }
 
+/// True for the targets built from the Kubernetes objects.
+fn reads_objects(t: Target) -> bool {
+    t != Target::Compose
+}
+
 /// A target's per-node results.
 pub(crate) enum TargetState {
     K8s(K8sState),
@@ -551,6 +590,69 @@ impl TargetState {
             Target::Compose => TargetState::Compose(ComposeState::build(cx)),
             Target::Helm => TargetState::Helm(Box::new(HelmState::build(cx))),
             Target::Dsl => TargetState::Dsl(Box::new(DslState::build(cx))),
+        }
+    }
+
+    /// The states of several distinct targets. The Kubernetes objects of each node are built
+    /// once for all the targets that read them (Kubernetes, Helm, DSL).
+    pub(crate) fn build_all(cx: &Ctx<'_, '_>, targets: &[Target]) -> Vec<TargetState> {
+        if targets.iter().filter(|t| reads_objects(**t)).count() < 2 {
+            return targets.iter().map(|&t| TargetState::build(cx, t)).collect();
+        }
+        let mut units = Some(kube_units(cx));
+        // Helm takes the objects' JSON over: it comes last.
+        let mut states: Vec<Option<TargetState>> = targets.iter().map(|_| None).collect();
+        for pass in [false, true] {
+            for (k, &t) in targets.iter().enumerate() {
+                if (t == Target::Helm) != pass {
+                    continue;
+                }
+                let u = units.as_ref().expect("taken by Helm only, last");
+                states[k] = Some(match t {
+                    Target::Kubernetes => TargetState::K8s(K8sState::from_units(cx, u)),
+                    Target::Compose => TargetState::Compose(ComposeState::build(cx)),
+                    Target::Dsl => TargetState::Dsl(Box::new(DslState::from_units(cx, u))),
+                    Target::Helm => TargetState::Helm(Box::new(HelmState::from_units(
+                        cx,
+                        units.take().expect("one Helm target"),
+                    ))),
+                });
+            }
+        }
+        states.into_iter().flatten().collect()
+    }
+
+    /// Regenerates the units of `dirty` in every state, building each node's Kubernetes
+    /// objects once for all of them.
+    pub(crate) fn update_all(states: &mut [&mut TargetState], cx: &Ctx<'_, '_>, dirty: &[usize]) {
+        let shared = states
+            .iter()
+            .filter(|s| !matches!(***s, TargetState::Compose(_)))
+            .count()
+            >= 2;
+        if !shared {
+            for s in states.iter_mut() {
+                s.update(cx, dirty);
+            }
+            return;
+        }
+        for &i in dirty {
+            let mut u = Some(kube_unit(cx, i));
+            for pass in [false, true] {
+                for s in states.iter_mut() {
+                    match &mut **s {
+                        TargetState::Compose(c) if !pass => c.update(cx, &[i]),
+                        TargetState::K8s(k) if !pass => k.set_unit(i, u.as_ref().expect("kept")),
+                        TargetState::Dsl(d) if !pass => {
+                            d.set_unit(cx, i, u.as_ref().expect("kept"))
+                        }
+                        TargetState::Helm(h) if pass => {
+                            h.set_unit(cx, i, u.take().expect("one Helm target"));
+                        }
+                        _ => {}
+                    }
+                }
+            }
         }
     }
 

@@ -53,6 +53,7 @@ where
         value: Value::Null,
         body: Some(Box::new(o)),
         api_version: None,
+        typed: true,
     }
 }
 
@@ -65,6 +66,7 @@ fn json_obj(node: usize, kind: &str, ns: Option<&str>, name: &str, value: Value)
         value,
         body: None,
         api_version: None,
+        typed: false,
     }
 }
 

@@ -109,6 +109,9 @@ pub(crate) struct Obj {
     /// An apiVersion the cluster serves instead of the typed object's own (CronJob before
     /// 1.21).
     pub(crate) api_version: Option<&'static str>,
+    /// Built as a typed object: its YAML starts with `apiVersion` and `kind` (a JSON-built
+    /// object's keys are all sorted).
+    pub(crate) typed: bool,
 }
 
 /// A typed object kept until it is written.
@@ -176,13 +179,32 @@ impl Obj {
     /// The object's YAML document; the object's tree is dropped (only kind, namespace and name
     /// stay, for file names). A typed object is written `apiVersion`, `kind`, then the rest.
     pub(crate) fn write_yaml(&mut self) -> String {
-        let typed = self.body.is_some();
         self.make_json();
-        let v = std::mem::take(&mut self.value);
-        if typed {
-            yamlout::to_manifest_yaml(&v)
+        let y = self.yaml_text();
+        self.value = Value::Null;
+        y
+    }
+
+    /// The YAML document of an object already turned into JSON (see [`write_yaml`](Self::write_yaml)).
+    pub(crate) fn yaml_text(&self) -> String {
+        if self.typed {
+            yamlout::to_manifest_yaml(&self.value)
         } else {
-            yaml(&v)
+            yaml(&self.value)
+        }
+    }
+
+    /// The object without its tree: kind, namespace and name (for file names) stay.
+    pub(crate) fn head(&self) -> Obj {
+        Obj {
+            node: self.node,
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            value: Value::Null,
+            body: None,
+            api_version: self.api_version,
+            typed: self.typed,
         }
     }
 }

@@ -10,6 +10,10 @@
 //!   still hold. The node's own findings are re-checked, and the node and the nodes within two
 //!   connections (which may copy its values, e.g. Compose env from a Secret) are regenerated;
 //! * anything else (a name, a type, a connection, a key of a Secret...) regenerates everything.
+//!
+//! A session may keep several targets current (a preview showing all four outputs): the
+//! workflow is read, validated and planned once for all of them, and each node's Kubernetes
+//! objects are built once for the Kubernetes, Helm and DSL targets.
 
 use super::build::{Ctx, TargetState};
 use super::common::Fnv;
@@ -135,37 +139,56 @@ pub struct Update {
     pub regenerated: Vec<String>,
 }
 
-/// Cached analysis of the last successful generation.
+/// Cached analysis of the last successful generation (the same for every target).
 struct Cache {
     ids: Vec<String>,
     order: Vec<usize>,
     global: Vec<Diagnostic>,
     local: Vec<Vec<Diagnostic>>,
-    state: TargetState,
+    /// `COMPOSE_UNSUPPORTED` findings (structural: a value edit cannot change them).
+    compose: Vec<Diagnostic>,
     /// Nodes edited while the workflow had errors: regenerate them with the next success.
     stale: BTreeSet<usize>,
 }
 
-/// Incremental generation of one target (see the module docs).
-pub struct Session {
+/// One target's output.
+struct Out {
     target: Target,
-    opts: GenerateOptions,
-    wf: Workflow,
-    cache: Option<Cache>,
+    /// The per-node results; `None` until the target is first generated.
+    state: Option<TargetState>,
     files: BTreeMap<String, String>,
     warnings: Vec<Diagnostic>,
     ledger: Option<Ledger>,
+}
+
+/// Incremental generation of one or more targets (see the module docs).
+pub struct Session {
+    opts: GenerateOptions,
+    wf: Workflow,
+    cache: Option<Cache>,
+    /// The first target given is the session's [`target`](Self::target).
+    outs: Vec<Out>,
     error: Option<Error>,
 }
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
-            .field("target", &self.target)
+            .field("targets", &self.targets())
             .field("nodes", &self.wf.nodes.len())
-            .field("files", &self.files.len())
+            .field("files", &self.outs[0].files.len())
             .field("error", &self.error)
             .finish()
+    }
+}
+
+fn out(target: Target) -> Out {
+    Out {
+        target,
+        state: None,
+        files: BTreeMap::new(),
+        warnings: Vec::new(),
+        ledger: None,
     }
 }
 
@@ -177,15 +200,34 @@ impl Session {
         target: Target,
         options: GenerateOptions,
     ) -> Result<Self, Error> {
+        Session::with_targets(workflow, &[target], options)
+    }
+
+    /// Starts a session that keeps several targets current (each once; the first is the
+    /// session's [`target`](Self::target)). Every edit regenerates all of them, reading,
+    /// validating and planning the workflow once.
+    pub fn with_targets(
+        workflow: Workflow,
+        targets: &[Target],
+        options: GenerateOptions,
+    ) -> Result<Self, Error> {
         check_version(&options)?;
+        let mut outs: Vec<Out> = Vec::new();
+        for &t in targets {
+            if !outs.iter().any(|o| o.target == t) {
+                outs.push(out(t));
+            }
+        }
+        if outs.is_empty() {
+            return Err(Error::Option {
+                message: "a session needs at least one target".into(),
+            });
+        }
         let mut s = Session {
-            target,
             opts: options,
             wf: workflow,
             cache: None,
-            files: BTreeMap::new(),
-            warnings: Vec::new(),
-            ledger: None,
+            outs,
             error: None,
         };
         let _ = s.rebuild();
@@ -197,19 +239,39 @@ impl Session {
         &self.wf
     }
 
-    /// The target.
+    /// The session's first target.
     pub fn target(&self) -> Target {
-        self.target
+        self.outs[0].target
+    }
+
+    /// Every target the session keeps current, in the order they were given or added.
+    pub fn targets(&self) -> Vec<Target> {
+        self.outs.iter().map(|o| o.target).collect()
+    }
+
+    fn out(&self, target: Target) -> Option<&Out> {
+        self.outs.iter().find(|o| o.target == target)
     }
 
     /// The files of the last successful generation (kept while the workflow has errors).
     pub fn files(&self) -> &BTreeMap<String, String> {
-        &self.files
+        &self.outs[0].files
+    }
+
+    /// The files of `target`'s last successful generation (`None` if the session does not
+    /// keep that target).
+    pub fn files_for(&self, target: Target) -> Option<&BTreeMap<String, String>> {
+        self.out(target).map(|o| &o.files)
     }
 
     /// The warnings and infos of the last successful generation.
     pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
+        &self.outs[0].warnings
+    }
+
+    /// The warnings and infos of `target`'s last successful generation.
+    pub fn warnings_for(&self, target: Target) -> Option<&[Diagnostic]> {
+        self.out(target).map(|o| o.warnings.as_slice())
     }
 
     /// Why the last call could not generate (the workflow has errors), if it could not.
@@ -219,8 +281,16 @@ impl Session {
 
     /// The fidelity ledger of the last successful generation (assembled on first use).
     pub fn ledger(&mut self) -> Option<&Ledger> {
-        if self.ledger.is_none() {
+        let t = self.target();
+        self.ledger_for(t)
+    }
+
+    /// The fidelity ledger of `target`'s last successful generation.
+    pub fn ledger_for(&mut self, target: Target) -> Option<&Ledger> {
+        let k = self.outs.iter().position(|o| o.target == target)?;
+        if self.outs[k].ledger.is_none() {
             let cache = self.cache.as_ref()?;
+            let state = self.outs[k].state.as_ref()?;
             let g = Graph::build(&self.wf);
             let version = check_version(&self.opts).ok()?;
             let cx = Ctx {
@@ -230,19 +300,64 @@ impl Session {
                 version,
                 order: &cache.order,
             };
-            self.ledger = Some(cache.state.ledger(&cx, self.target));
+            self.outs[k].ledger = Some(state.ledger(&cx, target));
         }
-        self.ledger.as_ref()
+        self.outs[k].ledger.as_ref()
     }
 
     /// Everything of the last successful generation, as `generate()` returns it.
     pub fn generated(&mut self) -> Option<Generated> {
-        let ledger = self.ledger()?.clone();
+        let t = self.target();
+        self.generated_for(t)
+    }
+
+    /// Everything of `target`'s last successful generation, as `generate()` returns it.
+    pub fn generated_for(&mut self, target: Target) -> Option<Generated> {
+        let ledger = self.ledger_for(target)?.clone();
+        let o = self.out(target)?;
         Some(Generated {
-            target: self.target,
-            files: self.files.clone(),
+            target,
+            files: o.files.clone(),
             ledger,
-            warnings: self.warnings.clone(),
+            warnings: o.warnings.clone(),
+        })
+    }
+
+    /// Adds a target and generates it from the analysis the session already holds (the
+    /// workflow is not read, validated or planned again). Adding a target the session keeps
+    /// changes nothing. While the workflow has errors, the target is added and generated with
+    /// the next successful edit, and the error is returned.
+    pub fn add_target(&mut self, target: Target) -> Result<Update, Error> {
+        if self.out(target).is_some() {
+            return Ok(Update {
+                full: false,
+                regenerated: Vec::new(),
+            });
+        }
+        self.outs.push(out(target));
+        if let Some(e) = &self.error {
+            return Err(dup(e));
+        }
+        let Some(cache) = &self.cache else {
+            return self.rebuild();
+        };
+        let g = Graph::build(&self.wf);
+        let version = check_version(&self.opts)?;
+        let cx = Ctx {
+            wf: &self.wf,
+            g: &g,
+            opts: &self.opts,
+            version,
+            order: &cache.order,
+        };
+        let o = self.outs.last_mut().expect("pushed");
+        let state = TargetState::build(&cx, target);
+        state.write_files(&cx, &mut o.files, None);
+        o.warnings = SharedWarnings::default().of(cache, target);
+        o.state = Some(state);
+        Ok(Update {
+            full: true,
+            regenerated: cache.ids.clone(),
         })
     }
 
@@ -287,6 +402,7 @@ impl Session {
             }
         };
         let fast = single
+            && self.outs.iter().all(|o| o.state.is_some())
             && self.cache.as_ref().is_some_and(|c| {
                 c.ids.binary_search(&id).is_ok()
                     && old.is_some_and(|(_, structure)| structure == new_structure)
@@ -308,23 +424,20 @@ impl Session {
         let g = Graph::build(&self.wf);
         let opts = ValidateOptions {
             mode: Mode::Generate,
-            target: Some(self.target),
+            target: None,
         };
         let mut local = diags;
         crate::validate::check_one_node(&g, i, &opts, &mut local);
         cache.local[i] = local;
-        let report = Report::from_diagnostics(
-            cache
-                .global
-                .iter()
-                .chain(cache.local.iter().flatten())
-                .cloned()
-                .collect(),
-        );
         cache.stale.insert(i);
-        if report.errors.iter().any(|d| d.severity == Severity::Error) {
+        if cache
+            .global
+            .iter()
+            .chain(cache.local.iter().flatten())
+            .any(|d| d.severity == Severity::Error)
+        {
             let e = Error::Invalid {
-                diagnostics: report.errors,
+                diagnostics: report(cache, None).errors,
             };
             self.error = Some(dup(&e));
             return Err(e);
@@ -352,10 +465,19 @@ impl Session {
             version,
             order: &cache.order,
         };
-        cache.state.update(&cx, &dirty);
-        cache.state.write_files(&cx, &mut self.files, Some(&dirty));
-        self.warnings = report.warnings.into_iter().chain(report.infos).collect();
-        self.ledger = None;
+        let mut states: Vec<&mut TargetState> = self
+            .outs
+            .iter_mut()
+            .filter_map(|o| o.state.as_mut())
+            .collect();
+        TargetState::update_all(&mut states, &cx, &dirty);
+        let mut shared = SharedWarnings::default();
+        for o in &mut self.outs {
+            let state = o.state.as_ref().expect("checked");
+            state.write_files(&cx, &mut o.files, Some(&dirty));
+            o.warnings = shared.of(cache, o.target);
+            o.ledger = None;
+        }
         self.error = None;
         Ok(Update {
             full: false,
@@ -384,24 +506,30 @@ impl Session {
 
     /// Regenerates everything and refills the caches.
     fn rebuild(&mut self) -> Result<Update, Error> {
-        self.ledger = None;
+        for o in &mut self.outs {
+            o.ledger = None;
+        }
         self.cache = None;
         let g = Graph::build(&self.wf);
         let opts = ValidateOptions {
             mode: Mode::Generate,
-            target: Some(self.target),
+            target: None,
         };
         let (global, local) = crate::validate::validate_parts(&self.wf, &g, &opts);
-        let report = Report::from_diagnostics(
-            global
-                .iter()
-                .chain(local.iter().flatten())
-                .cloned()
-                .collect(),
-        );
-        if report.errors.iter().any(|d| d.severity == Severity::Error) {
+        let mut compose = Vec::new();
+        crate::validate::compose_unsupported(&g, &mut compose);
+        let cache = Cache {
+            ids: g.nodes.iter().map(|n| n.id.clone()).collect(),
+            order: Vec::new(),
+            global,
+            local,
+            compose,
+            stale: BTreeSet::new(),
+        };
+        let errors = report(&cache, None).errors;
+        if errors.iter().any(|d| d.severity == Severity::Error) {
             let e = Error::Invalid {
-                diagnostics: report.errors,
+                diagnostics: errors,
             };
             self.error = Some(dup(&e));
             return Err(e);
@@ -414,32 +542,65 @@ impl Session {
             }
         };
         let version = check_version(&self.opts)?;
+        let cache = Cache { order, ..cache };
         let cx = Ctx {
             wf: &self.wf,
             g: &g,
             opts: &self.opts,
             version,
-            order: &order,
+            order: &cache.order,
         };
-        let state = TargetState::build(&cx, self.target);
-        let mut files = BTreeMap::new();
-        state.write_files(&cx, &mut files, None);
-        let ids: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
-        let regenerated = ids.clone();
-        self.files = files;
-        self.warnings = report.warnings.into_iter().chain(report.infos).collect();
+        let targets = self.targets();
+        let states = TargetState::build_all(&cx, &targets);
+        let mut shared = SharedWarnings::default();
+        for (o, state) in self.outs.iter_mut().zip(states) {
+            let mut files = BTreeMap::new();
+            state.write_files(&cx, &mut files, None);
+            o.files = files;
+            o.warnings = shared.of(&cache, o.target);
+            o.state = Some(state);
+        }
         self.error = None;
-        self.cache = Some(Cache {
-            ids,
-            order,
-            global,
-            local,
-            state,
-            stale: BTreeSet::new(),
-        });
+        let regenerated = cache.ids.clone();
+        self.cache = Some(cache);
         Ok(Update {
             full: true,
             regenerated,
         })
+    }
+}
+
+/// The findings of the cached analysis, for `target` (`None`: those every target shares).
+fn report(cache: &Cache, target: Option<Target>) -> Report {
+    let compose = match target {
+        Some(Target::Compose) => cache.compose.as_slice(),
+        _ => &[],
+    };
+    Report::from_diagnostics(
+        cache
+            .global
+            .iter()
+            .chain(cache.local.iter().flatten())
+            .chain(compose)
+            .cloned()
+            .collect(),
+    )
+}
+
+/// The targets' warnings and infos: those every target shares are sorted once; Compose adds
+/// its own when Docker Compose leaves nodes out.
+#[derive(Default)]
+struct SharedWarnings(Option<Vec<Diagnostic>>);
+
+impl SharedWarnings {
+    fn of(&mut self, cache: &Cache, target: Target) -> Vec<Diagnostic> {
+        let split =
+            |r: Report| -> Vec<Diagnostic> { r.warnings.into_iter().chain(r.infos).collect() };
+        if target == Target::Compose && !cache.compose.is_empty() {
+            return split(report(cache, Some(target)));
+        }
+        self.0
+            .get_or_insert_with(|| split(report(cache, None)))
+            .clone()
     }
 }

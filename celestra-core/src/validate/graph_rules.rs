@@ -79,7 +79,19 @@ pub(super) fn check(g: &Graph<'_>, opts: &ValidateOptions, out: &mut Vec<Diagnos
             _ => {}
         }
         orphan(g, i, t, orders_something[i], out);
-        if opts.target == Some(Target::Compose) && !t.compose_supported() {
+    }
+    if opts.target == Some(Target::Compose) {
+        compose_unsupported(g, out);
+    }
+    network_policy_coverage(g, out);
+}
+
+/// `COMPOSE_UNSUPPORTED` for each node Docker Compose leaves out (the only target-specific
+/// findings: a session of several targets adds them to the Compose target's warnings).
+pub(crate) fn compose_unsupported(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
+    for i in 0..g.nodes.len() {
+        let Some(t) = g.ty(i) else { continue };
+        if !t.compose_supported() {
             out.push(
                 Diagnostic::new(
                     Code::ComposeUnsupported,
@@ -94,7 +106,6 @@ pub(super) fn check(g: &Graph<'_>, opts: &ValidateOptions, out: &mut Vec<Diagnos
             );
         }
     }
-    network_policy_coverage(g, out);
 }
 
 fn related(g: &Graph<'_>, i: usize) -> Related {

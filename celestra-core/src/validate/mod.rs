@@ -3,6 +3,7 @@
 
 pub(crate) mod formats;
 mod graph_rules;
+pub(crate) use graph_rules::compose_unsupported;
 mod names;
 mod nodes;
 mod tz;

@@ -267,7 +267,12 @@ fn catalogues() {
 #[wasm_bindgen_test]
 fn a_session_regenerates_an_edit_as_a_full_generation_would() {
     let text = FIXTURES[4].1; // ex3-microservice
-    let mut s = Session::new(&JsValue::from_str(text), "kubernetes", None).unwrap();
+    let mut s = Session::new(
+        &JsValue::from_str(text),
+        &JsValue::from_str("kubernetes"),
+        None,
+    )
+    .unwrap();
     assert_eq!(s.target(), "kubernetes");
     let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
     let node = doc["nodes"]
@@ -284,43 +289,94 @@ fn a_session_regenerates_an_edit_as_a_full_generation_would() {
     assert!(!get(&u, "full").as_bool().unwrap());
     let full = generate(&JsValue::from_str(&doc.to_string()), "kubernetes", None).unwrap();
     assert_eq!(
-        stringify(&s.files().unwrap()),
+        stringify(&s.files(None).unwrap()),
         stringify(&get(&full, "files"))
     );
     assert!(
-        s.file("manifests.yaml")
+        s.file("manifests.yaml", None)
+            .unwrap()
             .unwrap()
             .contains("registry.example/web:9.9")
     );
-    assert_eq!(s.paths(), vec!["manifests.yaml".to_owned()]);
+    assert_eq!(s.paths(None).unwrap(), vec!["manifests.yaml".to_owned()]);
     assert!(s.last_error().is_undefined());
     // An edit that introduces an error is refused; the last good output stays.
-    let before = stringify(&s.files().unwrap());
+    let before = stringify(&s.files(None).unwrap());
     let mut bad = edited.clone();
     bad["data"]["properties"]["image"] = "".into();
     let e = s
         .update_node(&JsValue::from_str(&bad.to_string()))
         .unwrap_err();
     assert_eq!(error_parts(&e).1, "INVALID");
-    assert_eq!(stringify(&s.files().unwrap()), before);
+    assert_eq!(stringify(&s.files(None).unwrap()), before);
     assert_eq!(error_parts(&s.last_error()).0, "ValidationError");
     // Repaired, and the ledger and generated() match a full generation.
     s.update_node(&JsValue::from_str(&edited.to_string()))
         .unwrap();
     assert!(s.last_error().is_undefined());
-    assert_eq!(stringify(&s.generated().unwrap()), stringify(&full));
+    assert_eq!(stringify(&s.generated(None).unwrap()), stringify(&full));
     assert_eq!(
-        stringify(&s.ledger().unwrap()),
+        stringify(&s.ledger(None).unwrap()),
         stringify(&get(&full, "ledger"))
     );
     let id = edited["id"].as_str().unwrap();
     let u = s.remove_node(id).unwrap();
     assert!(get(&u, "full").as_bool().unwrap());
     assert!(
-        !s.file("manifests.yaml")
+        !s.file("manifests.yaml", None)
+            .unwrap()
             .unwrap()
             .contains("registry.example/web:9.9")
     );
     let e = s.update_node(&JsValue::from_str("{\"id\": ")).unwrap_err();
     assert_eq!(error_parts(&e).1, "PARSE");
+}
+
+#[wasm_bindgen_test]
+fn a_session_of_several_targets_keeps_each_equal_to_its_full_generation() {
+    let text = FIXTURES[4].1; // ex3-microservice
+    let list = js_sys::Array::of2(&"helm".into(), &"dsl".into());
+    let mut s = Session::new(&JsValue::from_str(text), &list, None).unwrap();
+    assert_eq!(s.target(), "helm");
+    assert_eq!(s.targets(), vec!["helm".to_owned(), "dsl".to_owned()]);
+    // Not kept yet: named in the error; then added from the session's analysis.
+    let e = s.files(Some("compose".into())).unwrap_err();
+    assert_eq!(error_parts(&e).1, "OPTION");
+    assert!(error_parts(&e).2.contains("addTarget"), "{}", error_parts(&e).2);
+    let u = s.add_target("compose").unwrap();
+    assert!(get(&u, "full").as_bool().unwrap());
+    let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
+    let node = doc["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|n| n["data"]["properties"].get("image").is_some())
+        .expect("a node with an image");
+    node["data"]["properties"]["image"] = "registry.example/web:9.9".into();
+    let edited = node.clone();
+    let u = s
+        .update_node(&JsValue::from_str(&edited.to_string()))
+        .unwrap();
+    assert!(!get(&u, "full").as_bool().unwrap());
+    for t in ["helm", "dsl", "compose"] {
+        let full = generate(&JsValue::from_str(&doc.to_string()), t, None).unwrap();
+        assert_eq!(
+            stringify(&s.generated(Some(t.into())).unwrap()),
+            stringify(&full),
+            "{t}"
+        );
+        assert_eq!(
+            stringify(&s.warnings(Some(t.into())).unwrap()),
+            stringify(&get(&full, "warnings")),
+            "{t}"
+        );
+    }
+    assert_eq!(
+        stringify(&s.files(None).unwrap()),
+        stringify(&s.files(Some("helm".into())).unwrap())
+    );
+    let e = Session::new(&JsValue::from_str(text), &JsValue::from(7), None).unwrap_err();
+    assert_eq!(error_parts(&e).1, "OPTION");
+    let e = Session::new(&JsValue::from_str(text), &js_sys::Array::new(), None).unwrap_err();
+    assert_eq!(error_parts(&e).1, "OPTION");
 }
