@@ -731,19 +731,17 @@ macro_rules! string_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
             /// The canonical strings, in catalogue order.
             pub const STRS: &'static [&'static str] = &[$($s),*];
+            /// Accepted aliases and the index of the value each stands for.
+            const ALIASES: &'static [(&'static str, usize)] = &[$($(($alias, $name::$variant as usize),)*)*];
 
             /// The canonical string.
             pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $s,)* }
+                Self::STRS[self as usize]
             }
 
             /// Parses the canonical string (`false`) or an accepted alias (`true`).
             pub fn parse(s: &str) -> Option<(Self, bool)> {
-                match s {
-                    $($s => Some(($name::$variant, false)),)*
-                    $($($alias => Some(($name::$variant, true)),)*)*
-                    _ => None,
-                }
+                $crate::model::load::pick(s, Self::STRS, Self::ALIASES).map(|(i, alias)| (Self::ALL[i], alias))
             }
         }
 
@@ -761,29 +759,51 @@ macro_rules! string_enum {
 
         impl $crate::model::load::FromJson for $name {
             fn from_json(v: &$crate::model::lite::Lite<'_>, cx: &mut $crate::model::load::Cx) -> Option<Self> {
-                match v {
-                    $crate::model::lite::Lite::Str(s) => match Self::parse(s) {
-                        Some((x, alias)) => {
-                            if alias {
-                                cx.coerced(v, &format!("\"{}\"", x.as_str()));
-                            }
-                            Some(x)
-                        }
-                        None => {
-                            cx.enum_error($crate::diag::Code::$code, s, Self::STRS);
-                            None
-                        }
-                    },
-                    _ => {
-                        cx.type_error(&format!("one of {}", Self::STRS.join(", ")), v);
-                        None
-                    }
-                }
+                $crate::model::load::load_enum(v, cx, $crate::diag::Code::$code, Self::STRS, Self::ALIASES)
+                    .map(|i| Self::ALL[i])
             }
         }
     };
 }
 pub(crate) use string_enum;
+
+/// The index of `s` among `strs` (`false`), or of the value an alias stands for (`true`): one
+/// body for every `string_enum!`.
+pub(crate) fn pick(s: &str, strs: &[&str], aliases: &[(&str, usize)]) -> Option<(usize, bool)> {
+    if let Some(i) = strs.iter().position(|x| *x == s) {
+        return Some((i, false));
+    }
+    aliases.iter().find(|(a, _)| *a == s).map(|(_, i)| (*i, true))
+}
+
+/// Reads a `string_enum!` value as its index: an alias is accepted with `VALUE_COERCED`, an
+/// unknown string reported with `code` and the allowed values.
+pub(crate) fn load_enum(
+    v: &Lite<'_>,
+    cx: &mut Cx,
+    code: Code,
+    strs: &[&str],
+    aliases: &[(&str, usize)],
+) -> Option<usize> {
+    match v {
+        Lite::Str(s) => match pick(s, strs, aliases) {
+            Some((i, alias)) => {
+                if alias {
+                    cx.coerced(v, &format!("\"{}\"", strs[i]));
+                }
+                Some(i)
+            }
+            None => {
+                cx.enum_error(code, s, strs);
+                None
+            }
+        },
+        _ => {
+            cx.type_error(&format!("one of {}", strs.join(", ")), v);
+            None
+        }
+    }
+}
 
 /// A number or a string, kept as given (quantities such as `500m`, `1.5`, `10Gi`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
