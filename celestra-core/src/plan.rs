@@ -9,7 +9,6 @@ use crate::objects::ObjectRef;
 use crate::validate::cycle_diagnostics;
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The execution plan of a workflow.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -354,7 +353,7 @@ pub(crate) fn plan_graph(
     for (index, (phase, members)) in layout.waves.iter().enumerate() {
         let steps = members
             .iter()
-            .map(|&i| make_step(g, prep, i, layout.attached_of.get(&i), &mut objects))
+            .map(|&i| make_step(g, prep, i, layout.attached_of.get(i), &mut objects))
             .collect();
         waves.push(Wave {
             index,
@@ -384,7 +383,7 @@ pub(crate) fn apply_order(
     for (_, members) in &layout.waves {
         for &i in members {
             order.push(i);
-            order.extend(layout.attached_of.get(&i).into_iter().flatten());
+            order.extend(layout.attached_of.get(i).into_iter().flatten());
         }
     }
     Ok(order)
@@ -394,7 +393,8 @@ pub(crate) fn apply_order(
 struct Layout {
     prep: Prep,
     waves: Vec<(u8, Vec<usize>)>,
-    attached_of: BTreeMap<usize, Vec<usize>>,
+    /// The nodes attached to each step, by node index.
+    attached_of: Vec<Vec<usize>>,
 }
 
 fn layout(wf: &Workflow, g: &Graph<'_>, cycles: &[Diagnostic]) -> Result<Layout, Error> {
@@ -459,8 +459,8 @@ fn layout(wf: &Workflow, g: &Graph<'_>, cycles: &[Diagnostic]) -> Result<Layout,
         }
     }
 
-    // Attached nodes go to the step of their latest target.
-    let mut attach_to: BTreeMap<usize, usize> = BTreeMap::new();
+    // Attached nodes go to the step of their latest target (each step's list by node index).
+    let mut attach_to: Vec<Option<usize>> = vec![None; n];
     for &a in &prep.attached {
         let t = g.ty(a).expect("known");
         let pair = if t == NodeType::DeploymentStrategy {
@@ -472,25 +472,30 @@ fn layout(wf: &Workflow, g: &Graph<'_>, cycles: &[Diagnostic]) -> Result<Layout,
             .targets(a, pair)
             .max_by_key(|&x| (slot[x], std::cmp::Reverse(sort_key(g, x))))
             .expect("attached nodes have targets");
-        attach_to.insert(a, best);
+        attach_to[a] = Some(best);
     }
-    let mut attached_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (a, s) in &attach_to {
-        attached_of.entry(*s).or_default().push(*a);
+    let mut attached_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (a, s) in attach_to.iter().enumerate() {
+        if let Some(s) = s {
+            attached_of[*s].push(a);
+        }
     }
 
-    // Group steps into waves.
-    let mut buckets: BTreeMap<(u8, usize), Vec<usize>> = BTreeMap::new();
-    for &s in &prep.steps {
-        buckets.entry(slot[s]).or_default().push(s);
+    // Group steps into waves: by (phase, wave), members sorted.
+    let mut steps: Vec<usize> = prep.steps.clone();
+    crate::sort::sort_by_key(&mut steps, |&s| slot[s]);
+    let mut waves: Vec<(u8, Vec<usize>)> = Vec::new();
+    let mut last = None;
+    for s in steps {
+        if last != Some(slot[s]) {
+            last = Some(slot[s]);
+            waves.push((slot[s].0, Vec::new()));
+        }
+        waves.last_mut().expect("pushed").1.push(s);
     }
-    let waves = buckets
-        .into_iter()
-        .map(|((phase, _), mut members)| {
-            crate::sort::sort_by_key(&mut members, |&i| sort_key(g, i));
-            (phase, members)
-        })
-        .collect();
+    for (_, members) in &mut waves {
+        crate::sort::sort_by_key(members, |&i| sort_key(g, i));
+    }
     Ok(Layout {
         prep,
         waves,

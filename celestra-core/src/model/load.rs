@@ -691,9 +691,20 @@ macro_rules! json_object {
                 let mut out = Self::default();
                 // One pass over the entries; a repeated key: the last one wins.
                 for (k, val) in entries {
-                    match k.as_ref() {
-                        $( $key => $crate::model::load::set(cx, $key, val, &mut out.$field, &mut out.other), )*
-                        _ => cx.unknown_entry(k, val, &mut out.other, Self::KEYS),
+                    // The key's index in KEYS (one search for every object type), then the
+                    // field of that index.
+                    match $crate::model::load::key_index(Self::KEYS, k) {
+                        Some(idx) => {
+                            let mut n = 0usize;
+                            $(
+                                if idx == n {
+                                    $crate::model::load::set(cx, $key, val, &mut out.$field, &mut out.other);
+                                }
+                                n += 1;
+                            )*
+                            let _ = n;
+                        }
+                        None => cx.unknown_entry(k, val, &mut out.other, Self::KEYS),
                     }
                 }
                 Some(out)
@@ -766,6 +777,11 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// The index of `key` among a typed object's known keys.
+pub(crate) fn key_index(keys: &[&str], key: &str) -> Option<usize> {
+    keys.iter().position(|k| *k == key)
+}
 
 /// The index of `s` among `strs` (`false`), or of the value an alias stands for (`true`): one
 /// body for every `string_enum!`.

@@ -101,12 +101,15 @@ pub(super) fn check(g: &Graph<'_>, objects: &[Vec<ObjectRef>], out: &mut Vec<Dia
             }
         }
     }
-    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> =
-        std::collections::BTreeMap::new();
+    // By first occurrence (an index vector, not a map: one map type less in the engine).
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); all.len()];
     for (f, k) in dups {
-        groups.entry(f).or_insert_with(|| vec![f]).push(k);
+        if groups[f].is_empty() {
+            groups[f].push(f);
+        }
+        groups[f].push(k);
     }
-    for members in groups.into_values() {
+    for members in groups.into_iter().filter(|m| !m.is_empty()) {
         let (kind, ns, name) = (
             all[members[0]].0.kind.clone(),
             all[members[0]].0.namespace.clone(),
