@@ -392,8 +392,25 @@ fn checksum_key(kind: &str, name: &str) -> String {
 /// every object (checksum annotations include other templates by file name).
 #[derive(Debug, Clone)]
 pub(crate) struct HelmCtx {
-    keys: BTreeMap<usize, NodeValues>,
-    template_of: BTreeMap<(String, Option<String>, String), String>,
+    /// By node index.
+    keys: Vec<Option<NodeValues>>,
+    /// Template file by [`obj_key`].
+    template_of: BTreeMap<String, String>,
+}
+
+/// One string key for an object's kind, namespace and name (a map of this key type is one the
+/// engine has anyway).
+fn obj_key(kind: &str, ns: Option<&str>, name: &str) -> String {
+    let mut k = String::with_capacity(kind.len() + name.len() + 8);
+    k.push_str(kind);
+    k.push('\0');
+    if let Some(ns) = ns {
+        k.push('\u{1}');
+        k.push_str(ns);
+    }
+    k.push('\0');
+    k.push_str(name);
+    k
 }
 
 /// One node's part of the chart.
@@ -418,23 +435,22 @@ const OPERATOR_GROUPS: [&str; 2] = ["monitoring.coreos.com/v1", "argoproj.io/v1a
 /// Values keys and template names, from the objects in apply order.
 pub(crate) fn ctx<'o>(g: &Graph<'_>, objs: impl Iterator<Item = &'o Obj>) -> HelmCtx {
     // Values key per node: its name, qualified by namespace (then id) when the name repeats.
-    let mut keys: BTreeMap<usize, NodeValues> = BTreeMap::new();
-    let mut by_key: BTreeMap<(&'static str, &str), Vec<usize>> = BTreeMap::new();
-    for i in 0..g.nodes.len() {
-        if let Some(s) = section(g.ty(i)) {
-            by_key.entry((s, g.name(i))).or_default().push(i);
-        }
-    }
-    for ((s, name), nodes) in by_key {
-        let many = nodes.len() > 1;
-        for i in nodes {
-            let key = if many {
-                format!("{name}-{}-{}", g.ns[i], g.id(i))
-            } else {
-                name.to_owned()
-            };
-            keys.insert(i, NodeValues { section: s, key });
-        }
+    let mut keys: Vec<Option<NodeValues>> = vec![None; g.nodes.len()];
+    let mut by_key: Vec<((&'static str, &str), usize)> = (0..g.nodes.len())
+        .filter_map(|i| section(g.ty(i)).map(|s| ((s, g.name(i)), i)))
+        .collect();
+    crate::sort::sort_by(&mut by_key, |a, b| a.0.cmp(&b.0));
+    for (k, &((s, name), i)) in by_key.iter().enumerate() {
+        let many = by_key
+            .get(k.wrapping_sub(1))
+            .is_some_and(|p| p.0 == (s, name))
+            || by_key.get(k + 1).is_some_and(|n| n.0 == (s, name));
+        let key = if many {
+            format!("{name}-{}-{}", g.ns[i], g.id(i))
+        } else {
+            name.to_owned()
+        };
+        keys[i] = Some(NodeValues { section: s, key });
     }
     let objs: Vec<&Obj> = objs.collect();
     let width = objs.len().to_string().len().max(2);
@@ -452,7 +468,7 @@ pub(crate) fn ctx<'o>(g: &Graph<'_>, objs: impl Iterator<Item = &'o Obj>) -> Hel
         name.push('-');
         name.push_str(&file_part(&o.name));
         name.push_str(".yaml");
-        template_of.insert((o.kind.clone(), o.namespace.clone(), o.name.clone()), name);
+        template_of.insert(obj_key(&o.kind, o.namespace.as_deref(), &o.name), name);
     }
     HelmCtx { keys, template_of }
 }
@@ -464,13 +480,14 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
     let keys = &hctx.keys;
     let template_of = &hctx.template_of;
     let mut out = HelmUnit::default();
-    let mut values: BTreeMap<&'static str, Map<String, Value>> = BTreeMap::new();
+    // By section (a node has one; kept general).
+    let mut values: Vec<(&'static str, Map<String, Value>)> = Vec::new();
     let notes_objects = &mut out.notes;
     let hosts = &mut out.hosts;
     let files = &mut out.files;
     for o in objs {
         let file = template_of
-            .get(&(o.kind.clone(), o.namespace.clone(), o.name.clone()))
+            .get(&obj_key(&o.kind, o.namespace.as_deref(), &o.name))
             .cloned()
             .unwrap_or_default();
         if o.kind == "CustomResourceDefinition" {
@@ -504,11 +521,19 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
             _ => "",
         };
         let nv = keys
-            .get(&o.node)
+            .get(o.node)
+            .and_then(Option::as_ref)
             .filter(|_| o.name == g.name(o.node) && o.kind == own_kind);
         if let Some(nv) = nv {
             let expr_root = "$v";
-            let vals = values.entry(nv.section).or_default();
+            let at = match values.iter().position(|(s, _)| *s == nv.section) {
+                Some(at) => at,
+                None => {
+                    values.push((nv.section, Map::new()));
+                    values.len() - 1
+                }
+            };
+            let vals = &mut values[at].1;
             let mine = vals
                 .entry(nv.key.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -727,7 +752,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
             let mut sums: Vec<(String, String)> = Vec::new();
             if let Some(pod) = ptr(&v, tp) {
                 for (kind, name) in consumed(pod) {
-                    if let Some(t) = template_of.get(&(kind.to_owned(), ns.clone(), name.clone())) {
+                    if let Some(t) = template_of.get(&obj_key(kind, ns.as_deref(), &name)) {
                         sums.push((checksum_key(kind, &name), t.clone()));
                     }
                 }
@@ -792,6 +817,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
             format!("{header}{body}{footer}"),
         ));
     }
+    crate::sort::sort_by(&mut values, |a, b| a.0.cmp(b.0));
     for (s, m) in values {
         for (key, v) in m {
             if v.as_object().is_some_and(|o| !o.is_empty()) {
@@ -827,36 +853,42 @@ pub(crate) fn assemble<'u>(
         }
     }
     // values.yaml and its schema, from the units' fragments.
-    let mut sections: BTreeMap<&str, Vec<(&str, &str, &str)>> = BTreeMap::new();
+    let mut sections: Vec<(&str, Vec<(&str, &str, &str)>)> = Vec::new();
     let mut notes_objects: Vec<&str> = Vec::new();
     let mut hosts: Vec<&str> = Vec::new();
     for u in units {
         if let Some((s, key, y, schema)) = &u.values {
-            sections.entry(s).or_default().push((key, y, schema));
+            match sections.iter_mut().find(|(name, _)| name == s) {
+                Some((_, list)) => list.push((key, y, schema)),
+                None => sections.push((s, vec![(key, y, schema)])),
+            }
         }
         notes_objects.extend(u.notes.iter().map(String::as_str));
         hosts.extend(u.hosts.iter().map(String::as_str));
     }
-    for list in sections.values_mut() {
+    crate::sort::sort_by(&mut sections, |a, b| a.0.cmp(b.0));
+    for (_, list) in &mut sections {
         crate::sort::sort_by(list, |a, b| a.0.cmp(b.0));
     }
-    let mut top: BTreeMap<&str, String> = BTreeMap::new();
-    top.insert("createNamespaces", "createNamespaces: true\n".into());
-    top.insert("fullnameOverride", "fullnameOverride: \"\"\n".into());
-    top.insert("nameOverride", "nameOverride: \"\"\n".into());
-    let mut schema_top: BTreeMap<&str, String> = BTreeMap::new();
-    schema_top.insert(
+    // Top-level keys of values.yaml and of its schema (sorted below).
+    let mut top: Vec<(&str, String)> = vec![
+        ("createNamespaces", "createNamespaces: true\n".into()),
+        ("fullnameOverride", "fullnameOverride: \"\"\n".into()),
+        ("nameOverride", "nameOverride: \"\"\n".into()),
+    ];
+    let mut schema_top: Vec<(&str, String)> = Vec::new();
+    schema_top.push((
         "createNamespaces",
         json_indent(
             &json!({"type": "boolean", "description": "Render the workflow's Namespace objects (turn off when the namespaces exist or `--create-namespace` makes them)."}),
             4,
         ),
-    );
-    schema_top.insert(
+    ));
+    schema_top.push((
         "fullnameOverride",
         json_indent(&json!({"type": "string"}), 4),
-    );
-    schema_top.insert("nameOverride", json_indent(&json!({"type": "string"}), 4));
+    ));
+    schema_top.push(("nameOverride", json_indent(&json!({"type": "string"}), 4)));
     for (s, list) in &sections {
         let mut text = format!("{s}:\n");
         let mut props = String::new();
@@ -870,21 +902,24 @@ pub(crate) fn assemble<'u>(
                 schema
             );
         }
-        top.insert(s, text);
-        schema_top.insert(
+        top.push((s, text));
+        schema_top.push((
             s,
             format!(
                 "{{\n      \"additionalProperties\": false,\n      \"properties\": {{\n{props}\n      }},\n      \"type\": \"object\"\n    }}"
             ),
-        );
+        ));
     }
+    // Section names differ from the fixed keys: no key repeats.
+    crate::sort::sort_by(&mut top, |a, b| a.0.cmp(b.0));
+    crate::sort::sort_by(&mut schema_top, |a, b| a.0.cmp(b.0));
     let mut values_text = format!(
         "# Values of the {name} chart, generated by Celestra Engine from workflow {name}.\n\
          # With these defaults the chart renders exactly the engine's Kubernetes output.\n\
          # Secret data below is plain text: prefer --set-file / an external secret store.\n",
         name = wf.name
     );
-    for t in top.values() {
+    for (_, t) in &top {
         values_text.push_str(t);
     }
     files.insert("values.yaml".into(), values_text);

@@ -789,7 +789,10 @@ pub(crate) fn pick(s: &str, strs: &[&str], aliases: &[(&str, usize)]) -> Option<
     if let Some(i) = strs.iter().position(|x| *x == s) {
         return Some((i, false));
     }
-    aliases.iter().find(|(a, _)| *a == s).map(|(_, i)| (*i, true))
+    aliases
+        .iter()
+        .find(|(a, _)| *a == s)
+        .map(|(_, i)| (*i, true))
 }
 
 /// Reads a `string_enum!` value as its index: an alias is accepted with `VALUE_COERCED`, an

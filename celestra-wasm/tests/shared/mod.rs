@@ -342,7 +342,11 @@ fn a_session_of_several_targets_keeps_each_equal_to_its_full_generation() {
     // Not kept yet: named in the error; then added from the session's analysis.
     let e = s.files(Some("compose".into())).unwrap_err();
     assert_eq!(error_parts(&e).1, "OPTION");
-    assert!(error_parts(&e).2.contains("addTarget"), "{}", error_parts(&e).2);
+    assert!(
+        error_parts(&e).2.contains("addTarget"),
+        "{}",
+        error_parts(&e).2
+    );
     let u = s.add_target("compose").unwrap();
     assert!(get(&u, "full").as_bool().unwrap());
     let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
