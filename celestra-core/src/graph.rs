@@ -418,7 +418,9 @@ impl<'a> Graph<'a> {
                 .then_with(|| canonical(a).cmp(&canonical(b)))
         });
         let mut prev_id: Option<&str> = None;
-        let mut seen_triples: BTreeMap<(usize, usize, ConnectionType), &str> = BTreeMap::new();
+        // "source target type" → the first connection id (a string map: a map type the engine
+        // has anyway).
+        let mut seen_triples: BTreeMap<String, String> = BTreeMap::new();
         for c in conns {
             let repeated = prev_id == Some(c.id.as_str());
             prev_id = Some(c.id.as_str());
@@ -538,7 +540,8 @@ impl<'a> Graph<'a> {
                 self.inactive_sources.insert(s);
                 continue;
             }
-            if let Some(first) = seen_triples.get(&(s, t, inferred)) {
+            let triple = format!("{s} {t} {}", inferred.as_str());
+            if let Some(first) = seen_triples.get(&triple) {
                 self.diags.push(
                     Diagnostic::new(
                         Code::ConnDuplicate,
@@ -555,7 +558,7 @@ impl<'a> Graph<'a> {
                 );
                 continue;
             }
-            seen_triples.insert((s, t, inferred), &c.id);
+            seen_triples.insert(triple, c.id.clone());
             self.edges.push(Edge {
                 conn: c,
                 src: s,
@@ -694,7 +697,7 @@ impl<'a> Graph<'a> {
             let members: BTreeSet<usize> = crate::sort::set(comp.iter().map(|x| x.index()));
             let start = *members.iter().min().expect("non-empty");
             // Shortest cycle through `start` by BFS inside the component.
-            let mut prev: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+            let mut prev: Vec<Option<(usize, String)>> = vec![None; n];
             let mut queue = std::collections::VecDeque::new();
             queue.push_back(start);
             let mut closing = None;
@@ -707,8 +710,8 @@ impl<'a> Graph<'a> {
                         closing = Some((u, label.clone()));
                         break 'bfs;
                     }
-                    if !prev.contains_key(v) {
-                        prev.insert(*v, (u, label.clone()));
+                    if prev[*v].is_none() {
+                        prev[*v] = Some((u, label.clone()));
                         queue.push_back(*v);
                     }
                 }
@@ -720,7 +723,7 @@ impl<'a> Graph<'a> {
             let mut rev = vec![(last, last_label)];
             let mut cur = last;
             while cur != start {
-                let (p, label) = prev[&cur].clone();
+                let (p, label) = prev[cur].clone().expect("reached by the search");
                 // the label of edge p -> cur belongs to p's entry
                 rev.push((p, label));
                 cur = p;

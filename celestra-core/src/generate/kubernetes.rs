@@ -1351,7 +1351,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         let ns = g.ns[i];
         let present = common::present_keys(g.nodes[i]);
         // host → [(path, pathType, service, port)]
-        let mut rules: BTreeMap<String, Vec<(String, String, String, KInt)>> = BTreeMap::new();
+        let mut rules: Vec<(String, Vec<(String, String, String, KInt)>)> = Vec::new();
         let default_host = p.host.clone().unwrap_or_default();
         let default_path = p.path.clone().unwrap_or_else(|| "/".into());
         let default_pt = p.path_type.unwrap_or(PathType::Prefix);
@@ -1363,7 +1363,14 @@ impl<'g, 'a> Kube<'g, 'a> {
             .filter_map(|x| x.service.as_deref())
             .collect();
         let mut add = |host: String, path: String, pt: String, svc: String, port: KInt| {
-            let list = rules.entry(host).or_default();
+            let at = match rules.iter().position(|(h, _)| *h == host) {
+                Some(at) => at,
+                None => {
+                    rules.push((host, Vec::new()));
+                    rules.len() - 1
+                }
+            };
+            let list = &mut rules[at].1;
             if !list.iter().any(|(p0, _, s0, _)| *p0 == path && *s0 == svc) {
                 list.push((path, pt, svc, port));
             }
@@ -1443,7 +1450,14 @@ impl<'g, 'a> Kube<'g, 'a> {
                 );
             }
         }
-        let all_hosts: Vec<String> = rules.keys().filter(|h| !h.is_empty()).cloned().collect();
+        // By host, as a map would give them (a vector: one map type less in the engine).
+        crate::sort::sort_by(&mut rules, |a, b| a.0.cmp(&b.0));
+        let all_hosts: Vec<String> = rules
+            .iter()
+            .map(|(h, _)| h)
+            .filter(|h| !h.is_empty())
+            .cloned()
+            .collect();
         let k8s_rules: Vec<net::IngressRule> = rules
             .into_iter()
             .map(|(host, paths)| net::IngressRule {

@@ -657,9 +657,10 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
             .hint("connect a Service (or an App) to the Ingress, or add rules with backends"),
         );
     }
-    let mut seen: BTreeMap<(String, String), (String, Loc)> = BTreeMap::new();
+    // Keyed by host and path in one string (the map type of `tls` below).
+    let mut seen: BTreeMap<String, (String, Loc)> = BTreeMap::new();
     for r in routes {
-        let key = (r.host.clone(), r.path.clone());
+        let key = format!("{}\0{}", r.host, r.path);
         if let Some((backend, first)) = seen.get(&key) {
             if *backend == r.backend {
                 continue; // the same route stated twice (a rule and its connection) agrees
@@ -1020,7 +1021,8 @@ fn orphan(g: &Graph<'_>, i: usize, t: NodeType, orders: bool, out: &mut Vec<Diag
 fn network_policy_coverage(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
     let mut with_workloads: BTreeSet<&str> = BTreeSet::new();
     let mut covered: BTreeSet<&str> = BTreeSet::new();
-    let mut group_of_ns: BTreeMap<&str, usize> = BTreeMap::new();
+    // (namespace, AppGroup) in node order, sorted by namespace below: the first group of each.
+    let mut group_of_ns: Vec<(&str, usize)> = Vec::new();
     for i in 0..g.nodes.len() {
         match g.ty(i) {
             Some(t) if t.is_workload() => {
@@ -1031,7 +1033,7 @@ fn network_policy_coverage(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
             }
             Some(NodeType::AppGroup) => {
                 let ns = crate::graph::group_namespace(g.nodes[i]);
-                group_of_ns.entry(ns).or_insert(i);
+                group_of_ns.push((ns, i));
                 if let Properties::AppGroup(p) = &g.nodes[i].data.properties
                     && p.allow_internal_communication == Some(true)
                 {
@@ -1041,14 +1043,16 @@ fn network_policy_coverage(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
+    crate::sort::sort_by(&mut group_of_ns, |a, b| a.0.cmp(b.0));
     for ns in with_workloads.difference(&covered) {
         let mut d = Diagnostic::new(
             Code::NetworkPoliciesAbsent,
             format!("namespace {} has workloads but no NetworkPolicy", quote(ns)),
         )
         .hint("add a NetworkPolicy, or set allowInternalCommunication on the AppGroup");
-        match group_of_ns.get(ns) {
-            Some(gi) => d = d.node(g.id(*gi)).at("data.properties.namespace"),
+        let k = group_of_ns.partition_point(|(n, _)| n < ns);
+        match group_of_ns.get(k).filter(|(n, _)| n == ns) {
+            Some((_, gi)) => d = d.node(g.id(*gi)).at("data.properties.namespace"),
             None => d = d.at("namespace"),
         }
         out.push(d);

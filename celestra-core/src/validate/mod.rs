@@ -134,15 +134,18 @@ pub(crate) fn validate_parts(
     let objects = crate::objects::all_objects(g);
     let mut global: Vec<Diagnostic> = Vec::new();
     let mut local: Vec<Vec<Diagnostic>> = vec![Vec::new(); g.nodes.len()];
-    let mut count: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for n in &wf.nodes {
-        *count.entry(n.id.as_str()).or_default() += 1;
-    }
+    // The node ids, sorted: an id is unique when it occurs once.
+    let mut ids: Vec<&str> = wf.nodes.iter().map(|n| n.id.as_str()).collect();
+    crate::sort::sort(&mut ids);
+    let once = |id: &str| {
+        let k = ids.partition_point(|x| *x < id);
+        ids.get(k) == Some(&id) && ids.get(k + 1) != Some(&id)
+    };
     for d in wf.load_diagnostics() {
         let unique = d
             .node_id
             .as_deref()
-            .filter(|id| count.get(id) == Some(&1))
+            .filter(|id| once(id))
             .and_then(|id| g.idx(id));
         match unique {
             Some(i) => local[i].push(d.clone()),

@@ -440,10 +440,12 @@ impl Ck<'_> {
     }
 
     fn port_set(&mut self, entries: &[(String, i64, Protocol, Option<String>)]) {
-        let mut by_port: BTreeMap<(i64, Protocol), &str> = BTreeMap::new();
-        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
+        // String maps (a map type the engine has anyway); a node has a few ports.
+        let mut by_port: BTreeMap<String, String> = BTreeMap::new();
+        let mut by_name: BTreeMap<String, String> = BTreeMap::new();
         for (prop, port, proto, name) in entries {
-            if let Some(first) = by_port.get(&(*port, *proto)) {
+            let key = format!("{port}/{proto}");
+            if let Some(first) = by_port.get(&key) {
                 self.hint(
                     Code::PortDuplicate,
                     &format!("{prop}.port"),
@@ -451,7 +453,7 @@ impl Ck<'_> {
                     "remove the duplicate",
                 );
             } else {
-                by_port.insert((*port, *proto), prop);
+                by_port.insert(key, prop.clone());
             }
             if let Some(n) = name {
                 let np = if prop == "port" {
@@ -466,7 +468,7 @@ impl Ck<'_> {
                         format!("port name {} {why}", quote(n)),
                         "e.g. http, metrics, grpc (≤15 lowercase letters, digits, '-')",
                     );
-                } else if let Some(first) = by_name.get(n.as_str()) {
+                } else if let Some(first) = by_name.get(n) {
                     self.hint(
                         Code::PortName,
                         &np,
@@ -474,7 +476,7 @@ impl Ck<'_> {
                         "port names must be unique",
                     );
                 } else {
-                    by_name.insert(n, prop);
+                    by_name.insert(n.clone(), prop.clone());
                 }
             }
         }
