@@ -14,7 +14,7 @@ pub(crate) fn labels(g: &Graph<'_>, i: usize) -> BTreeMap<String, String> {
 
 /// The immutable selector of a workload's pods.
 pub(crate) fn selector(name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([("app".to_owned(), name.to_owned())])
+    crate::sort::map([("app".to_owned(), name.to_owned())])
 }
 
 /// How a Secret or ConfigMap reaches one workload (one per connection).

@@ -59,14 +59,7 @@ macro_rules! resources {
 }
 
 /// A resource quantity (`500m`, `1Gi`), written as the string it is.
-#[derive(Clone, Default, PartialEq)]
-pub(crate) struct Quantity(pub(crate) String);
-
-impl ToJson for Quantity {
-    fn to_json(&self) -> Value {
-        Value::String(self.0.clone())
-    }
-}
+pub(crate) type Quantity = String;
 
 /// A port number or a port name.
 #[derive(Clone, PartialEq)]
@@ -87,16 +80,6 @@ impl ToJson for IntOrString {
 impl Default for IntOrString {
     fn default() -> Self {
         IntOrString::Int(0)
-    }
-}
-
-/// Binary data, written as standard base64.
-#[derive(Clone, Default, PartialEq)]
-pub(crate) struct ByteString(pub(crate) Vec<u8>);
-
-impl ToJson for ByteString {
-    fn to_json(&self) -> Value {
-        Value::String(super::kubernetes::base64_encode(&self.0))
     }
 }
 
@@ -160,13 +143,15 @@ objects! {
         namespace: Option<String> = "namespace",
     }
     struct ConfigMap {
-        binary_data: Option<BTreeMap<String, ByteString>> = "binaryData",
+        /// Base64 text.
+        binary_data: Option<BTreeMap<String, String>> = "binaryData",
         data: Option<Labels> = "data",
         immutable: Option<bool> = "immutable",
         metadata: ObjectMeta = "metadata",
     }
     struct Secret {
-        data: Option<BTreeMap<String, ByteString>> = "data",
+        /// Base64 text.
+        data: Option<BTreeMap<String, String>> = "data",
         immutable: Option<bool> = "immutable",
         metadata: ObjectMeta = "metadata",
         string_data: Option<Labels> = "stringData",

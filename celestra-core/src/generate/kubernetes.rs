@@ -31,7 +31,7 @@ pub(crate) struct Kube<'g, 'a> {
 }
 
 fn q(s: impl Into<String>) -> Quantity {
-    Quantity(s.into())
+    s.into()
 }
 
 fn kint(p: &IntOrString) -> KInt {
@@ -1739,7 +1739,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                 };
                 if g.ns[e.src] != ns {
                     peer.namespace_selector = Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([(
+                        match_labels: Some(crate::sort::map([(
                             "kubernetes.io/metadata.name".to_owned(),
                             g.ns[e.src].to_owned(),
                         )])),
@@ -1832,7 +1832,8 @@ impl<'g, 'a> Kube<'g, 'a> {
             }
         };
         let mut string_data: BTreeMap<String, String> = BTreeMap::new();
-        let mut data: BTreeMap<String, super::k8s::ByteString> = BTreeMap::new();
+        // Base64 text of the bytes.
+        let mut data: BTreeMap<String, String> = BTreeMap::new();
         if let Some(d) = &p.data {
             for (k, v) in d {
                 string_data.insert(k.clone(), redact(v));
@@ -1855,7 +1856,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                         } else {
                             base64_decode(&content).unwrap_or_default()
                         };
-                        data.insert(k.clone(), super::k8s::ByteString(bytes));
+                        data.insert(k.clone(), base64_encode(&bytes));
                     }
                     _ => {
                         string_data.insert(k.clone(), redact(&content));
@@ -1933,7 +1934,8 @@ impl<'g, 'a> Kube<'g, 'a> {
         let name = g.name(i);
         let ns = g.ns[i];
         let mut data: BTreeMap<String, String> = BTreeMap::new();
-        let mut binary: BTreeMap<String, super::k8s::ByteString> = BTreeMap::new();
+        // Base64 text, normalized (decoded and encoded again).
+        let mut binary: BTreeMap<String, String> = BTreeMap::new();
         if let Some(d) = &p.data {
             for (k, v) in d {
                 let text = match v {
@@ -1952,7 +1954,7 @@ impl<'g, 'a> Kube<'g, 'a> {
                     Some(FileEncoding::Base64) => {
                         binary.insert(
                             k.clone(),
-                            super::k8s::ByteString(base64_decode(&content).unwrap_or_default()),
+                            base64_encode(&base64_decode(&content).unwrap_or_default()),
                         );
                     }
                     _ => {
@@ -2497,7 +2499,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         }
         if let Some(l) = p.logging.filter(|l| *l != LoggingBackend::None) {
             let cname = format!("{name}-logging-config");
-            let mut data = BTreeMap::from([
+            let mut data = crate::sort::map([
                 (
                     "level".to_owned(),
                     p.log_level.unwrap_or(LogLevel::Info).as_str().to_owned(),
@@ -2533,7 +2535,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         }
         if let Some(t) = p.tracing.filter(|t| *t != TracingBackend::None) {
             let cname = format!("{name}-tracing-config");
-            let mut data = BTreeMap::from([
+            let mut data = crate::sort::map([
                 ("backend".to_owned(), t.as_str().to_owned()),
                 (
                     "sampling-rate".to_owned(),
@@ -2636,7 +2638,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         };
         if let Some((cpu, mem, storage, pods)) = quota {
             let qname = format!("{name}-quota");
-            let hard = BTreeMap::from([
+            let hard = crate::sort::map([
                 ("requests.cpu".to_owned(), q(cpu.clone())),
                 ("limits.cpu".to_owned(), q(cpu)),
                 ("requests.memory".to_owned(), q(mem.clone())),
@@ -2752,7 +2754,7 @@ impl<'g, 'a> Kube<'g, 'a> {
         };
         let root = apiext::JSONSchemaProps {
             type_: Some("object".into()),
-            properties: Some(BTreeMap::from([
+            properties: Some(crate::sort::map([
                 ("spec".to_owned(), spec_schema.to_json()),
                 (
                     "status".to_owned(),
@@ -2960,7 +2962,7 @@ fn pvc_spec(
         access_modes: Some(vec![mode.as_str().to_owned()]),
         storage_class_name: class.cloned(),
         resources: Some(core::VolumeResourceRequirements {
-            requests: Some(BTreeMap::from([("storage".to_owned(), q(size))])),
+            requests: Some(crate::sort::map([("storage".to_owned(), q(size))])),
             limits: None,
         }),
     }
