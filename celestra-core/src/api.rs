@@ -144,12 +144,14 @@ pub fn generate(
 /// [`schema_from_types`]; returning the text keeps the schema builder out of programs that
 /// only serve the schema (the browser engine is 6% smaller without it).
 pub fn schema() -> Value {
+    serde_json::from_slice(schema_text().as_bytes()).unwrap_or(Value::Null)
+}
+
+/// The text of [`schema`] (compact JSON), for bindings that hand it to a JSON parser of their
+/// own (the browser's `JSON.parse`).
+pub fn schema_text() -> &'static str {
     // build.rs writes it without insignificant whitespace.
-    serde_json::from_str(include_str!(concat!(
-        env!("OUT_DIR"),
-        "/workflow.schema.min.json"
-    )))
-    .unwrap_or(Value::Null)
+    include_str!(concat!(env!("OUT_DIR"), "/workflow.schema.min.json"))
 }
 
 /// The JSON Schema generated from the Rust types (what `make generate` writes to
@@ -242,7 +244,8 @@ pub fn target_from_name(name: &str) -> Result<Target, Error> {
 }
 
 fn js_options<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|e| Error::Option {
+    // The slice reader, as for workflows: one JSON reader in the engine.
+    serde_json::from_slice(text.as_bytes()).map_err(|e| Error::Option {
         message: format!("options: {e}"),
     })
 }

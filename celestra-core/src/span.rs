@@ -80,7 +80,8 @@ impl<'t> Scanner<'t> {
                         b'"' => {
                             let kstart = self.i;
                             self.string_end()?;
-                            let key: String = serde_json::from_str(&self.s[kstart..self.i]).ok()?;
+                            let key: String =
+                                serde_json::from_slice(self.s[kstart..self.i].as_bytes()).ok()?;
                             self.ws();
                             if *self.b.get(self.i)? != b':' {
                                 return None;
@@ -156,7 +157,8 @@ fn parse_path(p: &str) -> Vec<Seg> {
         } else if rest.starts_with("[\"") {
             // A quoted key: read one JSON string, then the closing bracket.
             let quoted = &rest[1..];
-            let mut it = serde_json::Deserializer::from_str(quoted).into_iter::<String>();
+            let mut it =
+                serde_json::Deserializer::from_slice(quoted.as_bytes()).into_iter::<String>();
             match it.next() {
                 Some(Ok(key)) => {
                     let used = it.byte_offset();
@@ -198,7 +200,12 @@ fn find_by_id<'a, 't>(root: &'a Spanned<'t>, list: &str, id: &str) -> Option<&'a
     };
     items.iter().find(|item| {
         get(item, "id").is_some_and(|(_, v)| match v.tree {
-            Tree::Scalar(raw) => serde_json::from_str::<String>(raw).ok().as_deref() == Some(id),
+            Tree::Scalar(raw) => {
+                serde_json::from_slice::<String>(raw.as_bytes())
+                    .ok()
+                    .as_deref()
+                    == Some(id)
+            }
             _ => false,
         })
     })

@@ -347,7 +347,7 @@ pub fn error_codes() -> Result<JsValue, JsValue> {
 /// The JSON Schema of the workflow document.
 #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
 pub fn schema() -> Result<JsValue, JsValue> {
-    to_js(&api::schema())
+    js_sys::JSON::parse(api::schema_text())
 }
 
 /// The engine's version.
@@ -446,7 +446,8 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "Node | string | Uint8Array")] node: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let parsed = match text_of(node, "node")? {
-            Text::Str(s) => serde_json::from_str(&s),
+            // The slice reader for both: one JSON reader in the engine.
+            Text::Str(s) => serde_json::from_slice(s.as_bytes()),
             Text::Bytes(b) => serde_json::from_slice(&b),
         };
         let value: serde_json::Value = parsed.map_err(|e| {

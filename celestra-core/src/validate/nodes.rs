@@ -1522,7 +1522,7 @@ fn configmap(ck: &mut Ck<'_>, p: &ConfigMapProps) {
         Some(ConfigValidation::JsonSchema) => {
             for (k, v) in p.data.iter().flatten() {
                 if let ConfigValue::Text(t) = v
-                    && let Err(e) = serde_json::from_str::<Value>(t)
+                    && let Err(e) = serde_json::from_slice::<Value>(t.as_bytes())
                 {
                     ck.hint(
                         Code::CmValueParse,
