@@ -319,6 +319,19 @@ pub(crate) fn section<'s>(
     }
 }
 
+/// The values of `entries` by key, sorted; of equal keys the last one (what inserting them in
+/// order into a map keeps).
+fn last_wins<'s>(mut entries: Vec<(&'s str, &'s String)>) -> Vec<&'s String> {
+    crate::sort::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
+    let mut out: Vec<&String> = Vec::with_capacity(entries.len());
+    for (k, (key, y)) in entries.iter().enumerate() {
+        if entries.get(k + 1).is_none_or(|next| next.0 != *key) {
+            out.push(y);
+        }
+    }
+    out
+}
+
 /// One node's part of the compose file, rendered.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ComposeUnit {
@@ -389,18 +402,18 @@ impl ComposeState {
         files: &mut BTreeMap<String, String>,
         dirty: Option<&[usize]>,
     ) {
-        // Later nodes win on equal keys, as a map built in node order would.
-        let mut services: BTreeMap<&str, &String> = BTreeMap::new();
-        let mut volumes: BTreeMap<&str, &String> = BTreeMap::new();
-        let mut secrets: BTreeMap<&str, &String> = BTreeMap::new();
-        let mut configs: BTreeMap<&str, &String> = BTreeMap::new();
-        let mut networks: BTreeMap<&str, &String> = BTreeMap::new();
+        // (key, YAML) in node order; `last_wins` sorts them by key, later nodes winning.
+        let mut services: Vec<(&str, &String)> = Vec::new();
+        let mut volumes: Vec<(&str, &String)> = Vec::new();
+        let mut secrets: Vec<(&str, &String)> = Vec::new();
+        let mut configs: Vec<(&str, &String)> = Vec::new();
+        let mut networks: Vec<(&str, &String)> = Vec::new();
         let default_net = entry_yaml("default", &json!({}));
-        networks.insert("default", &default_net);
+        networks.push(("default", &default_net));
         let mut groups = false;
         for u in &self.units {
             if let Some((k, y)) = &u.service {
-                services.insert(k, y);
+                services.push((k, y));
             }
             for (target, list) in [
                 (&mut volumes, &u.volumes),
@@ -408,28 +421,30 @@ impl ComposeState {
                 (&mut configs, &u.configs),
             ] {
                 for (k, y) in list {
-                    target.insert(k, y);
+                    target.push((k, y));
                 }
             }
             if let Some((k, y)) = &u.network {
-                networks.insert(k, y);
+                networks.push((k, y));
                 groups = true;
             }
         }
+        let [services, volumes, secrets, configs, networks] =
+            [services, volumes, secrets, configs, networks].map(last_wins);
         let mut out = String::new();
         if !configs.is_empty() {
-            section(&mut out, "configs", configs.values().copied());
+            section(&mut out, "configs", configs);
         }
         out.push_str(&yaml(&json!({"name": cx.wf.name})));
         if groups {
-            section(&mut out, "networks", networks.values().copied());
+            section(&mut out, "networks", networks);
         }
         if !secrets.is_empty() {
-            section(&mut out, "secrets", secrets.values().copied());
+            section(&mut out, "secrets", secrets);
         }
-        section(&mut out, "services", services.values().copied());
+        section(&mut out, "services", services);
         if !volumes.is_empty() {
-            section(&mut out, "volumes", volumes.values().copied());
+            section(&mut out, "volumes", volumes);
         }
         match dirty {
             None => {

@@ -51,7 +51,18 @@ fn scalar_hole(expr: &str, example: &Value) -> Hole {
 
 /// One template document.
 struct Doc {
-    holes: BTreeMap<String, Hole>,
+    /// (JSON pointer, hole); a few per document, so a vector (one map type less).
+    holes: Vec<(String, Hole)>,
+}
+
+impl Doc {
+    /// Sets the hole at `path` (replacing one there).
+    fn hole(&mut self, path: String, hole: Hole) {
+        match self.holes.iter_mut().find(|(p, _)| *p == path) {
+            Some(slot) => slot.1 = hole,
+            None => self.holes.push((path, hole)),
+        }
+    }
 }
 
 /// Chart name (a DNS label by validation) used for helper names.
@@ -161,7 +172,7 @@ impl Doc {
             let hole = if self.holes.is_empty() {
                 None
             } else {
-                self.holes.get(path.as_str())
+                self.holes.iter().find(|(p, _)| p == path).map(|(_, h)| h)
             };
             match hole {
                 Some(Hole::Raw(text)) => {
@@ -495,9 +506,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
             continue;
         }
         let mut v = std::mem::take(&mut o.value);
-        let mut doc = Doc {
-            holes: BTreeMap::new(),
-        };
+        let mut doc = Doc { holes: Vec::new() };
         let mut header = String::new();
         // Labels: the chart's labels replace `managed-by`.
         if let Some(l) = v
@@ -505,7 +514,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
             .and_then(Value::as_object_mut)
         {
             l.remove("app.kubernetes.io/managed-by");
-            doc.holes.insert("/metadata/labels".into(), Hole::Labels);
+            doc.hole("/metadata/labels".into(), Hole::Labels);
         }
         // Values only for the node's own object (not an App's implicit Service, a StatefulApp's
         // governing Service or backup CronJob).
@@ -545,7 +554,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
                     _ => {}
                 }
                 slot.insert(sub.to_owned(), value);
-                doc.holes.insert(path.to_owned(), hole);
+                doc.hole(path.to_owned(), hole);
                 used = true;
             };
             if let Some(tp) = pod_spec_path(&o.kind) {
@@ -737,7 +746,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
         if pod_spec_path(&o.kind).is_some()
             && v.pointer("/spec/selector/matchLabels") == Some(&json!(selector(&o.name)))
         {
-            doc.holes.insert(
+            doc.hole(
                 "/spec/selector/matchLabels".into(),
                 Hole::Block(format!(
                     "include {} {}",
@@ -768,7 +777,7 @@ pub(crate) fn unit(wf: &Workflow, g: &Graph<'_>, hctx: &HelmCtx, objs: &mut [Obj
                     if let Some(ann) = ann.as_object_mut() {
                         for (key, t) in sums {
                             ann.insert(key.clone(), Value::Null);
-                            doc.holes.insert(
+                            doc.hole(
                                 format!("{tp}/metadata/annotations/{key}"),
                                 Hole::Raw(format!(
                                     "{{{{ include (print $.Template.BasePath {}) $ | sha256sum | toJson }}}}",
