@@ -81,7 +81,7 @@ impl<'t> Scanner<'t> {
                             let kstart = self.i;
                             self.string_end()?;
                             let key: String =
-                                serde_json::from_slice(self.s[kstart..self.i].as_bytes()).ok()?;
+                                serde_json::from_slice(&self.s.as_bytes()[kstart..self.i]).ok()?;
                             self.ws();
                             if *self.b.get(self.i)? != b':' {
                                 return None;
