@@ -379,8 +379,12 @@ fn a_session_of_several_targets_keeps_each_equal_to_its_full_generation() {
         stringify(&s.files(None).unwrap()),
         stringify(&s.files(Some("helm".into())).unwrap())
     );
-    let e = Session::new(&JsValue::from_str(text), &JsValue::from(7), None).unwrap_err();
+    let Err(e) = Session::new(&JsValue::from_str(text), &JsValue::from(7), None) else {
+        panic!("a number is not a target");
+    };
     assert_eq!(error_parts(&e).1, "OPTION");
-    let e = Session::new(&JsValue::from_str(text), &js_sys::Array::new(), None).unwrap_err();
+    let Err(e) = Session::new(&JsValue::from_str(text), &js_sys::Array::new(), None) else {
+        panic!("a session needs a target");
+    };
     assert_eq!(error_parts(&e).1, "OPTION");
 }
