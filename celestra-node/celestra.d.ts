@@ -61,17 +61,21 @@ export declare function version(): string;
  * edited workflow. An edit that introduces errors throws a `ValidationError` and keeps the last
  * good output. */
 export declare class Session {
-  constructor(workflow: WorkflowInput, target: Target, options?: GenerateOptions);
+  /** One target or several (each once; the first is `target`): see the browser package. */
+  constructor(workflow: WorkflowInput, target: Target | Target[], options?: GenerateOptions);
   readonly target: Target;
+  readonly targets: Target[];
+  /** Adds a target, generated from the analysis the session holds. */
+  addTarget(target: Target): Update;
   updateNode(node: Node | string | Uint8Array): Update;
   removeNode(id: string): Update;
   setWorkflow(workflow: WorkflowInput): Update;
-  files(): Record<string, string>;
-  file(path: string): string | undefined;
-  paths(): string[];
-  warnings(): Diagnostic[];
-  ledger(): Ledger | undefined;
-  generated(): Generated | undefined;
+  files(target?: Target): Record<string, string>;
+  file(path: string, target?: Target): string | undefined;
+  paths(target?: Target): string[];
+  warnings(target?: Target): Diagnostic[];
+  ledger(target?: Target): Ledger | undefined;
+  generated(target?: Target): Generated | undefined;
   lastError(): CelestraError | undefined;
   /** Nothing to free (kept for code shared with the browser package). */
   free(): void;

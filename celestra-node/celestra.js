@@ -119,16 +119,34 @@ const errorCodes = () => parsed(call(() => native.errorCodes()));
 const schema = () => parsed(call(() => native.schema()));
 const version = () => native.version();
 
-/** Incremental generation for one target: see the browser package's Session. */
+/** A session's targets as the addon takes them: one name or an array of names. */
+function targetList(t) {
+  if (typeof t === "string") return [t];
+  if (Array.isArray(t) && t.every((x) => typeof x === "string")) return t;
+  throw celestraError({ name: "GenerateError", code: "OPTION", message: "target: a target name or an array of them" });
+}
+
+/** A target given to an accessor (the session's first when undefined). */
+const which = (t) => (t === undefined || t === null ? undefined : String(t));
+
+/** Incremental generation of one target or several: see the browser package's Session. */
 class Session {
   #native;
 
   constructor(workflow, target, opts) {
-    this.#native = call(() => new native.NativeSession(input(workflow, "workflow"), target, options(opts)));
+    this.#native = call(() => new native.NativeSession(input(workflow, "workflow"), targetList(target), options(opts)));
   }
 
   get target() {
     return this.#native.target;
+  }
+
+  get targets() {
+    return this.#native.targets;
+  }
+
+  addTarget(target) {
+    return parsed(call(() => this.#native.addTarget(String(target))));
   }
 
   updateNode(node) {
@@ -143,28 +161,28 @@ class Session {
     return parsed(call(() => this.#native.setWorkflow(input(workflow, "workflow"))));
   }
 
-  files() {
-    return parsed(call(() => this.#native.files()));
+  files(target) {
+    return parsed(call(() => this.#native.files(which(target))));
   }
 
-  file(path) {
-    return this.#native.file(String(path)) ?? undefined;
+  file(path, target) {
+    return call(() => this.#native.file(String(path), which(target))) ?? undefined;
   }
 
-  paths() {
-    return this.#native.paths();
+  paths(target) {
+    return call(() => this.#native.paths(which(target)));
   }
 
-  warnings() {
-    return parsed(call(() => this.#native.warnings()));
+  warnings(target) {
+    return parsed(call(() => this.#native.warnings(which(target))));
   }
 
-  ledger() {
-    return maybe(call(() => this.#native.ledger()));
+  ledger(target) {
+    return maybe(call(() => this.#native.ledger(which(target))));
   }
 
-  generated() {
-    return maybe(call(() => this.#native.generated()));
+  generated(target) {
+    return maybe(call(() => this.#native.generated(which(target))));
   }
 
   lastError() {

@@ -9,10 +9,14 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** An incremental generation session for one target (the JS `Session` wraps it). */
+/** An incremental generation session of one or more targets (the JS `Session` wraps it). */
 export declare class NativeSession {
   /** Starts a session and generates everything. */
-  constructor(workflow: string | Buffer, target: string, options?: string | undefined | null)
+  constructor(workflow: string | Buffer, targets: Array<string>, options?: string | undefined | null)
+  /** Every target the session keeps current. */
+  get targets(): Array<string>
+  /** Adds a target, generated from the analysis the session holds. */
+  addTarget(target: string): string
   /** The target name. */
   get target(): string
   /** Replaces (or adds) one node given as JSON text, and regenerates what it touches. */
@@ -21,18 +25,21 @@ export declare class NativeSession {
   removeNode(id: string): string
   /** Replaces the whole workflow and regenerates. */
   setWorkflow(workflow: string | Buffer): string
-  /** The files of the last successful generation, as a JSON object. */
-  files(): string
+  /**
+   * The files of `target`'s last successful generation (the first target's when omitted),
+   * as a JSON object.
+   */
+  files(target?: string | undefined | null): string
   /** One file of the last successful generation. */
-  file(path: string): string | null
+  file(path: string, target?: string | undefined | null): string | null
   /** The paths of the files of the last successful generation, sorted. */
-  paths(): Array<string>
+  paths(target?: string | undefined | null): Array<string>
   /** The warnings of the last successful generation, as JSON text. */
-  warnings(): string
+  warnings(target?: string | undefined | null): string
   /** The ledger of the last successful generation, as JSON text (None before one). */
-  ledger(): string | null
+  ledger(target?: string | undefined | null): string | null
   /** Files, ledger and warnings of the last successful generation, as JSON text. */
-  generated(): string | null
+  generated(target?: string | undefined | null): string | null
   /** The error payload of the last refused edit (None after a good one). */
   lastError(): string | null
 }

@@ -240,7 +240,7 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// An incremental generation session for one target (the JS `Session` wraps it).
+/// An incremental generation session of one or more targets (the JS `Session` wraps it).
 #[napi]
 pub struct NativeSession {
     inner: celestra_core::Session,
@@ -254,18 +254,64 @@ impl NativeSession {
     #[napi(constructor)]
     pub fn new(
         workflow: Either<String, Buffer>,
-        target: String,
+        targets: Vec<String>,
         options: Option<String>,
     ) -> napi::Result<Self> {
         let input: Input = workflow.into();
         guarded(|| {
-            let target = target_of(&target)?;
+            let targets = targets
+                .iter()
+                .map(|t| target_of(t))
+                .collect::<R<Vec<Target>>>()?;
             let opts = generate_options(options.as_deref())?;
             Ok(NativeSession {
-                inner: celestra_core::Session::new(parse(&input)?, target, opts)?,
+                inner: celestra_core::Session::with_targets(parse(&input)?, &targets, opts)?,
                 poisoned: false,
             })
         })
+    }
+
+    /// `target` (the first target when omitted), if the session keeps it.
+    fn pick(&self, target: Option<String>) -> R<Target> {
+        let Some(name) = target else {
+            return Ok(self.inner.target());
+        };
+        let t = target_of(&name)?;
+        if self.inner.targets().contains(&t) {
+            Ok(t)
+        } else {
+            Err(Fail::Engine(Error::Option {
+                message: format!(
+                    "the session does not keep target {:?}; addTarget({:?}) first",
+                    t.as_str(),
+                    t.as_str()
+                ),
+            }))
+        }
+    }
+
+    fn files_of(&self, target: Option<String>) -> R<&std::collections::BTreeMap<String, String>> {
+        let t = self.pick(target)?;
+        Ok(self
+            .inner
+            .files_for(t)
+            .unwrap_or_else(|| self.inner.files()))
+    }
+
+    /// Every target the session keeps current.
+    #[napi(getter)]
+    pub fn targets(&self) -> Vec<String> {
+        self.inner
+            .targets()
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect()
+    }
+
+    /// Adds a target, generated from the analysis the session holds.
+    #[napi(js_name = "addTarget")]
+    pub fn add_target(&mut self, target: String) -> napi::Result<String> {
+        self.work(|s| json(&s.add_target(target_of(&target)?)?))
     }
 
     fn work<T>(&mut self, f: impl FnOnce(&mut celestra_core::Session) -> R<T>) -> napi::Result<T> {
@@ -318,40 +364,46 @@ impl NativeSession {
         self.work(|s| json(&s.set_workflow(parse(&input)?)?))
     }
 
-    /// The files of the last successful generation, as a JSON object.
+    /// The files of `target`'s last successful generation (the first target's when omitted),
+    /// as a JSON object.
     #[napi]
-    pub fn files(&self) -> napi::Result<String> {
-        guarded(|| json(self.inner.files()))
+    pub fn files(&self, target: Option<String>) -> napi::Result<String> {
+        guarded(|| json(self.files_of(target)?))
     }
 
     /// One file of the last successful generation.
     #[napi]
-    pub fn file(&self, path: String) -> Option<String> {
-        self.inner.files().get(&path).cloned()
+    pub fn file(&self, path: String, target: Option<String>) -> napi::Result<Option<String>> {
+        guarded(|| Ok(self.files_of(target)?.get(&path).cloned()))
     }
 
     /// The paths of the files of the last successful generation, sorted.
     #[napi]
-    pub fn paths(&self) -> Vec<String> {
-        self.inner.files().keys().cloned().collect()
+    pub fn paths(&self, target: Option<String>) -> napi::Result<Vec<String>> {
+        guarded(|| Ok(self.files_of(target)?.keys().cloned().collect()))
     }
 
     /// The warnings of the last successful generation, as JSON text.
     #[napi]
-    pub fn warnings(&self) -> napi::Result<String> {
-        guarded(|| json(self.inner.warnings()))
+    pub fn warnings(&self, target: Option<String>) -> napi::Result<String> {
+        guarded(|| {
+            let t = self.pick(target)?;
+            json(self.inner.warnings_for(t).unwrap_or_default())
+        })
     }
 
     /// The ledger of the last successful generation, as JSON text (None before one).
     #[napi]
-    pub fn ledger(&mut self) -> napi::Result<Option<String>> {
-        self.work(|s| s.ledger().map(json).transpose())
+    pub fn ledger(&mut self, target: Option<String>) -> napi::Result<Option<String>> {
+        let t = guarded(|| self.pick(target))?;
+        self.work(|s| s.ledger_for(t).map(json).transpose())
     }
 
     /// Files, ledger and warnings of the last successful generation, as JSON text.
     #[napi]
-    pub fn generated(&mut self) -> napi::Result<Option<String>> {
-        self.work(|s| s.generated().map(|g| json(&g)).transpose())
+    pub fn generated(&mut self, target: Option<String>) -> napi::Result<Option<String>> {
+        let t = guarded(|| self.pick(target))?;
+        self.work(|s| s.generated_for(t).map(|g| json(&g)).transpose())
     }
 
     /// The error payload of the last refused edit (None after a good one).

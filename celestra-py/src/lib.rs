@@ -186,7 +186,7 @@ fn schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, &api::schema())
 }
 
-/// An incremental generation session for one target.
+/// An incremental generation session of one or more targets.
 #[pyclass(module = "celestra_engine._native")]
 struct Session {
     inner: celestra_core::Session,
@@ -195,7 +195,39 @@ struct Session {
     poisoned: bool,
 }
 
+/// A session's targets: one name, or a list (or tuple) of names.
+fn targets_of(v: &Bound<'_, PyAny>) -> R<Vec<Target>> {
+    if let Ok(name) = v.extract::<String>() {
+        return Ok(vec![target_of(&name)?]);
+    }
+    match v.extract::<Vec<String>>() {
+        Ok(names) => names.iter().map(|n| target_of(n)).collect(),
+        Err(_) => Err(Fail::Engine(Error::Option {
+            message: "target: a target name or a list of them".into(),
+        })),
+    }
+}
+
 impl Session {
+    /// `target` (the first target when None), if the session keeps it.
+    fn pick(&self, target: Option<&str>) -> R<Target> {
+        let Some(name) = target else {
+            return Ok(self.inner.target());
+        };
+        let t = target_of(name)?;
+        if self.inner.targets().contains(&t) {
+            Ok(t)
+        } else {
+            Err(Fail::Engine(Error::Option {
+                message: format!(
+                    "the session does not keep target {:?}; add_target({:?}) first",
+                    t.as_str(),
+                    t.as_str()
+                ),
+            }))
+        }
+    }
+
     /// Runs engine work on the session without the GIL, refusing a poisoned session.
     fn work<T: Send>(
         &mut self,
@@ -239,17 +271,21 @@ impl Session {
     fn new(
         py: Python<'_>,
         workflow: &Bound<'_, PyAny>,
-        target: &str,
+        target: &Bound<'_, PyAny>,
         kubernetes_version: Option<String>,
         layout: &str,
         redact_secrets: bool,
     ) -> PyResult<Self> {
         let run = || -> R<_> {
             let input = read(workflow)?;
-            let target = target_of(target)?;
+            let targets = targets_of(target)?;
             let opts = generate_options(kubernetes_version, layout, redact_secrets)?;
             engine(py, move || {
-                Ok(celestra_core::Session::new(parse(input)?, target, opts)?)
+                Ok(celestra_core::Session::with_targets(
+                    parse(input)?,
+                    &targets,
+                    opts,
+                )?)
             })
         };
         let inner = guarded(run).map_err(|f| f.into_py(py))?;
@@ -294,28 +330,59 @@ impl Session {
         to_py(py, &u)
     }
 
-    /// The files of the last successful generation.
-    fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.inner.files())
+    /// Adds a target, generated from the analysis the session holds (the workflow is not read,
+    /// validated or planned again); later edits regenerate it too.
+    fn add_target<'py>(&mut self, py: Python<'py>, target: &str) -> PyResult<Bound<'py, PyAny>> {
+        let t = target_of(target).map_err(|f| f.into_py(py))?;
+        let u = self
+            .work(py, move |s| Ok(s.add_target(t)?))
+            .map_err(|f| f.into_py(py))?;
+        to_py(py, &u)
+    }
+
+    /// The files of `target`'s last successful generation (the first target's when None).
+    #[pyo3(signature = (target=None))]
+    fn files<'py>(&self, py: Python<'py>, target: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.pick(target).map_err(|f| f.into_py(py))?;
+        to_py(
+            py,
+            self.inner
+                .files_for(t)
+                .unwrap_or_else(|| self.inner.files()),
+        )
     }
 
     /// The warnings and infos of the last successful generation.
-    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.inner.warnings())
+    #[pyo3(signature = (target=None))]
+    fn warnings<'py>(&self, py: Python<'py>, target: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.pick(target).map_err(|f| f.into_py(py))?;
+        to_py(py, self.inner.warnings_for(t).unwrap_or_default())
     }
 
     /// The fidelity ledger of the last successful generation (None before one).
-    fn ledger<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (target=None))]
+    fn ledger<'py>(
+        &mut self,
+        py: Python<'py>,
+        target: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.pick(target).map_err(|f| f.into_py(py))?;
         let ledger = self
-            .work(py, |s| Ok(s.ledger().cloned()))
+            .work(py, move |s| Ok(s.ledger_for(t).cloned()))
             .map_err(|f| f.into_py(py))?;
         to_py(py, &ledger)
     }
 
     /// `{"target", "files", "ledger", "warnings"}` of the last successful generation, or None.
-    fn generated<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (target=None))]
+    fn generated<'py>(
+        &mut self,
+        py: Python<'py>,
+        target: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let t = self.pick(target).map_err(|f| f.into_py(py))?;
         let g = self
-            .work(py, |s| Ok(s.generated()))
+            .work(py, move |s| Ok(s.generated_for(t)))
             .map_err(|f| f.into_py(py))?;
         to_py(py, &g)
     }
@@ -329,10 +396,16 @@ impl Session {
         }
     }
 
-    /// The target name.
+    /// The first target's name.
     #[getter]
     fn target(&self) -> &'static str {
         self.inner.target().as_str()
+    }
+
+    /// Every target the session keeps current, in the order given or added.
+    #[getter]
+    fn targets(&self) -> Vec<&'static str> {
+        self.inner.targets().iter().map(|t| t.as_str()).collect()
     }
 
     fn __repr__(&self) -> String {

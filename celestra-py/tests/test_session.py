@@ -66,3 +66,31 @@ def test_one_session_used_from_many_threads():
         d["nodes"] = [node if n["id"] == node["id"] else n for n in d["nodes"]]
         finals.append(ce.generate(d, "kubernetes")["files"])
     assert s.files() in finals
+
+
+def test_a_session_of_several_targets_keeps_each_equal_to_its_full_generation():
+    doc = json.loads((FIXTURES / "workflows" / "ex3-microservice.json").read_text(encoding="utf-8"))
+    s = ce.Session(doc, ["helm", "dsl"])
+    assert s.target == "helm"
+    assert s.targets == ["helm", "dsl"]
+    with pytest.raises(ce.GenerateError, match="add_target") as e:
+        s.files("compose")
+    assert e.value.code == "OPTION"
+    assert s.add_target("compose")["full"] is True
+    assert s.add_target("compose") == {"full": False, "regenerated": []}
+    assert s.targets == ["helm", "dsl", "compose"]
+    node = copy.deepcopy(next(n for n in doc["nodes"] if n.get("type") == "celestra-app"))
+    node["data"]["properties"]["replicas"] = 4
+    assert s.update_node(node)["full"] is False
+    doc["nodes"] = [node if n["id"] == node["id"] else n for n in doc["nodes"]]
+    for target in ["helm", "dsl", "compose"]:
+        full = ce.generate(doc, target)
+        assert s.generated(target) == full
+        assert s.files(target) == full["files"]
+        assert s.ledger(target) == full["ledger"]
+        assert s.warnings(target) == full["warnings"]
+    assert s.files() == s.files("helm")
+    for bad in (7, [], ["terraform"], [1]):
+        with pytest.raises(ce.GenerateError) as e:
+            ce.Session(doc, bad)
+        assert e.value.code == "OPTION"

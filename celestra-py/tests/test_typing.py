@@ -31,6 +31,9 @@ def test_usage_type_checks_strictly(tmp_path):
             s = ce.Session(text, "dsl")
             u: ce.Update = s.update_node({"id": "n1"})
             names.extend(u["regenerated"])
+            both = ce.Session(text, ["kubernetes", "helm"])
+            added: ce.Update = both.add_target("compose")
+            names.extend(both.targets + list(both.files("helm")) + added["regenerated"])
             a: ce.Analysis = ce.analyze(text, live=True)
             if a["plan"] is not None:
                 names.extend(s["nodeId"] for w in a["plan"]["waves"] for s in w["steps"])

@@ -21,6 +21,12 @@ export async function client(doc: Workflow): Promise<string[]> {
   const u = s.updateNode({ id: "web", type: "celestra-app", data: { name: "web", properties: { image: "nginx:1.27" } } });
   const err: CelestraError | undefined = s.lastError();
   const file: string | undefined = s.file("manifests.yaml");
+  const multi = new Session(doc, ["kubernetes", "helm"]);
+  const added: boolean = multi.addTarget("compose").full;
+  const kept: string[] = multi.targets;
+  const helmFiles: Record<string, string> = multi.files("helm");
+  // @ts-expect-error: targets are typed
+  multi.addTarget("terraform");
   const codes = diagnosticCodes().map((c) => c.code);
   const errs: string = errorCodes().PLAN_BLOCKED;
   try {
@@ -37,5 +43,5 @@ export async function client(doc: Workflow): Promise<string[]> {
   const notYet: Report = validateAsync(doc);
   return [first?.code ?? "", String(later.totalSteps), String(b?.totalSteps ?? 0), ...names, String(Object.keys(big.files).length), String(checked.isValid),
     String(dropped.length), String(u.full), err?.code ?? "", file ?? "", ...codes, errs, String(schema().type), version(),
-    String(notYet)];
+    String(notYet), String(added), ...kept, ...Object.keys(helmFiles)];
 }

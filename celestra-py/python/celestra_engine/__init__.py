@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _native
 from ._errors import CelestraError, GenerateError, ParseError, ValidationError, _error
@@ -305,16 +305,17 @@ async def agenerate_json(
 
 
 class Session:
-    """Incremental generation for one target: after :meth:`update_node`, only the edited node
-    and the nodes whose output depends on it are regenerated; the files equal a full
-    :func:`generate` of the edited workflow. An edit that introduces errors raises
+    """Incremental generation of one target or several: after :meth:`update_node`, only the
+    edited node and the nodes whose output depends on it are regenerated; the files equal a full
+    :func:`generate` of the edited workflow. A session of several targets reads, validates and
+    plans the workflow once for all of them. An edit that introduces errors raises
     :class:`ValidationError` and keeps the last good output."""
 
     @_translated
     def __init__(
         self,
         workflow: WorkflowInput,
-        target: Target,
+        target: Union[Target, Sequence[Target]],
         *,
         kubernetes_version: Optional[str] = None,
         layout: str = "singleFile",
@@ -328,8 +329,21 @@ class Session:
 
     @property
     def target(self) -> str:
-        """The target name."""
+        """The first target's name."""
         return self._target
+
+    @property
+    def targets(self) -> List[str]:
+        """Every target the session keeps current, in the order given or added."""
+        with self._lock:
+            return self._inner.targets
+
+    @_translated
+    def add_target(self, target: Target) -> Update:
+        """Adds a target, generated from the analysis the session holds; later edits
+        regenerate it too."""
+        with self._lock:
+            return cast(Update, self._inner.add_target(target))
 
     @_translated
     def update_node(self, node: Union[Node, Mapping[str, Any], str, bytes]) -> Update:
@@ -349,27 +363,30 @@ class Session:
         with self._lock:
             return cast(Update, self._inner.set_workflow(workflow))
 
-    def files(self) -> Dict[str, str]:
-        """The files of the last successful generation."""
+    @_translated
+    def files(self, target: Optional[Target] = None) -> Dict[str, str]:
+        """The files of the last successful generation of ``target`` (the first target when
+        None)."""
         with self._lock:
-            return cast(Dict[str, str], self._inner.files())
+            return cast(Dict[str, str], self._inner.files(target))
 
-    def warnings(self) -> List[Diagnostic]:
+    @_translated
+    def warnings(self, target: Optional[Target] = None) -> List[Diagnostic]:
         """Warnings and infos of the last successful generation."""
         with self._lock:
-            return cast(List[Diagnostic], self._inner.warnings())
+            return cast(List[Diagnostic], self._inner.warnings(target))
 
     @_translated
-    def ledger(self) -> Optional[Ledger]:
+    def ledger(self, target: Optional[Target] = None) -> Optional[Ledger]:
         """The fidelity ledger of the last successful generation."""
         with self._lock:
-            return cast(Optional[Ledger], self._inner.ledger())
+            return cast(Optional[Ledger], self._inner.ledger(target))
 
     @_translated
-    def generated(self) -> Optional[Generated]:
+    def generated(self, target: Optional[Target] = None) -> Optional[Generated]:
         """Files, ledger and warnings of the last successful generation."""
         with self._lock:
-            return cast(Optional[Generated], self._inner.generated())
+            return cast(Optional[Generated], self._inner.generated(target))
 
     def last_error(self) -> Optional[CelestraError]:
         """Why the last edit was refused (None after a good one)."""
