@@ -418,9 +418,10 @@ impl<'a> Graph<'a> {
                 .then_with(|| canonical(a).cmp(&canonical(b)))
         });
         let mut prev_id: Option<&str> = None;
-        // "source target type" → the first connection id (a string map: a map type the engine
-        // has anyway).
-        let mut seen_triples: BTreeMap<String, String> = BTreeMap::new();
+        // (source, target, type) → the first connection id. Not a string key into a map type the
+        // engine has anyway (fewer map types, smaller browser engine): a key string per
+        // connection made every session edit, which rebuilds the graph, 35% slower.
+        let mut seen_triples: BTreeMap<(usize, usize, ConnectionType), &str> = BTreeMap::new();
         for c in conns {
             let repeated = prev_id == Some(c.id.as_str());
             prev_id = Some(c.id.as_str());
@@ -540,7 +541,7 @@ impl<'a> Graph<'a> {
                 self.inactive_sources.insert(s);
                 continue;
             }
-            let triple = format!("{s} {t} {}", inferred.as_str());
+            let triple = (s, t, inferred);
             if let Some(first) = seen_triples.get(&triple) {
                 self.diags.push(
                     Diagnostic::new(
@@ -558,7 +559,7 @@ impl<'a> Graph<'a> {
                 );
                 continue;
             }
-            seen_triples.insert(triple, c.id.clone());
+            seen_triples.insert(triple, &c.id);
             self.edges.push(Edge {
                 conn: c,
                 src: s,
