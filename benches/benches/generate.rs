@@ -1,11 +1,13 @@
 //! Generation: every target on seeded synthetic workflows of 100 and 1,000 nodes, all four
-//! targets together, and a one-node edit in an incremental session of 1,000 nodes.
+//! targets together (four generations, or one session of the four targets, which reads,
+//! validates and plans once and builds the Kubernetes objects once), and a one-node edit in an
+//! incremental session of 1,000 nodes.
 //! Run with `make bench`; the README table comes from these numbers.
 
 use celestra_core::generate::{GenerateOptions, Session};
 use celestra_core::{Target, api};
 use celestra_fixtures::synthetic;
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use std::hint::black_box;
 
@@ -36,6 +38,26 @@ fn full(c: &mut Criterion) {
                     black_box(api::generate(black_box(&wf), t, &opts).expect("generates"));
                 }
             })
+        });
+        // Sessions take the workflow: each iteration gets a copy (made outside the timing).
+        let targets: Vec<Target> = TARGETS.iter().map(|(t, _)| *t).collect();
+        g.bench_function(BenchmarkId::from_parameter("four-sessions"), |b| {
+            b.iter_batched(
+                || vec![wf.clone(); 4],
+                |copies| {
+                    for (w, t) in copies.into_iter().zip(&targets) {
+                        black_box(Session::new(w, *t, opts.clone()).expect("session"));
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function(BenchmarkId::from_parameter("one-session-of-four"), |b| {
+            b.iter_batched(
+                || wf.clone(),
+                |w| black_box(Session::with_targets(w, &targets, opts.clone()).expect("session")),
+                BatchSize::LargeInput,
+            )
         });
         g.finish();
     }
