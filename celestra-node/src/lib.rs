@@ -273,20 +273,9 @@ impl NativeSession {
 
     /// `target` (the first target when omitted), if the session keeps it.
     fn pick(&self, target: Option<String>) -> R<Target> {
-        let Some(name) = target else {
-            return Ok(self.inner.target());
-        };
-        let t = target_of(&name)?;
-        if self.inner.targets().contains(&t) {
-            Ok(t)
-        } else {
-            Err(Fail::Engine(Error::Option {
-                message: format!(
-                    "the session does not keep target {:?}; addTarget({:?}) first",
-                    t.as_str(),
-                    t.as_str()
-                ),
-            }))
+        match target {
+            None => Ok(self.inner.target()),
+            Some(name) => Ok(self.inner.kept(target_of(&name)?, "addTarget")?),
         }
     }
 

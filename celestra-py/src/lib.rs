@@ -211,20 +211,9 @@ fn targets_of(v: &Bound<'_, PyAny>) -> R<Vec<Target>> {
 impl Session {
     /// `target` (the first target when None), if the session keeps it.
     fn pick(&self, target: Option<&str>) -> R<Target> {
-        let Some(name) = target else {
-            return Ok(self.inner.target());
-        };
-        let t = target_of(name)?;
-        if self.inner.targets().contains(&t) {
-            Ok(t)
-        } else {
-            Err(Fail::Engine(Error::Option {
-                message: format!(
-                    "the session does not keep target {:?}; add_target({:?}) first",
-                    t.as_str(),
-                    t.as_str()
-                ),
-            }))
+        match target {
+            None => Ok(self.inner.target()),
+            Some(name) => Ok(self.inner.kept(target_of(name)?, "add_target")?),
         }
     }
 

@@ -485,18 +485,12 @@ impl Session {
 
     /// `target` (the first target when omitted), if the session keeps it.
     fn pick(&self, target: Option<String>) -> Result<Target, JsValue> {
-        let t = match target {
-            None => return Ok(self.inner.target()),
-            Some(name) => target_of(&name)?,
-        };
-        if self.inner.targets().contains(&t) {
-            Ok(t)
-        } else {
-            Err(option_error(format!(
-                "the session does not keep target {:?}; addTarget({:?}) first",
-                t.as_str(),
-                t.as_str()
-            )))
+        match target {
+            None => Ok(self.inner.target()),
+            Some(name) => self
+                .inner
+                .kept(target_of(&name)?, "addTarget")
+                .map_err(|e| engine_error(&e)),
         }
     }
 

@@ -315,31 +315,32 @@ proptest! {
     }
 }
 
+/// A value edit of every node of `doc` in a session of `targets`, each on the fast path; then
+/// every target against a full generation.
+fn value_edit_every_node(doc: &Value, targets: &[Target], seed: u64) {
+    let mut d = doc.clone();
+    let wf = api::parse_value(&d).expect("reads");
+    let mut session =
+        Session::with_targets(wf, targets, GenerateOptions::default()).expect("session");
+    let n = d["nodes"].as_array().map_or(0, Vec::len);
+    let mut rng = Rng::new(seed);
+    for at in 0..n {
+        let mut node = d["nodes"][at].clone();
+        if !value_edit(&mut node, rng.next_u64() as u32) {
+            continue;
+        }
+        d["nodes"][at] = node.clone();
+        let u = session.update_node(&node).expect("valid edit");
+        assert!(!u.full, "{} {targets:?}: {}", d["name"], node["id"]);
+    }
+    assert_all(&mut session, &d, &format!("{} all nodes", d["name"]));
+}
+
 #[test]
 fn every_fixture_and_target_survives_a_value_edit_of_every_node() {
     for doc in fixture_docs() {
         for target in TARGETS {
-            let mut d = doc.clone();
-            let wf = api::parse_value(&d).expect("reads");
-            let mut session =
-                Session::new(wf, target, GenerateOptions::default()).expect("session");
-            let n = d["nodes"].as_array().map_or(0, Vec::len);
-            let mut rng = Rng::new(7);
-            for at in 0..n {
-                let mut node = d["nodes"][at].clone();
-                if !value_edit(&mut node, rng.next_u64() as u32) {
-                    continue;
-                }
-                d["nodes"][at] = node.clone();
-                let u = session.update_node(&node).expect("valid edit");
-                assert!(!u.full, "{} {target:?}: {}", d["name"], node["id"]);
-            }
-            assert_same(
-                &mut session,
-                &d,
-                target,
-                &format!("{} all nodes", d["name"]),
-            );
+            value_edit_every_node(&doc, &[target], 7);
         }
     }
 }
@@ -447,26 +448,7 @@ fn per_object_layout_and_redaction_hold_across_edits() {
 #[test]
 fn a_session_of_all_targets_takes_value_edits_on_the_fast_path_for_each() {
     for doc in fixture_docs() {
-        let mut d = doc.clone();
-        let wf = api::parse_value(&d).expect("reads");
-        let mut session =
-            Session::with_targets(wf, &TARGETS, GenerateOptions::default()).expect("session");
-        let n = d["nodes"].as_array().map_or(0, Vec::len);
-        let mut rng = Rng::new(11);
-        for at in 0..n {
-            let mut node = d["nodes"][at].clone();
-            if !value_edit(&mut node, rng.next_u64() as u32) {
-                continue;
-            }
-            d["nodes"][at] = node.clone();
-            let u = session.update_node(&node).expect("valid edit");
-            assert!(!u.full, "{}: {}", d["name"], node["id"]);
-        }
-        assert_all(
-            &mut session,
-            &d,
-            &format!("{} all nodes, all targets", d["name"]),
-        );
+        value_edit_every_node(&doc, &TARGETS, 11);
     }
 }
 

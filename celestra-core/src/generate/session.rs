@@ -253,6 +253,21 @@ impl Session {
         self.outs.iter().find(|o| o.target == target)
     }
 
+    /// `target` if the session keeps it; otherwise an `OPTION` error that says to add it first
+    /// with `add` (what the caller's binding calls [`add_target`](Self::add_target)).
+    pub fn kept(&self, target: Target, add: &str) -> Result<Target, Error> {
+        match self.out(target) {
+            Some(_) => Ok(target),
+            None => Err(Error::Option {
+                message: format!(
+                    "the session does not keep target {:?}; {add}({:?}) first",
+                    target.as_str(),
+                    target.as_str()
+                ),
+            }),
+        }
+    }
+
     /// The files of the last successful generation (kept while the workflow has errors).
     pub fn files(&self) -> &BTreeMap<String, String> {
         &self.outs[0].files
@@ -292,14 +307,7 @@ impl Session {
             let cache = self.cache.as_ref()?;
             let state = self.outs[k].state.as_ref()?;
             let g = Graph::build(&self.wf);
-            let version = check_version(&self.opts).ok()?;
-            let cx = Ctx {
-                wf: &self.wf,
-                g: &g,
-                opts: &self.opts,
-                version,
-                order: &cache.order,
-            };
+            let cx = ctx(&self.wf, &g, &self.opts, &cache.order).ok()?;
             self.outs[k].ledger = Some(state.ledger(&cx, target));
         }
         self.outs[k].ledger.as_ref()
@@ -342,14 +350,7 @@ impl Session {
             return self.rebuild();
         };
         let g = Graph::build(&self.wf);
-        let version = check_version(&self.opts)?;
-        let cx = Ctx {
-            wf: &self.wf,
-            g: &g,
-            opts: &self.opts,
-            version,
-            order: &cache.order,
-        };
+        let cx = ctx(&self.wf, &g, &self.opts, &cache.order)?;
         let o = self.outs.last_mut().expect("pushed");
         let state = TargetState::build(&cx, target);
         state.write_files(&cx, &mut o.files, None);
@@ -457,14 +458,7 @@ impl Session {
             }
         }
         let dirty: Vec<usize> = dirty.into_iter().collect();
-        let version = check_version(&self.opts)?;
-        let cx = Ctx {
-            wf: &self.wf,
-            g: &g,
-            opts: &self.opts,
-            version,
-            order: &cache.order,
-        };
+        let cx = ctx(&self.wf, &g, &self.opts, &cache.order)?;
         let mut states: Vec<&mut TargetState> = self
             .outs
             .iter_mut()
@@ -541,15 +535,8 @@ impl Session {
                 return Err(e);
             }
         };
-        let version = check_version(&self.opts)?;
         let cache = Cache { order, ..cache };
-        let cx = Ctx {
-            wf: &self.wf,
-            g: &g,
-            opts: &self.opts,
-            version,
-            order: &cache.order,
-        };
+        let cx = ctx(&self.wf, &g, &self.opts, &cache.order)?;
         let targets = self.targets();
         let states = TargetState::build_all(&cx, &targets);
         let mut shared = SharedWarnings::default();
@@ -568,6 +555,22 @@ impl Session {
             regenerated,
         })
     }
+}
+
+/// What the unit builders read.
+fn ctx<'c, 'a>(
+    wf: &'a Workflow,
+    g: &'c Graph<'a>,
+    opts: &'c GenerateOptions,
+    order: &'c [usize],
+) -> Result<Ctx<'c, 'a>, Error> {
+    Ok(Ctx {
+        wf,
+        g,
+        opts,
+        version: check_version(opts)?,
+        order,
+    })
 }
 
 /// The findings of the cached analysis, for `target` (`None`: those every target shares).

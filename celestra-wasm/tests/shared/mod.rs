@@ -264,6 +264,21 @@ fn catalogues() {
     );
 }
 
+/// The workflow with its first node that has an image given `registry.example/web:9.9`, and
+/// that node.
+fn with_new_image(text: &str) -> (serde_json::Value, serde_json::Value) {
+    let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
+    let node = doc["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|n| n["data"]["properties"].get("image").is_some())
+        .expect("a node with an image");
+    node["data"]["properties"]["image"] = "registry.example/web:9.9".into();
+    let edited = node.clone();
+    (doc, edited)
+}
+
 #[wasm_bindgen_test]
 fn a_session_regenerates_an_edit_as_a_full_generation_would() {
     let text = FIXTURES[4].1; // ex3-microservice
@@ -274,15 +289,7 @@ fn a_session_regenerates_an_edit_as_a_full_generation_would() {
     )
     .unwrap();
     assert_eq!(s.target(), "kubernetes");
-    let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
-    let node = doc["nodes"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|n| n["data"]["properties"].get("image").is_some())
-        .expect("a node with an image");
-    node["data"]["properties"]["image"] = "registry.example/web:9.9".into();
-    let edited = node.clone();
+    let (doc, edited) = with_new_image(text);
     let u = s
         .update_node(&JsValue::from_str(&edited.to_string()))
         .unwrap();
@@ -349,15 +356,7 @@ fn a_session_of_several_targets_keeps_each_equal_to_its_full_generation() {
     );
     let u = s.add_target("compose").unwrap();
     assert!(get(&u, "full").as_bool().unwrap());
-    let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
-    let node = doc["nodes"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|n| n["data"]["properties"].get("image").is_some())
-        .expect("a node with an image");
-    node["data"]["properties"]["image"] = "registry.example/web:9.9".into();
-    let edited = node.clone();
+    let (doc, edited) = with_new_image(text);
     let u = s
         .update_node(&JsValue::from_str(&edited.to_string()))
         .unwrap();
