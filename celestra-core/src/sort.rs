@@ -21,6 +21,15 @@ pub(crate) fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     s
 }
 
+/// The strings of `items`, sorted, each once: a set of borrowed strings without a set type of
+/// its own (look one up with `binary_search`).
+pub(crate) fn strs<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = items.into_iter().collect();
+    sort(&mut v);
+    v.dedup();
+    v
+}
+
 /// `entries` in a JSON object, inserted one by one (see [`map`]).
 pub(crate) fn object(
     entries: impl IntoIterator<Item = (String, serde_json::Value)>,

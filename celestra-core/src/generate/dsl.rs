@@ -2138,12 +2138,16 @@ pub(crate) fn build_all(
         .filter(|b| b.compose)
         .map(|b| b.var.clone())
         .collect();
-    let mut classes: BTreeSet<&str> =
-        crate::sort::set(builders.iter().map(|b| b.class).filter(|c| !c.is_empty()));
+    let mut classes: Vec<&str> = builders
+        .iter()
+        .map(|b| b.class)
+        .filter(|c| !c.is_empty())
+        .collect();
     classes.extend(["AppGroup", "HelmOutput"]);
-    if classes.contains("CustomResource") {
-        classes.insert("CRDScope");
+    if classes.contains(&"CustomResource") {
+        classes.push("CRDScope");
     }
+    let classes = crate::sort::strs(classes);
     // The head: comments and imports.
     let mut out = String::new();
     let _ = writeln!(

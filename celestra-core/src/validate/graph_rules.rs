@@ -8,7 +8,6 @@ use crate::graph::{Edge, Graph, Pair};
 use crate::model::load::quote;
 use crate::model::*;
 use crate::refs::connected_service_accounts;
-use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) fn check(g: &Graph<'_>, opts: &ValidateOptions, out: &mut Vec<Diagnostic>) {
     let mut orders_something = vec![false; g.nodes.len()];
@@ -492,7 +491,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
     let mut routes: Vec<Route> = Vec::new();
     // Services that explicit rules already route to: a plain connection to one of them only
     // confirms the rule and adds no route of its own.
-    let ruled: BTreeSet<&str> = crate::sort::set(
+    let ruled: Vec<&str> = crate::sort::strs(
         p.rules
             .iter()
             .flatten()
@@ -503,7 +502,7 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
         let e = &g.edges[*k];
         let d = e.conn.data.as_ref();
         let plain = d.is_none_or(|d| d.host.is_none() && d.path.is_none() && d.port.is_none());
-        if plain && ruled.contains(g.name(e.src)) {
+        if plain && ruled.binary_search(&g.name(e.src)).is_ok() {
             continue;
         }
         let host = d
@@ -657,15 +656,14 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
             .hint("connect a Service (or an App) to the Ingress, or add rules with backends"),
         );
     }
-    // Keyed by host and path in one string (the map type of `tls` below).
-    let mut seen: BTreeMap<String, (String, Loc)> = BTreeMap::new();
-    for r in routes {
-        let key = format!("{}\0{}", r.host, r.path);
-        if let Some((backend, first)) = seen.get(&key) {
-            if *backend == r.backend {
-                continue; // the same route stated twice (a rule and its connection) agrees
+    against_first(
+        &routes,
+        |r| (r.host.as_str(), r.path.as_str()),
+        |first, r| {
+            if first.backend == r.backend {
+                return; // the same route stated twice (a rule and its connection) agrees
             }
-            let where_ = match first {
+            let where_ = match &first.at {
                 Loc::Conn(c) => format!("connection {}", quote(c)),
                 Loc::Prop(p) => format!("`{p}`"),
             };
@@ -680,17 +678,33 @@ fn ingress(g: &Graph<'_>, i: usize, out: &mut Vec<Diagnostic>) {
                     "route {host} {} to {} is already routed to {} by {where_}",
                     r.path,
                     quote(&r.backend),
-                    quote(backend)
+                    quote(&first.backend)
                 ),
             )
             .node(g.id(i))
             .hint("give each route a distinct host or path");
             out.push(r.at.apply(d));
-        } else {
-            seen.insert(key, (r.backend, r.at));
+        },
+    );
+    tls(g, i, p, out);
+}
+
+/// Calls `f(first, item)` for every item that is not the first of its key (`items` in order):
+/// what a map of the first item per key gives, without a map type of its own.
+fn against_first<'t, T>(
+    items: &'t [T],
+    key: impl Fn(&'t T) -> (&'t str, &'t str),
+    mut f: impl FnMut(&'t T, &'t T),
+) {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    crate::sort::sort_by_key(&mut order, |&k| key(&items[k]));
+    let mut first: Option<usize> = None;
+    for k in order {
+        match first {
+            Some(at) if key(&items[at]) == key(&items[k]) => f(&items[at], &items[k]),
+            _ => first = Some(k),
         }
     }
-    tls(g, i, p, out);
 }
 
 fn show_port(p: &IntOrString) -> String {
@@ -736,26 +750,10 @@ fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
     }
     crate::sort::sort(&mut ingress_hosts);
     ingress_hosts.dedup();
-    let mut by_host: BTreeMap<String, (String, Loc)> = BTreeMap::new();
-    let mut claim = |host: String, secret: String, at: Loc, out: &mut Vec<Diagnostic>| {
-        if let Some((other, _)) = by_host.get(&host) {
-            if *other != secret {
-                let d = Diagnostic::new(
-                    Code::TlsHostDuplicate,
-                    format!(
-                        "host {} gets TLS secret {} and {}",
-                        quote(&host),
-                        quote(other),
-                        quote(&secret)
-                    ),
-                )
-                .node(g.id(i))
-                .hint("keep one TLS secret per host");
-                out.push(at.apply(d));
-            }
-        } else {
-            by_host.insert(host, (secret, at));
-        }
+    // (host, secret, where), in order; the first claim of a host wins (checked below).
+    let mut claims: Vec<(String, String, Loc)> = Vec::new();
+    let mut claim = |host: String, secret: String, at: Loc| {
+        claims.push((host, secret, at));
     };
     for k in g.inn(i) {
         let e = &g.edges[*k];
@@ -786,12 +784,7 @@ fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
             .and_then(|d| d.hosts.clone())
             .unwrap_or_else(|| ingress_hosts.clone());
         for h in hosts {
-            claim(
-                h,
-                g.name(e.src).to_owned(),
-                Loc::Conn(e.conn.id.clone()),
-                out,
-            );
+            claim(h, g.name(e.src).to_owned(), Loc::Conn(e.conn.id.clone()));
         }
     }
     for (k, t) in p.tls.iter().flatten().enumerate() {
@@ -821,10 +814,29 @@ fn tls(g: &Graph<'_>, i: usize, p: &IngressProps, out: &mut Vec<Diagnostic>) {
                 h.clone(),
                 secret.clone(),
                 Loc::Prop(format!("data.properties.tls[{k}]")),
-                out,
             );
         }
     }
+    against_first(
+        &claims,
+        |c| (c.0.as_str(), ""),
+        |(_, other, _), (host, secret, at)| {
+            if other != secret {
+                let d = Diagnostic::new(
+                    Code::TlsHostDuplicate,
+                    format!(
+                        "host {} gets TLS secret {} and {}",
+                        quote(host),
+                        quote(other),
+                        quote(secret)
+                    ),
+                )
+                .node(g.id(i))
+                .hint("keep one TLS secret per host");
+                out.push(at.apply(d));
+            }
+        },
+    );
 }
 
 fn service(g: &Graph<'_>, s: usize, out: &mut Vec<Diagnostic>) {
@@ -858,7 +870,7 @@ fn service(g: &Graph<'_>, s: usize, out: &mut Vec<Diagnostic>) {
             .hint("connect an App or StatefulApp to the Service, or set `selector`"),
         );
     }
-    let names: BTreeSet<&str> = crate::sort::set(sources.iter().map(|w| g.name(*w)));
+    let names: Vec<&str> = crate::sort::strs(sources.iter().map(|w| g.name(*w)));
     if !explicit && names.len() > 1 {
         let mut d = Diagnostic::new(
             Code::SvcMultiSource,
@@ -1019,17 +1031,17 @@ fn orphan(g: &Graph<'_>, i: usize, t: NodeType, orders: bool, out: &mut Vec<Diag
 }
 
 fn network_policy_coverage(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
-    let mut with_workloads: BTreeSet<&str> = BTreeSet::new();
-    let mut covered: BTreeSet<&str> = BTreeSet::new();
+    let mut with_workloads: Vec<&str> = Vec::new();
+    let mut covered: Vec<&str> = Vec::new();
     // (namespace, AppGroup) in node order, sorted by namespace below: the first group of each.
     let mut group_of_ns: Vec<(&str, usize)> = Vec::new();
     for i in 0..g.nodes.len() {
         match g.ty(i) {
             Some(t) if t.is_workload() => {
-                with_workloads.insert(g.ns[i]);
+                with_workloads.push(g.ns[i]);
             }
             Some(NodeType::NetworkPolicy) => {
-                covered.insert(g.ns[i]);
+                covered.push(g.ns[i]);
             }
             Some(NodeType::AppGroup) => {
                 let ns = crate::graph::group_namespace(g.nodes[i]);
@@ -1037,14 +1049,19 @@ fn network_policy_coverage(g: &Graph<'_>, out: &mut Vec<Diagnostic>) {
                 if let Properties::AppGroup(p) = &g.nodes[i].data.properties
                     && p.allow_internal_communication == Some(true)
                 {
-                    covered.insert(ns);
+                    covered.push(ns);
                 }
             }
             _ => {}
         }
     }
     crate::sort::sort_by(&mut group_of_ns, |a, b| a.0.cmp(b.0));
-    for ns in with_workloads.difference(&covered) {
+    let with_workloads = crate::sort::strs(with_workloads);
+    let covered = crate::sort::strs(covered);
+    for ns in with_workloads
+        .iter()
+        .filter(|ns| covered.binary_search(ns).is_err())
+    {
         let mut d = Diagnostic::new(
             Code::NetworkPoliciesAbsent,
             format!("namespace {} has workloads but no NetworkPolicy", quote(ns)),
