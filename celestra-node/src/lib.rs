@@ -273,10 +273,7 @@ impl NativeSession {
 
     /// `target` (the first target when omitted), if the session keeps it.
     fn pick(&self, target: Option<String>) -> R<Target> {
-        match target {
-            None => Ok(self.inner.target()),
-            Some(name) => Ok(self.inner.kept(target_of(&name)?, "addTarget")?),
-        }
+        Ok(self.inner.pick(target.as_deref(), "addTarget")?)
     }
 
     fn files_of(&self, target: Option<String>) -> R<&std::collections::BTreeMap<String, String>> {
@@ -291,9 +288,9 @@ impl NativeSession {
     #[napi(getter)]
     pub fn targets(&self) -> Vec<String> {
         self.inner
-            .targets()
-            .iter()
-            .map(|t| t.as_str().to_owned())
+            .target_names()
+            .into_iter()
+            .map(String::from)
             .collect()
     }
 

@@ -211,10 +211,7 @@ fn targets_of(v: &Bound<'_, PyAny>) -> R<Vec<Target>> {
 impl Session {
     /// `target` (the first target when None), if the session keeps it.
     fn pick(&self, target: Option<&str>) -> R<Target> {
-        match target {
-            None => Ok(self.inner.target()),
-            Some(name) => Ok(self.inner.kept(target_of(name)?, "add_target")?),
-        }
+        Ok(self.inner.pick(target, "add_target")?)
     }
 
     /// Runs engine work on the session without the GIL, refusing a poisoned session.
@@ -394,7 +391,7 @@ impl Session {
     /// Every target the session keeps current, in the order given or added.
     #[getter]
     fn targets(&self) -> Vec<&'static str> {
-        self.inner.targets().iter().map(|t| t.as_str()).collect()
+        self.inner.target_names()
     }
 
     fn __repr__(&self) -> String {

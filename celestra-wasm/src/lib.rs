@@ -419,9 +419,9 @@ impl Session {
     #[wasm_bindgen(getter, unchecked_return_type = "Target[]")]
     pub fn targets(&self) -> Vec<String> {
         self.inner
-            .targets()
-            .iter()
-            .map(|t| t.as_str().to_owned())
+            .target_names()
+            .into_iter()
+            .map(String::from)
             .collect()
     }
 
@@ -485,13 +485,9 @@ impl Session {
 
     /// `target` (the first target when omitted), if the session keeps it.
     fn pick(&self, target: Option<String>) -> Result<Target, JsValue> {
-        match target {
-            None => Ok(self.inner.target()),
-            Some(name) => self
-                .inner
-                .kept(target_of(&name)?, "addTarget")
-                .map_err(|e| engine_error(&e)),
-        }
+        self.inner
+            .pick(target.as_deref(), "addTarget")
+            .map_err(|e| engine_error(&e))
     }
 
     fn files_of(

@@ -585,9 +585,10 @@ impl DslState {
     }
 }
 
-/// True for the targets built from the Kubernetes objects.
-fn reads_objects(t: Target) -> bool {
-    t != Target::Compose
+/// True when two or more of `targets` are built from the Kubernetes objects (Kubernetes,
+/// Helm, DSL): then each node's objects are built once for all of them.
+fn share_objects(targets: impl Iterator<Item = Target>) -> bool {
+    targets.filter(|t| *t != Target::Compose).count() >= 2
 }
 
 /// A target's per-node results.
@@ -611,7 +612,7 @@ impl TargetState {
     /// The states of several distinct targets. The Kubernetes objects of each node are built
     /// once for all the targets that read them (Kubernetes, Helm, DSL).
     pub(crate) fn build_all(cx: &Ctx<'_, '_>, targets: &[Target]) -> Vec<TargetState> {
-        if targets.iter().filter(|t| reads_objects(**t)).count() < 2 {
+        if !share_objects(targets.iter().copied()) {
             return targets.iter().map(|&t| TargetState::build(cx, t)).collect();
         }
         let mut units = Some(kube_units(cx));
@@ -640,12 +641,7 @@ impl TargetState {
     /// Regenerates the units of `dirty` in every state, building each node's Kubernetes
     /// objects once for all of them.
     pub(crate) fn update_all(states: &mut [&mut TargetState], cx: &Ctx<'_, '_>, dirty: &[usize]) {
-        let shared = states
-            .iter()
-            .filter(|s| !matches!(***s, TargetState::Compose(_)))
-            .count()
-            >= 2;
-        if !shared {
+        if !share_objects(states.iter().map(|s| s.target())) {
             for s in states.iter_mut() {
                 s.update(cx, dirty);
             }
@@ -668,6 +664,15 @@ impl TargetState {
                     }
                 }
             }
+        }
+    }
+
+    fn target(&self) -> Target {
+        match self {
+            TargetState::K8s(_) => Target::Kubernetes,
+            TargetState::Compose(_) => Target::Compose,
+            TargetState::Helm(_) => Target::Helm,
+            TargetState::Dsl(_) => Target::Dsl,
         }
     }
 

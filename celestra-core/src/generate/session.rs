@@ -253,9 +253,20 @@ impl Session {
         self.outs.iter().find(|o| o.target == target)
     }
 
-    /// `target` if the session keeps it; otherwise an `OPTION` error that says to add it first
-    /// with `add` (what the caller's binding calls [`add_target`](Self::add_target)).
-    pub fn kept(&self, target: Target, add: &str) -> Result<Target, Error> {
+    /// The names of [`targets`](Self::targets).
+    pub fn target_names(&self) -> Vec<&'static str> {
+        self.outs.iter().map(|o| o.target.as_str()).collect()
+    }
+
+    /// The target a binding's accessor names: the first target when `name` is `None`; else the
+    /// named one, which the session must keep. An unknown name, or a target the session does
+    /// not keep, is an `OPTION` error; the latter says to add it first with `add` (the
+    /// binding's name for [`add_target`](Self::add_target)).
+    pub fn pick(&self, name: Option<&str>, add: &str) -> Result<Target, Error> {
+        let Some(name) = name else {
+            return Ok(self.target());
+        };
+        let target = crate::api::target_from_name(name)?;
         match self.out(target) {
             Some(_) => Ok(target),
             None => Err(Error::Option {
@@ -520,10 +531,15 @@ impl Session {
             compose,
             stale: BTreeSet::new(),
         };
-        let errors = report(&cache, None).errors;
-        if errors.iter().any(|d| d.severity == Severity::Error) {
+        // The shared findings, sorted once: the errors refuse, the rest are the warnings.
+        let shared_report = report(&cache, None);
+        if shared_report
+            .errors
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
             let e = Error::Invalid {
-                diagnostics: errors,
+                diagnostics: shared_report.errors,
             };
             self.error = Some(dup(&e));
             return Err(e);
@@ -539,7 +555,7 @@ impl Session {
         let cx = ctx(&self.wf, &g, &self.opts, &cache.order)?;
         let targets = self.targets();
         let states = TargetState::build_all(&cx, &targets);
-        let mut shared = SharedWarnings::default();
+        let mut shared = SharedWarnings(Some(warnings_and_infos(shared_report)));
         for (o, state) in self.outs.iter_mut().zip(states) {
             let mut files = BTreeMap::new();
             state.write_files(&cx, &mut files, None);
@@ -597,13 +613,16 @@ struct SharedWarnings(Option<Vec<Diagnostic>>);
 
 impl SharedWarnings {
     fn of(&mut self, cache: &Cache, target: Target) -> Vec<Diagnostic> {
-        let split =
-            |r: Report| -> Vec<Diagnostic> { r.warnings.into_iter().chain(r.infos).collect() };
         if target == Target::Compose && !cache.compose.is_empty() {
-            return split(report(cache, Some(target)));
+            return warnings_and_infos(report(cache, Some(target)));
         }
         self.0
-            .get_or_insert_with(|| split(report(cache, None)))
+            .get_or_insert_with(|| warnings_and_infos(report(cache, None)))
             .clone()
     }
+}
+
+/// A report's warnings, then its infos (what a target's `warnings` holds).
+fn warnings_and_infos(r: Report) -> Vec<Diagnostic> {
+    r.warnings.into_iter().chain(r.infos).collect()
 }
