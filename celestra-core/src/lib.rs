@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod deploy;
 pub mod diag;
 mod error;
 pub mod generate;

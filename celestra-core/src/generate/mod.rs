@@ -278,7 +278,7 @@ pub(crate) fn record_connections(
 
 /// Validates (for generation) and plans on one graph; refuses a workflow that has errors.
 /// Returns the warnings and infos for the target and the node indices in plan order.
-fn refuse_errors(
+pub(crate) fn refuse_errors(
     wf: &Workflow,
     g: &Graph<'_>,
     target: Target,

@@ -1,0 +1,33 @@
+//! The deploy model, pure (no I/O; it builds for wasm32 so that a browser can render status):
+//!
+//! - [`DeployEvent`]: what a deploy driver reports, one event at a time, with a strictly
+//!   increasing `seq` per deployment (`event.rs`);
+//! - [`DeploymentStatus`]: the deployment status of `workflow-format.md` §5.3, computed by
+//!   folding events with one reducer (`status.rs`);
+//! - [`Revision`] and [`History`]: a model snapshot per deploy, kept to a maximum
+//!   (`revision.rs`);
+//! - the Docker project of a workflow (containers, networks, volumes, files) and its
+//!   [`ChangePlan`] against the live inventory (`docker.rs`, `change.rs`), so that `--dry-run`
+//!   shows what would change and tests can check it without an engine.
+//!
+//! The drivers that talk to an engine live behind cargo features (`docker`) and are never in
+//! the wasm build.
+
+mod change;
+pub mod docker;
+mod event;
+mod revision;
+mod status;
+mod time;
+
+#[cfg(feature = "docker")]
+pub mod driver;
+
+pub use change::{Change, ChangePlan, ChangeWave, Op, SkippedNode};
+pub use event::{
+    Action, DeployEvent, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome, PlannedNode,
+    Progress,
+};
+pub use revision::{DEFAULT_HISTORY_MAX, History, Revision, RevisionOutcome, snapshot};
+pub use status::{DeploymentState, DeploymentStatus, NodeState, NodeStatus, Reason};
+pub use time::{Timestamp, format_rfc3339, parse_rfc3339};
