@@ -18,7 +18,9 @@
 #
 # Test images, built FROM scratch with the legacy builder (no registry is reachable):
 #   celestra-test/busybox:1 and :2 -- static busybox with its applets in /bin, /etc/passwd and /etc/group
-#   (root, nobody 65534), /tmp (1777), PATH=/bin, CMD ["sh"], no ENTRYPOINT. They differ only in the label
+#   (root, nobody 65534), /tmp (1777), PATH=/bin, no ENTRYPOINT, and a CMD that runs the shell text of
+#   the environment variable RUN (default `sleep 3600`): an App node has no command in the workflow
+#   format, so the tests give each App its behaviour through its environment. They differ only in the label
 #   celestra.test.variant=1|2, so their image IDs differ.
 # Progress goes to stderr; only `env` and `status` write to stdout.
 set -euo pipefail
@@ -82,6 +84,8 @@ ensure_installed() {
 }
 
 # ---- test images -------------------------------------------------------------------------------
+# The recipe's version: images of another recipe are rebuilt.
+RECIPE=2
 # build_image NAME VARIANT [BUILD-OPTION...]: build one test image from a temporary context
 build_image() {
     local name=$1 variant=$2 ctx
@@ -97,8 +101,8 @@ RUN ["/bin/busybox","--install","-s","/bin"]
 COPY etc/ /etc/
 RUN ["/bin/sh","-c","mkdir -m 1777 /tmp && mkdir -m 700 /root"]
 ENV PATH=/bin
-CMD ["sh"]
-LABEL celestra.test.variant=$variant
+CMD ["sh", "-c", "eval \\"\${RUN:-sleep 3600}\\""]
+LABEL celestra.test.variant=$variant celestra.test.recipe=$RECIPE
 EOF
     if ! docker build -q "${@:3}" -t "$name" "$ctx" >"$ctx/build.log" 2>&1; then
         sed 's/^/    /' "$ctx/build.log" >&2
@@ -111,7 +115,8 @@ EOF
 ensure_images() {   # ensure_images [--force]
     local i
     for i in "${!IMAGES[@]}"; do
-        if [[ "${1:-}" != --force ]] && docker image inspect "${IMAGES[$i]}" >/dev/null 2>&1; then
+        if [[ "${1:-}" != --force ]] && [[ "$(docker image inspect -f '{{index .Config.Labels "celestra.test.recipe"}}' \
+                "${IMAGES[$i]}" 2>/dev/null)" == "$RECIPE" ]]; then
             log "ok: ${IMAGES[$i]}"
         else
             build_image "${IMAGES[$i]}" "$((i + 1))" ${1:+--no-cache}

@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+mod deploy;
+
 /// Generation allocates and frees many small JSON trees; mimalloc is much faster at that.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -83,6 +85,67 @@ enum Command {
     Explain {
         /// The code, e.g. PORT_RANGE.
         code: String,
+    },
+    /// Deploy a workflow in its plan's waves, gated by readiness (exit 1 if it fails).
+    Deploy {
+        /// Workflow JSON file, or `-` for standard input.
+        file: String,
+        #[command(flatten)]
+        target: deploy::TargetArgs,
+        /// The Docker Compose project (default: the workflow's name).
+        #[arg(long)]
+        project: Option<String>,
+        /// Host address NodePort/LoadBalancer ports are published on (default 127.0.0.1).
+        #[arg(long)]
+        publish_address: Option<String>,
+        /// Show what would change (create / update / recreate / unchanged / prune) and stop.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        run: deploy::RunArgs,
+    },
+    /// The status of a project's current revision, per node (`--watch` follows it).
+    Status {
+        #[command(flatten)]
+        target: deploy::TargetArgs,
+        /// The project.
+        #[arg(long)]
+        project: String,
+        /// Keep printing the status whenever it changes (Ctrl-C stops).
+        #[arg(long)]
+        watch: bool,
+    },
+    /// The revisions of a project.
+    History {
+        #[command(flatten)]
+        target: deploy::TargetArgs,
+        /// The project.
+        #[arg(long)]
+        project: String,
+    },
+    /// Deploy an earlier revision again, as a new revision (default: the previous successful one).
+    Rollback {
+        #[command(flatten)]
+        target: deploy::TargetArgs,
+        /// The project.
+        #[arg(long)]
+        project: String,
+        /// The revision to restore.
+        #[arg(long)]
+        to: Option<u64>,
+        #[command(flatten)]
+        run: deploy::RunArgs,
+    },
+    /// Remove a project's containers and networks (and volumes, with --volumes).
+    Down {
+        #[command(flatten)]
+        target: deploy::TargetArgs,
+        /// The project.
+        #[arg(long)]
+        project: String,
+        /// Also remove the volumes, and the data in them.
+        #[arg(long)]
+        volumes: bool,
     },
 }
 
@@ -415,6 +478,34 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Deploy {
+            file,
+            target,
+            project,
+            publish_address,
+            dry_run,
+            run,
+        } => {
+            let text = read_input(&file)?;
+            deploy::deploy(&file, &text, &target, project, publish_address, dry_run, &run)
+        }
+        Command::Status {
+            target,
+            project,
+            watch,
+        } => deploy::status(&target, project, watch),
+        Command::History { target, project } => deploy::history(&target, project),
+        Command::Rollback {
+            target,
+            project,
+            to,
+            run,
+        } => deploy::rollback(&target, project, to, &run),
+        Command::Down {
+            target,
+            project,
+            volumes,
+        } => deploy::down(&target, project, volumes),
         Command::Explain { code } => match api::explain(&code.to_ascii_uppercase()) {
             Some(i) => {
                 say!("{} ({}, {})\n", i.code, i.severity.as_str(), i.origin);

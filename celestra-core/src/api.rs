@@ -243,6 +243,41 @@ pub fn target_from_name(name: &str) -> Result<Target, Error> {
     })
 }
 
+// ------------------------------------------------------------------ deploy
+
+/// The Docker project a deploy of `workflow` creates: networks, volumes, one container spec per
+/// App/StatefulApp/Job with its hash, and the nodes skipped with their reason. Pure; refuses a
+/// workflow with errors.
+pub fn docker_project(
+    workflow: &Workflow,
+    options: &crate::deploy::docker::ProjectOptions,
+) -> Result<crate::deploy::docker::DockerProject, Error> {
+    crate::deploy::docker::project(workflow, options)
+}
+
+/// What a Docker deploy would change on top of a live inventory (pure: `--dry-run`, tests).
+pub fn docker_change_plan(
+    project: &crate::deploy::docker::DockerProject,
+    live: &crate::deploy::docker::LiveInventory,
+) -> crate::deploy::ChangePlan {
+    crate::deploy::docker::change_plan(project, live)
+}
+
+/// The §5.3 status of a deployment, folded from its events (any client: CLI, backend, browser).
+pub fn deployment_status<'e>(
+    events: impl IntoIterator<Item = &'e crate::deploy::DeployEvent>,
+) -> crate::deploy::DeploymentStatus {
+    crate::deploy::DeploymentStatus::fold(events)
+}
+
+/// The native Docker driver (cargo feature `docker`): `Docker::connect`, then `deploy`,
+/// `plan` (dry run), `status`, `watch`, `history`, `rollback`, `down`.
+#[cfg(feature = "docker")]
+pub use crate::deploy::driver::docker::{Docker, DockerOptions, DownReport};
+/// Errors, cancellation and the event channel of the deploy drivers.
+#[cfg(feature = "docker")]
+pub use crate::deploy::driver::{Cancel, DeployError, ErrorCode, EventSender};
+
 fn js_options<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
     // The slice reader, as for workflows: one JSON reader in the engine.
     serde_json::from_slice(text.as_bytes()).map_err(|e| Error::Option {

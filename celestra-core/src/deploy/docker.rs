@@ -359,6 +359,10 @@ pub struct DockerProject {
     pub total_waves: usize,
     /// Error handling and timeouts.
     pub policy: Policy,
+    /// The values of the workflow's Secrets: drivers replace them in every message and log
+    /// line they report (never serialized).
+    #[serde(skip)]
+    pub secret_values: Vec<String>,
 }
 
 /// A valid Compose project name from any text: lower case, `[a-z0-9_-]`, starting with a
@@ -761,7 +765,18 @@ pub fn project(workflow: &Workflow, opts: &ProjectOptions) -> Result<DockerProje
         step_timeout_seconds: pos(settings.and_then(|s| s.step_timeout_seconds), 300),
         total_timeout_seconds: pos(settings.and_then(|s| s.total_timeout_seconds), 1800),
     };
+    let mut secret_values: Vec<String> = Vec::new();
+    for n in &g.nodes {
+        if matches!(n.data.properties, crate::model::Properties::Secret(_)) {
+            secret_values.extend(crate::generate::compose::source_values(n, false).into_values());
+        }
+    }
+    crate::sort::sort(&mut secret_values);
+    secret_values.dedup();
+    // Longest first, so that a value containing another is replaced whole.
+    crate::sort::sort_by(&mut secret_values, |a, b| b.len().cmp(&a.len()));
     Ok(DockerProject {
+        secret_values,
         workflow_id: workflow.id.clone(),
         workflow_name: workflow.name.clone(),
         total_waves: plan.waves.len(),

@@ -596,7 +596,7 @@ impl<'g, 'a> Compose<'g, 'a> {
 }
 
 /// The key → value pairs a Secret or ConfigMap provides (redacted when asked).
-fn source_values(n: &Node, redact: bool) -> BTreeMap<String, String> {
+pub(crate) fn source_values(n: &Node, redact: bool) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let r = |v: &str| {
         if redact {
