@@ -43,6 +43,9 @@ pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 const LOG_TAIL: usize = 20;
 /// A gate re-reads its containers at least this often, events or not.
 const GATE_RECHECK: Duration = Duration::from_secs(2);
+/// A server without a health check that this deploy started must stay up this long: a process
+/// that crashes at start is a failure, not a pass (the engine says `running` for a moment).
+const SETTLE: Duration = Duration::from_millis(1000);
 /// The label that holds a revision record.
 const RECORD: &str = "io.celestra.record";
 
@@ -139,7 +142,9 @@ fn obj(kind: &str, name: &str, project: &str) -> ObjectRef {
 
 /// How one container's gate ended.
 enum Verdict {
-    Ready(String),
+    Ready,
+    /// Running, with no health check to say more.
+    Up,
     Waiting(String),
     Failed { reason: &'static str, message: String },
 }
@@ -147,7 +152,7 @@ enum Verdict {
 /// How one step ended.
 #[derive(Debug, Clone)]
 enum StepEnd {
-    Ready(String),
+    Ready,
     Skipped(String),
     Failed {
         reason: String,
@@ -477,14 +482,7 @@ impl Docker {
             .await;
         let (jobs_ran, end) = match outcome {
             Ok(x) => x,
-            Err(e) => {
-                em.emit(EventBody::Finished {
-                    outcome: Outcome::Failed,
-                    reason: Some(Reason::Error),
-                    message: e.message.clone(),
-                });
-                (Vec::new(), None)
-            }
+            Err(e) => (Vec::new(), Some((Reason::Error, e.message))),
         };
         let status = em.status();
         rec.outcome = if status.status == crate::deploy::DeploymentState::Success {
@@ -492,14 +490,17 @@ impl Docker {
         } else {
             RevisionOutcome::Failed
         };
-        rec.message = status.details.clone();
+        rec.message = match &end {
+            Some((_, m)) => em.redact(m),
+            None => status.details.clone(),
+        };
         rec.jobs_ran = jobs_ran;
         rec.finished_at = Some(now());
         self.write_record(&p.name, &rec, max).await?;
         // Automatic rollback of a failed deploy.
         let wants = options.rollback_on_failure
             || p.policy.error_handling == ErrorHandling::RollbackOnError;
-        if let Some(failed) = end
+        if let Some((failed, why)) = end.clone()
             && wants
             && rollback_of.is_none()
         {
@@ -508,8 +509,12 @@ impl Docker {
                     outcome: Outcome::Failed,
                     reason: Some(failed),
                     message: format!(
-                        "not rolled back: the one-shot Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
-                        rec.jobs_ran.join(", ")
+                        "{why}; not rolled back: the one-shot Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
+                        rec.jobs_ran
+                            .iter()
+                            .map(|id| p.steps.iter().find(|s| &s.node_id == id).map_or(id.as_str(), |s| s.name.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
                 return Ok(em.status());
@@ -518,7 +523,7 @@ impl Docker {
                 em.emit(EventBody::Finished {
                     outcome: Outcome::Failed,
                     reason: Some(failed),
-                    message: "not rolled back: no earlier successful revision".into(),
+                    message: format!("{why}; not rolled back: no earlier successful revision"),
                 });
                 return Ok(em.status());
             };
@@ -541,7 +546,7 @@ impl Docker {
                     outcome: Outcome::Failed,
                     reason: Some(Reason::RolledBack),
                     message: format!(
-                        "revision {revision} failed; revision {new_revision} restored revision {}",
+                        "{why}; revision {new_revision} restored revision {}",
                         prev.revision
                     ),
                 }),
@@ -556,12 +561,11 @@ impl Docker {
                     message: format!("revision {revision} failed; rollback failed: {}", e.message),
                 }),
             }
-        } else if let Some(failed) = end {
-            let s = em.status();
+        } else if let Some((failed, why)) = end {
             em.emit(EventBody::Finished {
                 outcome: Outcome::Failed,
                 reason: Some(failed),
-                message: s.details,
+                message: why,
             });
         }
         Ok(em.status())
@@ -593,8 +597,8 @@ impl Docker {
             .run_with(p, &live, &tee, revision, &deployment_id, options, cancel, Some(to))
             .await;
         let s = sub.status();
-        rec.outcome = match (&res, s.status) {
-            (Ok((_, None)), crate::deploy::DeploymentState::Success) => RevisionOutcome::Success,
+        rec.outcome = match &res {
+            Ok((_, None)) => RevisionOutcome::Success,
             _ => RevisionOutcome::Failed,
         };
         rec.message = s.details.clone();
@@ -614,7 +618,7 @@ impl Docker {
         options: &DockerOptions,
         cancel: &Cancel,
         rollback_of: Option<u64>,
-    ) -> Result<(Vec<String>, Option<Reason>), DeployError> {
+    ) -> Result<(Vec<String>, Option<(Reason, String)>), DeployError> {
         let one = One(em);
         self.run_with(p, live, &one, revision, deployment_id, options, cancel, rollback_of)
             .await
@@ -633,7 +637,7 @@ impl Docker {
         options: &DockerOptions,
         cancel: &Cancel,
         rollback_of: Option<u64>,
-    ) -> Result<(Vec<String>, Option<Reason>), DeployError> {
+    ) -> Result<(Vec<String>, Option<(Reason, String)>), DeployError> {
         let em = sink.primary();
         let plan = model::change_plan(p, live);
         sink.emit(EventBody::Started {
@@ -702,11 +706,11 @@ impl Docker {
         match res {
             Err(e) => {
                 sink.emit_failure_details(&e.message);
-                Ok((jobs, Some(Reason::Error)))
+                Ok((jobs, Some((Reason::Error, e.message))))
             }
             Ok(Some((reason, message))) => {
                 sink.emit_failure_details(&message);
-                Ok((jobs, Some(reason)))
+                Ok((jobs, Some((reason, message))))
             }
             Ok(None) => {
                 run.prune(sink).await?;
@@ -997,7 +1001,7 @@ impl Run<'_> {
             let mut wave_failed = false;
             for (st, end) in steps.iter().zip(ends) {
                 match end {
-                    StepEnd::Ready(_) => {}
+                    StepEnd::Ready => {}
                     StepEnd::Skipped(msg) => {
                         if msg.starts_with("skipped: it depends on") {
                             failed.push(st.node_id.clone());
@@ -1124,12 +1128,12 @@ impl Run<'_> {
             StepKind::Skipped { why } => StepEnd::Skipped(why.clone()),
             StepKind::Consumed { how } => {
                 node_event(Action::Skip, EventStatus::Succeeded, None, how.clone());
-                StepEnd::Ready(how.clone())
+                StepEnd::Ready
             }
             StepKind::Network { network } => {
                 let msg = format!("network {network}");
                 node_event(Action::Apply, EventStatus::Succeeded, None, msg.clone());
-                StepEnd::Ready(msg)
+                StepEnd::Ready
             }
             StepKind::Containers {
                 service,
@@ -1162,7 +1166,7 @@ impl Run<'_> {
                 }
                 let what = if *one_shot { "completed (exit 0)" } else { "running" };
                 for (name, id) in &ids {
-                    if let Err(end) = self.gate(sink, st, name, id, *one_shot).await {
+                    if let Err(end) = self.gate(sink, st, name, &id.0, *one_shot, id.1).await {
                         return end;
                     }
                 }
@@ -1172,7 +1176,7 @@ impl Run<'_> {
                     format!("{replicas} containers {what}")
                 };
                 node_event(Action::Wait, EventStatus::Succeeded, None, msg.clone());
-                StepEnd::Ready(msg)
+                StepEnd::Ready
             }
         }
     }
@@ -1211,7 +1215,7 @@ impl Run<'_> {
         hash: &str,
         parts: &str,
         one_shot: bool,
-    ) -> Result<String, StepEnd> {
+    ) -> Result<(String, bool), StepEnd> {
         let c = &self.d.client;
         // The plan was made before the deploy; read the container again (a retry, a wave
         // that ran a while).
@@ -1251,7 +1255,7 @@ impl Run<'_> {
         match op {
             Op::Unchanged => {
                 self.container_event(sink, st, name, Action::Skip, EventStatus::Succeeded, None, format!("unchanged: {why}"));
-                Ok(live.map(|l| l.id).unwrap_or_default())
+                Ok((live.map(|l| l.id).unwrap_or_default(), false))
             }
             Op::Update => {
                 let id = live.map(|l| l.id).unwrap_or_default();
@@ -1259,7 +1263,7 @@ impl Run<'_> {
                 c.start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
                     .await
                     .map_err(|e| self.fail("StartFailed", format!("{name} did not start: {}", self.d.err(e).message)))?;
-                Ok(id)
+                Ok((id, true))
             }
             Op::Create | Op::Recreate | Op::Prune => {
                 // The image must be on the engine: Celestra never pulls.
@@ -1335,7 +1339,7 @@ impl Run<'_> {
                         self.fail("StartFailed", msg)
                     })?;
                 self.container_event(sink, st, name, action, EventStatus::Succeeded, None, format!("{} started", name));
-                Ok(id)
+                Ok((id, true))
             }
         }
     }
@@ -1476,8 +1480,14 @@ impl Run<'_> {
             .filter(|s| !s.is_empty() && s != "none");
         let code = st.exit_code.unwrap_or(0);
         let oom = st.oom_killed == Some(true);
+        if !one_shot && i.restart_count.unwrap_or(0) > 0 {
+            return Ok(Verdict::Failed {
+                reason: "CrashLoop",
+                message: format!("restarted {} times (last exit code {code})", i.restart_count.unwrap_or(0)),
+            });
+        }
         Ok(match (one_shot, status.as_str()) {
-            (true, "exited") if code == 0 => Verdict::Ready("exited 0".into()),
+            (true, "exited") if code == 0 => Verdict::Ready,
             (_, "exited" | "dead") | (false, "restarting") => Verdict::Failed {
                 reason: if oom { "OOMKilled" } else { "ExitCode" },
                 message: if oom {
@@ -1487,7 +1497,7 @@ impl Run<'_> {
                 },
             },
             (false, "running") => match health.as_deref() {
-                Some("healthy") => Verdict::Ready("healthy".into()),
+                Some("healthy") => Verdict::Ready,
                 Some("unhealthy") => {
                     let last = st
                         .health
@@ -1501,7 +1511,7 @@ impl Run<'_> {
                     }
                 }
                 Some(h) => Verdict::Waiting(format!("health: {h}")),
-                None => Verdict::Ready("running".into()),
+                None => Verdict::Up,
             },
             (true, "running" | "created") => Verdict::Waiting("running".into()),
             (_, s) => Verdict::Waiting(s.to_owned()),
@@ -1516,16 +1526,21 @@ impl Run<'_> {
         name: &str,
         id: &str,
         one_shot: bool,
+        fresh: bool,
     ) -> Result<(), StepEnd> {
         let mut rx = self.events.subscribe();
         let mut said = String::new();
+        let since = tokio::time::Instant::now();
         loop {
+            let mut recheck = GATE_RECHECK;
             let v = self
                 .verdict(id, one_shot)
                 .await
                 .map_err(|e| self.fail("EngineError", e.message))?;
             match v {
-                Verdict::Ready(_) => return Ok(()),
+                Verdict::Ready => return Ok(()),
+                Verdict::Up if !fresh || since.elapsed() >= SETTLE => return Ok(()),
+                Verdict::Up => recheck = SETTLE.saturating_sub(since.elapsed()),
                 Verdict::Failed { reason, message } => {
                     let lines = self.log_tail(id).await;
                     let msg = format!("{name} {message}");
@@ -1548,7 +1563,7 @@ impl Run<'_> {
                 }
             }
             // Until an event about this container (or a periodic re-read).
-            let deadline = tokio::time::sleep(GATE_RECHECK);
+            let deadline = tokio::time::sleep(recheck);
             tokio::pin!(deadline);
             loop {
                 tokio::select! {
@@ -1618,18 +1633,16 @@ impl Run<'_> {
                     continue;
                 }
             }
-            if self.p.steps.iter().any(|s| s.node_id == node) {
-                sink.emit(EventBody::Step {
-                    wave,
-                    node_id: node,
-                    object: Some(ch.object.clone()),
-                    action: Action::Prune,
-                    status: EventStatus::Succeeded,
-                    reason: None,
-                    message: format!("pruned: {}", ch.why),
-                    progress: sink.primary().progress(),
-                });
-            }
+            sink.emit(EventBody::Step {
+                wave,
+                node_id: node,
+                object: Some(ch.object.clone()),
+                action: Action::Prune,
+                status: EventStatus::Succeeded,
+                reason: None,
+                message: format!("pruned: {}", ch.why),
+                progress: sink.primary().progress(),
+            });
         }
         Ok(())
     }
