@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
+.PHONY: docker docker-start docker-stop bench-deploy run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
 
 ## make run: the microservice example (embedded defaults): findings, plan, and every target
 ## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
@@ -26,7 +26,7 @@ run: setup
 
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
-test: setup fmt-check lint wasm unit judge python web node
+test: setup fmt-check lint wasm unit judge docker python web node
 	@echo "make test: all green"
 
 setup:
@@ -52,10 +52,32 @@ unit:
 judge:
 	scripts/judge.sh
 
+## The private Docker engine of the deploy tests (scripts/docker.sh: Debian's docker.io, its own
+## data root and socket under ~/.cache/celestra-docker, test images built FROM scratch). Every
+## target that deploys talks to it, never to a system daemon.
+DOCKER_ENGINE := $(shell scripts/docker.sh host)
+docker-start:
+	scripts/docker.sh start
+
+docker-stop:
+	scripts/docker.sh stop
+
+## make docker: the deploy suites on the real engine (Rust driver, then the CLI end to end).
+docker: docker-start
+	@env_line=$$(scripts/tools.sh) && eval "$$env_line" && export DOCKER_HOST=$(DOCKER_ENGINE) && \
+	  $(CARGO) test --locked -p celestra-fixtures --features docker-tests --test docker_deploy -- --test-threads 3 && \
+	  scripts/deploy-cli-test.sh
+
+## make bench-deploy: Celestra's Docker deploy against `docker compose up -d --wait` (README table).
+bench-deploy: docker-start
+	$(CARGO) build --locked --release -q -p celestra-cli
+	@env_line=$$(scripts/tools.sh) && eval "$$env_line" && export DOCKER_HOST=$(DOCKER_ENGINE) && \
+	  python3 benches/deploy_docker.py --cli $(CARGO_TARGET_DIR)/release/celestra
+
 ## make python: the celestra-engine wheel — built, installed into a fresh virtualenv, and tested
 ## (pytest, hypothesis, threads, asyncio, FastAPI, mypy stubtest) as installed.
-python:
-	scripts/python.sh
+python: docker-start
+	DOCKER_HOST=$(DOCKER_ENGINE) scripts/python.sh
 
 ## make generate: rewrite the committed generated files (JSON Schema, diagnostics reference).
 generate:
@@ -88,12 +110,12 @@ web:
 
 ## make node: the Node package @celestra/engine — the napi-rs addon built with @napi-rs/cli,
 ## generated files fresh, tsc on a typed client, the JS suite (tests/js) and its own tests.
-node:
-	scripts/node.sh
+node: docker-start
+	DOCKER_HOST=$(DOCKER_ENGINE) scripts/node.sh
 
 ## make bench-node: overhead of the Node package over native Rust.
-bench-node:
-	scripts/node.sh bench
+bench-node: docker-start
+	DOCKER_HOST=$(DOCKER_ENGINE) scripts/node.sh bench
 
 ## make preview: the live-preview page (examples/browser-preview) on http://127.0.0.1:8717/.
 preview:
@@ -104,8 +126,8 @@ bench-browser:
 	scripts/web.sh bench
 
 ## make bench-python: binding overhead of the Python package over native Rust.
-bench-python:
-	scripts/python.sh bench
+bench-python: docker-start
+	DOCKER_HOST=$(DOCKER_ENGINE) scripts/python.sh bench
 
 ## make fuzz: one minute of cargo-fuzz on the parser (needs a nightly toolchain and cargo-fuzz).
 FUZZ_SECONDS ?= 60

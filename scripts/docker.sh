@@ -6,6 +6,7 @@
 #   scripts/docker.sh stop     stop that dockerd by its recorded PID (TERM, 30 s, then KILL); data is kept
 #   scripts/docker.sh status   exit 0 and say "running", or exit 1 and say "not running"
 #   scripts/docker.sh env      print one line for eval:  eval "$(scripts/docker.sh env)"  (sets DOCKER_HOST)
+#   scripts/docker.sh host     print the engine's address alone (the Makefile's DOCKER_HOST)
 #   scripts/docker.sh images [--force]   build the missing test images (--force: rebuild both, no cache)
 #
 # The daemon never touches /var/run/docker.sock or a system service. Everything lives under
@@ -206,13 +207,14 @@ case "${1:-}" in
     stop) cmd_stop ;;
     status) cmd_status ;;
     env) printf 'export DOCKER_HOST=%q\n' "$DOCKER_HOST" ;;
+    host) printf '%s\n' "$DOCKER_HOST" ;;
     images)
         shift
         [[ $# == 0 || "$*" == --force ]] || { echo 'usage: scripts/docker.sh images [--force]' >&2; exit 2; }
         cmd_images "$@"
         ;;
     *)
-        printf 'usage: scripts/docker.sh start|stop|status|env|images [--force]\n' >&2
+        printf 'usage: scripts/docker.sh start|stop|status|env|host|images [--force]\n' >&2
         printf '  private dockerd under %s (CELESTRA_DOCKER), DOCKER_HOST=%s\n' "$D" "$DOCKER_HOST" >&2
         exit 2
         ;;
