@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A running deploy or rollback (the JS `DeployHandle` wraps it). */
+export declare class NativeDeploy {
+  /** Cancels: the deploy stops at once (its running step is abandoned) and ends `cancelled`. */
+  cancel(): void
+}
+
 /** An incremental generation session of one or more targets (the JS `Session` wraps it). */
 export declare class NativeSession {
   /** Starts a session and generates everything. */
@@ -57,6 +63,30 @@ export declare function analyze(workflow: string | Buffer, options?: string | un
 /** `analyze` off the event loop. */
 export declare function analyzeAsync(workflow: string | Buffer, options?: string | undefined | null): Promise<unknown>
 
+/** Removes a project: containers, networks, revision records, and volumes with `volumes`. */
+export declare function deployDown(target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
+
+/** A project's revisions, oldest first (an empty list for a project never deployed). */
+export declare function deployHistory(target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
+
+/**
+ * The §5.3 status folded from events (JSON text of an array of `DeployEvent`s), as JSON text:
+ * the core's one reducer, for clients that keep the events.
+ */
+export declare function deploymentStatus(events: string): string
+
+/**
+ * What a deploy of `workflow` would change (a dry run: no engine writes); `onDone` gets the
+ * change plan.
+ */
+export declare function deployPlan(workflow: string | Buffer, target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
+
+/** Starts a deploy of `workflow`; `onMessage` gets its events, then its end (module docs). */
+export declare function deployStart(workflow: string | Buffer, target: string, options: string | undefined | null, onMessage: ((arg: string) => void)): NativeDeploy
+
+/** The §5.3 status of a project's current revision, read from the engine now. */
+export declare function deployStatus(target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
+
 /** Every diagnostic code with its documentation, as JSON text. */
 export declare function diagnosticCodes(): string
 
@@ -74,6 +104,12 @@ export declare function plan(workflow: string | Buffer): Buffer
 
 /** `plan` off the event loop. */
 export declare function planAsync(workflow: string | Buffer): Promise<unknown>
+
+/**
+ * Starts a rollback of a project to revision `to` (default: the newest successful one before
+ * the current), as a new revision.
+ */
+export declare function rollbackStart(target: string, options: string | undefined | null, onMessage: ((arg: string) => void)): NativeDeploy
 
 /** The JSON Schema of the workflow document, as JSON text. */
 export declare function schema(): string

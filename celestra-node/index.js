@@ -835,16 +835,24 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeDeploy = nativeBinding.NativeDeploy
 module.exports.NativeSession = nativeBinding.NativeSession
 module.exports._engineTime = nativeBinding._engineTime
 module.exports.analyze = nativeBinding.analyze
 module.exports.analyzeAsync = nativeBinding.analyzeAsync
+module.exports.deployDown = nativeBinding.deployDown
+module.exports.deployHistory = nativeBinding.deployHistory
+module.exports.deploymentStatus = nativeBinding.deploymentStatus
+module.exports.deployPlan = nativeBinding.deployPlan
+module.exports.deployStart = nativeBinding.deployStart
+module.exports.deployStatus = nativeBinding.deployStatus
 module.exports.diagnosticCodes = nativeBinding.diagnosticCodes
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.generate = nativeBinding.generate
 module.exports.generateAsync = nativeBinding.generateAsync
 module.exports.plan = nativeBinding.plan
 module.exports.planAsync = nativeBinding.planAsync
+module.exports.rollbackStart = nativeBinding.rollbackStart
 module.exports.schema = nativeBinding.schema
 module.exports.validate = nativeBinding.validate
 module.exports.validateAsync = nativeBinding.validateAsync

@@ -1,7 +1,13 @@
 //! Engine errors leaving the addon: an `Error` whose message is [`MARK`] and a JSON payload
 //! (`name`, `code`, `message`, `diagnostics`, `line`, `column`) that `celestra.js` rethrows as
 //! the browser package's error objects. Panics are caught here and become `INTERNAL`.
+//!
+//! The deploy API's failures all leave as `DeployError` (name `DeployError`) with the core's
+//! stable deploy codes (`ENGINE_UNREACHABLE`, `IMAGE_NOT_FOUND`, `GATE_FAILED`, `TIMEOUT`,
+//! `CANCELLED`, `INVALID`, `OPTION`, `NO_HISTORY`…; `INTERNAL` for a panic): synchronously through
+//! [`to_napi_deploy`], and as the message payload of a deploy worker ([`deploy_payload`]).
 
+use celestra_core::api::DeployError;
 use celestra_core::{Diagnostic, Error, api};
 use napi::Status;
 use serde::Serialize;
@@ -15,6 +21,14 @@ const MARK: &str = "\u{0}celestra:";
 pub(crate) enum Fail {
     Engine(Error),
     Other(&'static str, String),
+    /// A failure of the deploy API, with its stable code.
+    Deploy(DeployError),
+}
+
+impl From<DeployError> for Fail {
+    fn from(e: DeployError) -> Self {
+        Fail::Deploy(e)
+    }
 }
 
 impl From<Error> for Fail {
@@ -64,13 +78,67 @@ pub(crate) fn engine_error_payload(e: &Error) -> String {
     .text()
 }
 
+/// The class name of the deploy API's errors.
+const DEPLOY_ERROR: &str = "DeployError";
+
+/// The payload of a failure of the deploy API: always a `DeployError`. Engine errors go through
+/// the core's conversion (a workflow with errors is `INVALID` with its findings, other input
+/// errors `OPTION`; a malformed document keeps its line and column).
+pub(crate) fn deploy_payload(f: Fail) -> String {
+    match f {
+        Fail::Deploy(e) => Payload {
+            name: DEPLOY_ERROR,
+            code: e.code.as_str(),
+            message: e.message.clone(),
+            diagnostics: &e.diagnostics,
+            line: None,
+            column: None,
+        }
+        .text(),
+        Fail::Engine(e) => {
+            let (line, column) = match &e {
+                Error::Parse { line, column, .. } => (Some(*line), Some(*column)),
+                _ => (None, None),
+            };
+            let d = DeployError::from(e);
+            Payload {
+                name: DEPLOY_ERROR,
+                code: d.code.as_str(),
+                message: d.message.clone(),
+                diagnostics: &d.diagnostics,
+                line,
+                column,
+            }
+            .text()
+        }
+        Fail::Other(code, message) => Payload {
+            name: DEPLOY_ERROR,
+            code,
+            message,
+            diagnostics: &[],
+            line: None,
+            column: None,
+        }
+        .text(),
+    }
+}
+
+/// A deploy-API failure as the error N-API throws.
+pub(crate) fn to_napi_deploy(f: Fail) -> napi::Error {
+    napi::Error::new(
+        Status::GenericFailure,
+        format!("{MARK}{}", deploy_payload(f)),
+    )
+}
+
 pub(crate) fn to_napi(f: Fail) -> napi::Error {
-    let payload = match &f {
-        Fail::Engine(e) => engine_error_payload(e),
+    let payload = match f {
+        Fail::Deploy(_) => return to_napi_deploy(f),
+        Fail::Engine(ref e) => engine_error_payload(e),
         Fail::Other(code, message) => Payload {
             name: Error::class_for_code(code),
             code,
-            message: message.clone(),
+            message,
             diagnostics: &[],
             line: None,
             column: None,

@@ -8,7 +8,10 @@
 //! layer rethrows as `ParseError` / `ValidationError` / `GenerateError` / `CelestraError`.
 //! A panic becomes `CelestraError` with code `INTERNAL`, never a crash of the process.
 //! Long calls have `...Async` variants: `AsyncTask`s on libuv's thread pool.
+//! The deploy API (`deploy.rs`) runs on a tokio runtime of its own and reports through
+//! thread-safe functions; its errors leave as `DeployError`.
 
+pub mod deploy;
 mod errors;
 
 use celestra_core::generate::GenerateOptions;
