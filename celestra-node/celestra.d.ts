@@ -1,12 +1,15 @@
 // @celestra/engine: the same API as the browser package (celestra-wasm), plus `...Async`
-// variants that run off the event loop. The shapes (Workflow, Report, Plan, Ledger, errors…)
-// are in types.d.ts, generated from the browser package's declarations (scripts/node.sh types).
+// variants that run off the event loop, and the deploy API (deploy.d.ts). The shapes (Workflow,
+// Report, Plan, Ledger, errors…) are in types.d.ts, generated from the browser package's
+// declarations (scripts/node.sh types).
 import type {
   Analysis, CelestraError, CodeInfo, Diagnostic, ErrorCode, Generated, GenerateOptions, Ledger, Node, Plan,
   Report, Target, Update, ValidateOptions, WorkflowInput,
 } from "./types";
 
 export type * from "./types";
+/** The deploy API (deploy, rollback, deployPlan, status, history, down, DeployError…). */
+export * from "./deploy";
 
 /** Findings per node, field and connection. Throws a `ParseError` for input that is not a
  * workflow document. */

@@ -1,33 +1,11 @@
 // @celestra/engine: the Celestra Engine for Node.js. The same camelCase API and the same error
 // objects as the browser package (celestra-wasm), on the native addon (index.js loads it), plus
-// `...Async` variants that run on libuv's thread pool and return Promises.
+// `...Async` variants that run on libuv's thread pool and return Promises, and the deploy API
+// (deploy.js). Errors: errors.js.
 "use strict";
 
 const native = require("./index.js");
-
-const MARK = "\u0000celestra:";
-
-/** An Error like the browser package's: name, code, diagnostics, and line/column for PARSE.
- * The addon's payloads carry the name (the core's one code-to-class table); the errors made
- * here, before the addon is called, give theirs. */
-function celestraError({ name, code, message, diagnostics, line, column }) {
-  const e = new Error(message);
-  e.name = name;
-  e.code = code;
-  e.diagnostics = diagnostics ?? [];
-  if (line !== undefined) {
-    e.line = line;
-    e.column = column;
-  }
-  return e;
-}
-
-function translated(e) {
-  if (e instanceof Error && typeof e.message === "string" && e.message.startsWith(MARK)) {
-    return celestraError(JSON.parse(e.message.slice(MARK.length)));
-  }
-  return e;
-}
+const { celestraError, translated } = require("./errors.js");
 
 function call(f) {
   try {
@@ -195,8 +173,20 @@ class Session {
   free() {}
 }
 
+const { DeployError, DeployHandle, deploy, deployPlan, deploymentStatus, down, history, rollback, status } =
+  require("./deploy.js")(input);
+
 module.exports = {
+  DeployError,
+  DeployHandle,
   Session,
+  deploy,
+  deployPlan,
+  deploymentStatus,
+  down,
+  history,
+  rollback,
+  status,
   diagnosticCodes,
   errorCodes,
   generate,

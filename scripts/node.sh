@@ -2,9 +2,10 @@
 # The Node package @celestra/engine (celestra-node, napi-rs): builds the addon with @napi-rs/cli,
 # assembles the package, checks it and tests it.
 #
-#   scripts/node.sh          build; index.js / index.d.ts / types.d.ts fresh; tsc on a typed
-#                            client; the JS suite (tests/js) and the package's own tests
-#                            (celestra-node/test: async off the event loop, the README example)
+#   scripts/node.sh          build; index.js / index.d.ts / types.d.ts fresh; tsc on the typed
+#                            clients; the JS suite (tests/js) and the package's own tests
+#                            (celestra-node/test: async off the event loop, the README example,
+#                            the deploy API on the Docker engine at DOCKER_HOST)
 #   scripts/node.sh build    the package only; prints its directory
 #   scripts/node.sh types    rewrites the committed generated files (index.js, index.d.ts, types.d.ts)
 #   scripts/node.sh bench    builds, then the overhead over native Rust (numbers for the README)
@@ -40,7 +41,8 @@ build() {
     (cd celestra-node && "$JS/node_modules/.bin/napi" build --platform --release --output-dir "$OUT/napi" >&2) \
         || die "napi build failed"
     rm -rf "$PKG" && mkdir -p "$PKG"
-    cp celestra-node/package.json celestra-node/celestra.js celestra-node/celestra.d.ts "$PKG/"
+    cp celestra-node/package.json celestra-node/celestra.js celestra-node/celestra.d.ts celestra-node/deploy.js \
+        celestra-node/deploy.d.ts celestra-node/errors.js "$PKG/"
     cp "$OUT/napi/"*.node "$PKG/"
     cp "$OUT/napi/index.js" "$OUT/napi/index.d.ts" "$PKG/"
     types_text >"$PKG/types.d.ts"
@@ -56,18 +58,29 @@ fresh() {
         fi
     done
     [[ $stale == 0 ]] || die "celestra-node's generated files are stale: run scripts/node.sh types and commit them"
-    local dir="$OUT/types-check"
-    rm -rf "$dir" && mkdir -p "$dir" && cp tests/js/node-types-check.ts "$dir/" && ln -s "$PKG" "$dir/pkg"
-    "$JS/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module es2022 --moduleResolution bundler \
-        --lib esnext,dom "$dir/node-types-check.ts" \
-        || die "tests/js/node-types-check.ts does not compile against the package's declarations"
-    log "index.js, index.d.ts, types.d.ts are fresh; tests/js/node-types-check.ts compiles (tsc --strict)"
+    local dir="$OUT/types-check" client
+    # Typed clients (the shared API's, the deploy API's): each must compile, wrong uses must not.
+    for client in tests/js/node-types-check.ts celestra-node/test/types/deploy-client.ts; do
+        rm -rf "$dir" && mkdir -p "$dir" && cp "$client" "$dir/" && ln -s "$PKG" "$dir/pkg"
+        "$JS/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module es2022 --moduleResolution bundler \
+            --lib esnext,dom "$dir/$(basename "$client")" \
+            || die "$client does not compile against the package's declarations"
+    done
+    log "index.js, index.d.ts, types.d.ts are fresh; the typed clients compile (tsc --strict)"
 }
 
 tests() {
     log "JS suite (tests/js) on the Node package"
     CELESTRA_JS_ENGINE=node CELESTRA_NODE_PKG="$PKG" node --test tests/js/
-    log "the package's own tests (celestra-node/test)"
+    log "the package's own tests (celestra-node/test; the deploy tests on the engine at DOCKER_HOST)"
+    # The deploy tests talk to the private engine (`make node` passes its DOCKER_HOST; when run by
+    # hand, the engine scripts/docker.sh started).
+    if [[ -z "${DOCKER_HOST:-}" ]]; then
+        scripts/docker.sh status >/dev/null 2>&1 \
+            || die "the deploy tests need the private Docker engine: scripts/docker.sh start (or make node)"
+        DOCKER_HOST="$(scripts/docker.sh host)"
+        export DOCKER_HOST
+    fi
     # The README example does `require("@celestra/engine")`: resolve it to the built package.
     mkdir -p "$OUT/modules/@celestra" && ln -sfn "$PKG" "$OUT/modules/@celestra/engine"
     cargo build -q --locked -p celestra-benches --bin synthetic
