@@ -74,7 +74,11 @@ fn duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs))
 }
 
-fn options(project: Option<String>, publish: Option<String>, r: &RunArgs) -> Result<DockerOptions, String> {
+fn options(
+    project: Option<String>,
+    publish: Option<String>,
+    r: &RunArgs,
+) -> Result<DockerOptions, String> {
     Ok(DockerOptions {
         project: ProjectOptions {
             project,
@@ -97,7 +101,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 fn check_target(t: &TargetArgs) -> Result<(), String> {
     if t.target == DeployTargetArg::Kubernetes {
-        return Err("the kubernetes deploy target is not available yet: use --target docker".into());
+        return Err(
+            "the kubernetes deploy target is not available yet: use --target docker".into(),
+        );
     }
     Ok(())
 }
@@ -121,9 +127,10 @@ fn fail(e: &DeployError, format: OutFormat) -> ExitCode {
         }
     }
     match e.code {
-        ErrorCode::Invalid | ErrorCode::GateFailed | ErrorCode::ImageNotFound | ErrorCode::Timeout => {
-            ExitCode::from(1)
-        }
+        ErrorCode::Invalid
+        | ErrorCode::GateFailed
+        | ErrorCode::ImageNotFound
+        | ErrorCode::Timeout => ExitCode::from(1),
         _ => ExitCode::from(2),
     }
 }
@@ -159,7 +166,10 @@ impl Printer {
                 ..
             } => {
                 self.waves = *total_waves;
-                self.names = nodes.iter().map(|n| (n.node_id.clone(), n.name.clone())).collect();
+                self.names = nodes
+                    .iter()
+                    .map(|n| (n.node_id.clone(), n.name.clone()))
+                    .collect();
                 let what = match rollback_of {
                     Some(r) => format!(" (restores revision {r})"),
                     None => String::new(),
@@ -171,7 +181,9 @@ impl Printer {
                     total_waves
                 )
             }
-            EventBody::WaveStarted { wave } => format!("---- wave {}/{} ----", wave + 1, self.waves),
+            EventBody::WaveStarted { wave } => {
+                format!("---- wave {}/{} ----", wave + 1, self.waves)
+            }
             EventBody::Step {
                 node_id,
                 object,
@@ -191,7 +203,12 @@ impl Printer {
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
                 match object {
-                    Some(o) => format!("  {mark} {:<9} {} {}: {message}", action, o.kind.to_ascii_lowercase(), o.name),
+                    Some(o) => format!(
+                        "  {mark} {:<9} {} {}: {message}",
+                        action,
+                        o.kind.to_ascii_lowercase(),
+                        o.name
+                    ),
                     None => {
                         let word = match status {
                             EventStatus::Succeeded => "ready",
@@ -217,7 +234,9 @@ impl Printer {
             EventBody::RollbackStarted {
                 to_revision,
                 new_revision,
-            } => format!("[!] rolling back: revision {new_revision} restores revision {to_revision}"),
+            } => {
+                format!("[!] rolling back: revision {new_revision} restores revision {to_revision}")
+            }
             EventBody::Finished { message, .. } => format!("==== {message}"),
         };
         let _ = writeln!(out, "{line}");
@@ -228,7 +247,10 @@ impl Printer {
         if self.format == OutFormat::Json {
             println!("{}", serde_json::to_string(s).unwrap_or_default());
         } else {
-            let took = s.duration_ms.map(|d| format!(" in {:.1}s", d as f64 / 1000.0)).unwrap_or_default();
+            let took = s
+                .duration_ms
+                .map(|d| format!(" in {:.1}s", d as f64 / 1000.0))
+                .unwrap_or_default();
             println!(
                 "{}: {}{took} ({}%)",
                 match s.status {
@@ -306,10 +328,11 @@ pub(crate) fn deploy(
     check_target(t)?;
     let wf = match api::parse_str(text) {
         Ok(wf) => wf,
-        Err(e) => return Ok(fail(&DeployError::from(e), t.format)).map(|c| {
-            let _ = file;
-            c
-        }),
+        Err(e) => {
+            let mut err = DeployError::from(e);
+            err.message = format!("{file}: {}", err.message);
+            return Ok(fail(&err, t.format));
+        }
     };
     let opts = options(project, publish, r)?;
     // Refused before any engine call: a workflow with errors, a bad project name.
@@ -376,7 +399,14 @@ fn print_status(s: &DeploymentStatus, format: OutFormat) {
             NodeState::Failed => "FAILED",
             NodeState::Skipped => "skipped",
         };
-        println!("  wave {:<2} {:<24} {:<12} {:<11} {}", n.wave + 1, n.name, n.node_type, word, n.message);
+        println!(
+            "  wave {:<2} {:<24} {:<12} {:<11} {}",
+            n.wave + 1,
+            n.name,
+            n.node_type,
+            word,
+            n.message
+        );
     }
 }
 
@@ -451,18 +481,25 @@ pub(crate) fn history(t: &TargetArgs, project: String) -> Result<ExitCode, Strin
                 .collect();
             println!("{}", serde_json::Value::Array(rows));
         } else {
-            println!("{:<9} {:<9} {:<24} {:<26} DESCRIPTION", "REVISION", "OUTCOME", "UPDATED", "HASH");
+            println!(
+                "{:<9} {:<9} {:<24} {:<26} DESCRIPTION",
+                "REVISION", "OUTCOME", "UPDATED", "HASH"
+            );
             for r in &h.revisions {
                 let outcome = serde_json::to_value(r.outcome)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                let when = celestra_core::deploy::format_rfc3339(r.finished_at.unwrap_or(r.started_at).0);
+                let when =
+                    celestra_core::deploy::format_rfc3339(r.finished_at.unwrap_or(r.started_at).0);
                 let desc = match r.rollback_of {
                     Some(k) => format!("rollback to {k}"),
                     None => r.message.clone(),
                 };
-                println!("{:<9} {:<9} {:<24} {:<26} {desc}", r.revision, outcome, when, r.hash);
+                println!(
+                    "{:<9} {:<9} {:<24} {:<26} {desc}",
+                    r.revision, outcome, when, r.hash
+                );
             }
         }
         Ok(ExitCode::SUCCESS)

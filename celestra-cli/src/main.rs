@@ -487,7 +487,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             run,
         } => {
             let text = read_input(&file)?;
-            deploy::deploy(&file, &text, &target, project, publish_address, dry_run, &run)
+            deploy::deploy(
+                &file,
+                &text,
+                &target,
+                project,
+                publish_address,
+                dry_run,
+                &run,
+            )
         }
         Command::Status {
             target,

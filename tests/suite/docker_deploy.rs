@@ -8,8 +8,7 @@
 use celestra_core::api::{self, Cancel, Docker, DockerOptions, ErrorCode};
 use celestra_core::deploy::docker::ProjectOptions;
 use celestra_core::deploy::{
-    Action, DeployEvent, DeploymentState, DeploymentStatus, EventBody, NodeState,
-    Op, Reason,
+    Action, DeployEvent, DeploymentState, DeploymentStatus, EventBody, NodeState, Op, Reason,
 };
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -26,7 +25,9 @@ fn host() -> String {
 }
 
 async fn docker() -> Docker {
-    Docker::connect(Some(&host())).await.expect("the test engine answers")
+    Docker::connect(Some(&host()))
+        .await
+        .expect("the test engine answers")
 }
 
 /// Ex2 for one test: its project name and the api's published port.
@@ -54,7 +55,10 @@ fn props<'v>(wf: &'v mut Value, id: &str) -> &'v mut Value {
 }
 
 fn remove_node(wf: &mut Value, id: &str) {
-    wf["nodes"].as_array_mut().unwrap().retain(|n| n["id"] != id);
+    wf["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|n| n["id"] != id);
     wf["connections"]
         .as_array_mut()
         .unwrap()
@@ -82,7 +86,10 @@ async fn deploy_with(
 ) -> (DeploymentStatus, Vec<DeployEvent>) {
     let workflow = api::parse_value(wf).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let status = d.deploy(&workflow, o, Some(tx), cancel).await.expect("the deploy runs");
+    let status = d
+        .deploy(&workflow, o, Some(tx), cancel)
+        .await
+        .expect("the deploy runs");
     let mut events = Vec::new();
     while let Some(e) = rx.recv().await {
         events.push(e);
@@ -111,8 +118,14 @@ fn check_stream(events: &[DeployEvent], status: &DeploymentStatus) {
         last = s.progress;
     }
     assert_eq!(&s, status, "folding the events gives the returned status");
-    assert!(matches!(events.last().unwrap().body, EventBody::Finished { .. }));
-    assert_eq!(status.progress == 100, status.status == DeploymentState::Success);
+    assert!(matches!(
+        events.last().unwrap().body,
+        EventBody::Finished { .. }
+    ));
+    assert_eq!(
+        status.progress == 100,
+        status.status == DeploymentState::Success
+    );
 }
 
 async fn inspect(d: &Docker, name: &str) -> bollard::models::ContainerInspectResponse {
@@ -131,7 +144,10 @@ async fn id(d: &Docker, name: &str) -> String {
 }
 
 fn env_of(i: &bollard::models::ContainerInspectResponse) -> Vec<String> {
-    i.config.as_ref().and_then(|c| c.env.clone()).unwrap_or_default()
+    i.config
+        .as_ref()
+        .and_then(|c| c.env.clone())
+        .unwrap_or_default()
 }
 
 /// A file's bytes, read out of a container through the archive endpoint.
@@ -144,7 +160,9 @@ async fn file(d: &Docker, container: &str, path: &str) -> Vec<u8> {
     while let Some(chunk) = s.next().await {
         tar.extend_from_slice(&chunk.unwrap_or_else(|e| panic!("{container}:{path}: {e}")));
     }
-    let size = std::str::from_utf8(&tar[124..135]).unwrap().trim_matches(char::from(0));
+    let size = std::str::from_utf8(&tar[124..135])
+        .unwrap()
+        .trim_matches(char::from(0));
     let size = usize::from_str_radix(size.trim(), 8).unwrap();
     tar[512..512 + size].to_vec()
 }
@@ -198,7 +216,10 @@ fn ex2_deploys_in_wave_order_and_compose_sees_it() {
         assert_eq!(s.status, DeploymentState::Success, "{s:#?}");
         assert_eq!(s.progress, 100);
         assert_eq!(s.total_waves, 6);
-        assert!(s.nodes.iter().all(|n| n.status == NodeState::Ready), "{s:#?}");
+        assert!(
+            s.nodes.iter().all(|n| n.status == NodeState::Ready),
+            "{s:#?}"
+        );
         // Waves in order: every wave's events come after the previous wave finished.
         let mut wave = 0;
         for e in &events {
@@ -210,7 +231,8 @@ fn ex2_deploys_in_wave_order_and_compose_sees_it() {
         assert_eq!(wave, 6);
         // The engine's own clock: pg started before the migration, the migration finished
         // before the app started.
-        let t = |i: &bollard::models::ContainerInspectResponse, f: fn(&bollard::models::ContainerState) -> Option<String>| {
+        let t = |i: &bollard::models::ContainerInspectResponse,
+                 f: fn(&bollard::models::ContainerState) -> Option<String>| {
             celestra_core::deploy::parse_rfc3339(&f(i.state.as_ref().unwrap()).unwrap()).unwrap()
         };
         let pg = inspect(&d, "t-ex2-pg-1").await;
@@ -223,16 +245,30 @@ fn ex2_deploys_in_wave_order_and_compose_sees_it() {
         // values under the edge's prefix.
         let mut logs = d.client().logs(
             "t-ex2-pg-migrate-1",
-            Some(bollard::query_parameters::LogsOptions { stdout: true, stderr: true, tail: "all".into(), ..Default::default() }),
+            Some(bollard::query_parameters::LogsOptions {
+                stdout: true,
+                stderr: true,
+                tail: "all".into(),
+                ..Default::default()
+            }),
         );
         let mut text = String::new();
         while let Some(Ok(l)) = logs.next().await {
             text.push_str(&l.to_string());
         }
-        assert!(text.contains("CREATE DATABASE app;migrated as app"), "{text}");
+        assert!(
+            text.contains("CREATE DATABASE app;migrated as app"),
+            "{text}"
+        );
         assert!(env_of(&job).contains(&"DB_POSTGRES_PASSWORD=s3cr3t-canary-7f3a".to_owned()));
         // Published on loopback only.
-        let ports = app.host_config.as_ref().unwrap().port_bindings.clone().unwrap();
+        let ports = app
+            .host_config
+            .as_ref()
+            .unwrap()
+            .port_bindings
+            .clone()
+            .unwrap();
         let b = ports["8080/tcp"].as_ref().unwrap();
         assert_eq!(b[0].host_ip.as_deref(), Some("127.0.0.1"));
         assert!(http_get(31881).contains("api-v1"));
@@ -242,9 +278,16 @@ fn ex2_deploys_in_wave_order_and_compose_sees_it() {
         // docker compose sees the project and removes it.
         let ps = compose(&["-p", p, "ps", "--format", "{{.Service}} {{.State}}"]);
         let ps = String::from_utf8_lossy(&ps.stdout).to_string();
-        assert!(ps.contains("api running") && ps.contains("pg running"), "{ps}");
+        assert!(
+            ps.contains("api running") && ps.contains("pg running"),
+            "{ps}"
+        );
         let down = compose(&["-p", p, "down", "-t", "1"]);
-        assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+        assert!(
+            down.status.success(),
+            "{}",
+            String::from_utf8_lossy(&down.stderr)
+        );
         for c in ["t-ex2-pg-1", "t-ex2-pg-migrate-1", "t-ex2-api-1"] {
             assert!(!exists(&d, c).await, "{c} survived compose down");
         }
@@ -264,7 +307,11 @@ fn redeploy_changes_nothing_an_edit_recreates_only_its_node_and_removal_prunes()
         let wf = ex2(31882);
         let (s, _) = deploy(&d, &wf, &opts(p)).await;
         assert_eq!(s.status, DeploymentState::Success, "{s:#?}");
-        let names = ["t-converge-pg-1", "t-converge-pg-migrate-1", "t-converge-api-1"];
+        let names = [
+            "t-converge-pg-1",
+            "t-converge-pg-migrate-1",
+            "t-converge-api-1",
+        ];
         let mut before = Vec::new();
         for n in names {
             before.push(id(&d, n).await);
@@ -277,16 +324,37 @@ fn redeploy_changes_nothing_an_edit_recreates_only_its_node_and_removal_prunes()
         assert_eq!(s.status, DeploymentState::Success);
         assert_eq!(s.revision, 2);
         for (n, b) in names.iter().zip(&before) {
-            assert_eq!(&id(&d, n).await, b, "{n} was recreated by a no-change redeploy");
+            assert_eq!(
+                &id(&d, n).await,
+                b,
+                "{n} was recreated by a no-change redeploy"
+            );
         }
-        assert!(!events.iter().any(|e| matches!(&e.body, EventBody::Step { action: Action::Recreate | Action::Apply, object: Some(_), .. })));
+        assert!(!events.iter().any(|e| matches!(
+            &e.body,
+            EventBody::Step {
+                action: Action::Recreate | Action::Apply,
+                object: Some(_),
+                ..
+            }
+        )));
         // An edit of the api recreates only the api, and says why.
         let mut edited = wf.clone();
         props(&mut edited, "a1")["environment"]["GREETING"] = json!("bonjour");
-        let (_, plan) = d.plan(&api::parse_value(&edited).unwrap(), &opts(p)).await.unwrap();
+        let (_, plan) = d
+            .plan(&api::parse_value(&edited).unwrap(), &opts(p))
+            .await
+            .unwrap();
         let changed: Vec<_> = plan.changes().filter(|c| c.op != Op::Unchanged).collect();
         assert_eq!(changed.len(), 1, "{}", plan.to_text());
-        assert_eq!((changed[0].object.name.as_str(), changed[0].op, changed[0].why.as_str()), ("t-converge-api-1", Op::Recreate, "changed: env"));
+        assert_eq!(
+            (
+                changed[0].object.name.as_str(),
+                changed[0].op,
+                changed[0].why.as_str()
+            ),
+            ("t-converge-api-1", Op::Recreate, "changed: env")
+        );
         let (s, _) = deploy(&d, &edited, &opts(p)).await;
         assert_eq!(s.status, DeploymentState::Success);
         assert_eq!(id(&d, names[0]).await, before[0]);
@@ -299,8 +367,17 @@ fn redeploy_changes_nothing_an_edit_recreates_only_its_node_and_removal_prunes()
         remove_node(&mut edited, "a1");
         let (s, events) = deploy(&d, &edited, &opts(p)).await;
         assert_eq!(s.status, DeploymentState::Success, "{s:#?}");
-        assert!(!exists(&d, names[2]).await, "the removed node's container is pruned");
-        assert!(events.iter().any(|e| matches!(&e.body, EventBody::Step { action: Action::Prune, .. })));
+        assert!(
+            !exists(&d, names[2]).await,
+            "the removed node's container is pruned"
+        );
+        assert!(events.iter().any(|e| matches!(
+            &e.body,
+            EventBody::Step {
+                action: Action::Prune,
+                ..
+            }
+        )));
         assert_eq!(id(&d, names[0]).await, before[0]);
         clean(&d, p).await;
     });
@@ -313,22 +390,40 @@ fn a_failing_job_fails_the_deploy_with_its_exit_code_and_log_and_starts_nothing_
         let p = "t-jobfail";
         clean(&d, p).await;
         let mut wf = ex2(31883);
-        props(&mut wf, "j1")["command"] =
-            json!(["sh", "-c", "echo step one; echo boom: password is $DB_POSTGRES_PASSWORD >&2; exit 3"]);
+        props(&mut wf, "j1")["command"] = json!([
+            "sh",
+            "-c",
+            "echo step one; echo boom: password is $DB_POSTGRES_PASSWORD >&2; exit 3"
+        ]);
         let (s, events) = deploy(&d, &wf, &opts(p)).await;
         assert_eq!(s.status, DeploymentState::Failed);
         assert_eq!(s.reason, Some(Reason::Error));
         let job = node_status(&s, "pg-migrate");
         assert_eq!(job.status, NodeState::Failed);
         assert_eq!(job.reason.as_deref(), Some("ExitCode"));
-        assert!(job.message.contains("exited with code 3"), "{}", job.message);
+        assert!(
+            job.message.contains("exited with code 3"),
+            "{}",
+            job.message
+        );
         assert!(job.log.iter().any(|l| l.contains("boom")), "{:?}", job.log);
         // The secret printed by the job never leaves the engine.
-        assert!(job.log.iter().any(|l| l.contains("<redacted>")), "{:?}", job.log);
-        assert!(!serde_json::to_string(&events).unwrap().contains("s3cr3t-canary-7f3a"));
+        assert!(
+            job.log.iter().any(|l| l.contains("<redacted>")),
+            "{:?}",
+            job.log
+        );
+        assert!(
+            !serde_json::to_string(&events)
+                .unwrap()
+                .contains("s3cr3t-canary-7f3a")
+        );
         assert_eq!(node_status(&s, "api").status, NodeState::Skipped);
         assert_eq!(node_status(&s, "api-svc").status, NodeState::Skipped);
-        assert!(!exists(&d, "t-jobfail-api-1").await, "nothing after the failed job starts");
+        assert!(
+            !exists(&d, "t-jobfail-api-1").await,
+            "nothing after the failed job starts"
+        );
         assert!(s.progress < 100);
         let err = celestra_core::api::DeployError::from_status(&s).unwrap();
         assert_eq!(err.code, ErrorCode::GateFailed);
@@ -341,7 +436,8 @@ fn a_failing_job_fails_the_deploy_with_its_exit_code_and_log_and_starts_nothing_
 }
 
 fn one_app(run: &str, probe: Option<Value>) -> Value {
-    let mut props = json!({"image": "celestra-test/busybox:1", "port": 8080, "environment": {"RUN": run}});
+    let mut props =
+        json!({"image": "celestra-test/busybox:1", "port": 8080, "environment": {"RUN": run}});
     if let Some(p) = probe {
         props["readinessProbe"] = p;
     }
@@ -361,7 +457,9 @@ fn an_unhealthy_service_fails_its_node_with_the_check_output() {
         clean(&d, p).await;
         let wf = one_app(
             "sleep 3600",
-            Some(json!({"type": "exec", "command": ["sh", "-c", "echo not ready yet; exit 1"], "periodSeconds": 1, "failureThreshold": 1})),
+            Some(
+                json!({"type": "exec", "command": ["sh", "-c", "echo not ready yet; exit 1"], "periodSeconds": 1, "failureThreshold": 1}),
+            ),
         );
         let t0 = std::time::Instant::now();
         let (s, _) = deploy(&d, &wf, &opts(p)).await;
@@ -369,7 +467,10 @@ fn an_unhealthy_service_fails_its_node_with_the_check_output() {
         let n = node_status(&s, "web");
         assert_eq!(n.reason.as_deref(), Some("Unhealthy"), "{n:#?}");
         assert!(n.message.contains("not ready yet"), "{}", n.message);
-        assert!(t0.elapsed() < Duration::from_secs(30), "failed fast, not at the timeout");
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "failed fast, not at the timeout"
+        );
         clean(&d, p).await;
     });
 }
@@ -384,7 +485,10 @@ fn a_crashing_server_fails_at_once_and_a_missing_image_before_any_container() {
         let n = node_status(&s, "web");
         assert_eq!(s.status, DeploymentState::Failed);
         // Exited, or already restarted by its restart policy: either way with its exit code.
-        assert!(matches!(n.reason.as_deref(), Some("ExitCode" | "CrashLoop")), "{n:#?}");
+        assert!(
+            matches!(n.reason.as_deref(), Some("ExitCode" | "CrashLoop")),
+            "{n:#?}"
+        );
         assert!(n.message.contains("code 7"), "{}", n.message);
         assert!(n.log.iter().any(|l| l == "crashing"), "{:?}", n.log);
         let mut wf = one_app("sleep 1", None);
@@ -392,9 +496,15 @@ fn a_crashing_server_fails_at_once_and_a_missing_image_before_any_container() {
         let (s, _) = deploy(&d, &wf, &opts(p)).await;
         let n = node_status(&s, "web");
         assert_eq!(n.reason.as_deref(), Some("ImageNotFound"));
-        assert!(n.message.contains("celestra-test/absent:1"), "{}", n.message);
+        assert!(
+            n.message.contains("celestra-test/absent:1"),
+            "{}",
+            n.message
+        );
         assert_eq!(
-            celestra_core::api::DeployError::from_status(&s).unwrap().code,
+            celestra_core::api::DeployError::from_status(&s)
+                .unwrap()
+                .code,
             ErrorCode::ImageNotFound
         );
         clean(&d, p).await;
@@ -410,11 +520,20 @@ fn rollback_restores_the_earlier_configuration_as_a_new_revision() {
         let v1 = one_app("sleep 3600", None);
         let mut v2 = v1.clone();
         v2["nodes"][0]["data"]["properties"]["environment"]["GREETING"] = json!("v2");
-        assert_eq!(deploy(&d, &v1, &opts(p)).await.0.status, DeploymentState::Success);
-        assert_eq!(deploy(&d, &v2, &opts(p)).await.0.status, DeploymentState::Success);
+        assert_eq!(
+            deploy(&d, &v1, &opts(p)).await.0.status,
+            DeploymentState::Success
+        );
+        assert_eq!(
+            deploy(&d, &v2, &opts(p)).await.0.status,
+            DeploymentState::Success
+        );
         assert!(env_of(&inspect(&d, "t-rollback-web-1").await).contains(&"GREETING=v2".to_owned()));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let s = d.rollback(p, None, &opts(p), Some(tx), &Cancel::new()).await.unwrap();
+        let s = d
+            .rollback(p, None, &opts(p), Some(tx), &Cancel::new())
+            .await
+            .unwrap();
         let mut events = Vec::new();
         while let Some(e) = rx.recv().await {
             events.push(e);
@@ -425,11 +544,18 @@ fn rollback_restores_the_earlier_configuration_as_a_new_revision() {
         let env = env_of(&inspect(&d, "t-rollback-web-1").await);
         assert!(!env.iter().any(|e| e.starts_with("GREETING=")), "{env:?}");
         let h = d.history(p).await.unwrap();
-        let revs: Vec<(u64, Option<u64>)> = h.revisions.iter().map(|r| (r.revision, r.rollback_of)).collect();
+        let revs: Vec<(u64, Option<u64>)> = h
+            .revisions
+            .iter()
+            .map(|r| (r.revision, r.rollback_of))
+            .collect();
         assert_eq!(revs, [(1, None), (2, None), (3, Some(1))]);
         assert_eq!(h.get(3).unwrap().hash, h.get(1).unwrap().hash);
         // --to a revision that is not kept
-        let e = d.rollback(p, Some(9), &opts(p), None, &Cancel::new()).await.unwrap_err();
+        let e = d
+            .rollback(p, Some(9), &opts(p), None, &Cancel::new())
+            .await
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::NoHistory);
         assert!(e.message.contains("1, 2, 3"), "{}", e.message);
         clean(&d, p).await;
@@ -446,7 +572,10 @@ fn rollback_on_failure_restores_servers_but_never_goes_past_a_job_that_ran() {
         let mut o = opts(p);
         o.rollback_on_failure = true;
         let good = one_app("sleep 3600", None);
-        assert_eq!(deploy(&d, &good, &o).await.0.status, DeploymentState::Success);
+        assert_eq!(
+            deploy(&d, &good, &o).await.0.status,
+            DeploymentState::Success
+        );
         let good_id = id(&d, "t-autorb-web-1").await;
         // A bad server: rolled back to revision 1's configuration.
         let bad = one_app("exit 1", None);
@@ -454,7 +583,13 @@ fn rollback_on_failure_restores_servers_but_never_goes_past_a_job_that_ran() {
         assert_eq!(s.status, DeploymentState::Failed);
         assert_eq!(s.reason, Some(Reason::RolledBack), "{s:#?}");
         assert_eq!(s.rolled_back_to, Some(1));
-        assert!(events.iter().any(|e| matches!(e.body, EventBody::RollbackStarted { to_revision: 1, new_revision: 3 })));
+        assert!(events.iter().any(|e| matches!(
+            e.body,
+            EventBody::RollbackStarted {
+                to_revision: 1,
+                new_revision: 3
+            }
+        )));
         let web = inspect(&d, "t-autorb-web-1").await;
         assert_ne!(web.id.as_deref(), Some(good_id.as_str()));
         assert!(env_of(&web).contains(&"RUN=sleep 3600".to_owned()));
@@ -465,13 +600,25 @@ fn rollback_on_failure_restores_servers_but_never_goes_past_a_job_that_ran() {
         let mut with_job = one_app("exit 1", None);
         with_job["nodes"].as_array_mut().unwrap().push(json!({"id": "j", "type": "celestra-job", "position": {"x": 0, "y": 0},
             "data": {"name": "migrate", "properties": {"image": "celestra-test/busybox:1", "command": ["sh", "-c", "echo migrated"], "restartPolicy": "Never"}}}));
-        with_job["connections"] = json!([{"id": "c", "source": "j", "target": "a", "type": "dependency"}]);
+        with_job["connections"] =
+            json!([{"id": "c", "source": "j", "target": "a", "type": "dependency"}]);
         let (s, events) = deploy(&d, &with_job, &o).await;
         assert_eq!(s.status, DeploymentState::Failed);
         assert_eq!(s.reason, Some(Reason::Error));
-        assert!(s.details.contains("not rolled back") && s.details.contains("migrate"), "{}", s.details);
-        assert!(!events.iter().any(|e| matches!(e.body, EventBody::RollbackStarted { .. })));
-        assert_eq!(d.history(p).await.unwrap().current().unwrap().jobs_ran, ["j"]);
+        assert!(
+            s.details.contains("not rolled back") && s.details.contains("migrate"),
+            "{}",
+            s.details
+        );
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e.body, EventBody::RollbackStarted { .. }))
+        );
+        assert_eq!(
+            d.history(p).await.unwrap().current().unwrap().jobs_ran,
+            ["j"]
+        );
         clean(&d, p).await;
     });
 }
@@ -491,7 +638,10 @@ fn cancel_mid_deploy_then_a_redeploy_converges() {
             let d = Docker::connect(Some(&h)).await.unwrap();
             // Cancel once the job runs.
             for _ in 0..200 {
-                if let Ok(i) = d.client().inspect_container("t-cancel-pg-migrate-1", None).await
+                if let Ok(i) = d
+                    .client()
+                    .inspect_container("t-cancel-pg-migrate-1", None)
+                    .await
                     && i.state.and_then(|s| s.running) == Some(true)
                 {
                     c2.cancel();
@@ -504,10 +654,18 @@ fn cancel_mid_deploy_then_a_redeploy_converges() {
         let t0 = std::time::Instant::now();
         let (s, _) = deploy_with(&d, &wf, &opts(p), &cancel).await;
         assert!(watcher.await.unwrap(), "the job started");
-        assert!(t0.elapsed() < Duration::from_secs(25), "cancelled, not waited out");
+        assert!(
+            t0.elapsed() < Duration::from_secs(25),
+            "cancelled, not waited out"
+        );
         assert_eq!(s.status, DeploymentState::Failed);
         assert_eq!(s.reason, Some(Reason::Cancelled));
-        assert_eq!(celestra_core::api::DeployError::from_status(&s).unwrap().code, ErrorCode::Cancelled);
+        assert_eq!(
+            celestra_core::api::DeployError::from_status(&s)
+                .unwrap()
+                .code,
+            ErrorCode::Cancelled
+        );
         assert!(!exists(&d, "t-cancel-api-1").await);
         // The next deploy converges from what was left.
         let (s, _) = deploy(&d, &ex2(31884), &opts(p)).await;
@@ -536,12 +694,23 @@ fn an_unreachable_engine_is_a_clear_error_naming_it() {
         assert!(e.message.contains(&host), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
         // A workflow with errors is refused before any engine call.
-        let bad = api::parse_str(include_str!("../fixtures/workflows/ex1-hello-world.json").replace("\"nginx:1.27\"", "\"\"").as_str()).unwrap();
+        let bad = api::parse_str(
+            include_str!("../fixtures/workflows/ex1-hello-world.json")
+                .replace("\"nginx:1.27\"", "\"\"")
+                .as_str(),
+        )
+        .unwrap();
         let d = docker().await;
-        let e = d.deploy(&bad, &opts("t-refused"), None, &Cancel::new()).await.unwrap_err();
+        let e = d
+            .deploy(&bad, &opts("t-refused"), None, &Cancel::new())
+            .await
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::Invalid, "{e}");
         assert!(!e.diagnostics.is_empty());
-        assert!(d.inventory("t-refused").await.unwrap().networks.is_empty(), "nothing was created");
+        assert!(
+            d.inventory("t-refused").await.unwrap().networks.is_empty(),
+            "nothing was created"
+        );
     });
 }
 
@@ -551,10 +720,13 @@ fn hostile_values_reach_the_environment_and_files_byte_for_byte_and_volumes_keep
         let d = docker().await;
         let p = "t-hostile";
         clean(&d, p).await;
-        let mut wf: Value = serde_json::from_str(include_str!("../fixtures/workflows/hostile-values.json")).unwrap();
+        let mut wf: Value =
+            serde_json::from_str(include_str!("../fixtures/workflows/hostile-values.json"))
+                .unwrap();
         let app = props(&mut wf, "app");
         app["image"] = json!("celestra-test/busybox:1");
-        app["environment"]["RUN"] = json!("mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www");
+        app["environment"]["RUN"] =
+            json!("mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www");
         app["readinessProbe"]["periodSeconds"] = json!(1);
         app["storage"] = json!("1Gi");
         app["storageMountPath"] = json!("/data");
@@ -564,30 +736,62 @@ fn hostile_values_reach_the_environment_and_files_byte_for_byte_and_volumes_keep
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
             .collect();
-        let cfg: Vec<(String, String)> = props(&mut wf, "cfg")["data"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect();
+        let cfg: Vec<(String, String)> = props(&mut wf, "cfg")["data"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
         let (s, _) = deploy(&d, &wf, &opts(p)).await;
         assert_eq!(s.status, DeploymentState::Success, "{s:#?}");
         let c = "t-hostile-hostile-app-1";
         let env = env_of(&inspect(&d, c).await);
         for (k, v) in &expect_env {
-            assert!(env.contains(&format!("{k}={v}")), "{k}={v:?} did not arrive unchanged");
+            assert!(
+                env.contains(&format!("{k}={v}")),
+                "{k}={v:?} did not arrive unchanged"
+            );
         }
         for (k, v) in &cfg {
-            assert_eq!(file(&d, c, &format!("/etc/hostile/{k}")).await, v.as_bytes(), "file {k}");
+            assert_eq!(
+                file(&d, c, &format!("/etc/hostile/{k}")).await,
+                v.as_bytes(),
+                "file {k}"
+            );
         }
         // Nothing a user wrote to a volume is lost: not by a recreate, not by down.
-        let exec = d.client().create_exec(c, bollard::models::ExecConfig {
-            cmd: Some(vec!["sh".into(), "-c".into(), "echo precious > /data/user.txt".into()]),
-            ..Default::default()
-        }).await.unwrap();
+        let exec = d
+            .client()
+            .create_exec(
+                c,
+                bollard::models::ExecConfig {
+                    cmd: Some(vec![
+                        "sh".into(),
+                        "-c".into(),
+                        "echo precious > /data/user.txt".into(),
+                    ]),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         d.client().start_exec(&exec.id, None).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         props(&mut wf, "app")["environment"]["EXTRA"] = json!("1");
-        assert_eq!(deploy(&d, &wf, &opts(p)).await.0.status, DeploymentState::Success);
+        assert_eq!(
+            deploy(&d, &wf, &opts(p)).await.0.status,
+            DeploymentState::Success
+        );
         assert_eq!(file(&d, c, "/data/user.txt").await, b"precious\n");
         d.down(p, false).await.unwrap();
-        assert_eq!(d.inventory(p).await.unwrap().volumes, ["t-hostile_hostile-app-data"]);
-        assert_eq!(deploy(&d, &wf, &opts(p)).await.0.status, DeploymentState::Success);
+        assert_eq!(
+            d.inventory(p).await.unwrap().volumes,
+            ["t-hostile_hostile-app-data"]
+        );
+        assert_eq!(
+            deploy(&d, &wf, &opts(p)).await.0.status,
+            DeploymentState::Success
+        );
         assert_eq!(file(&d, c, "/data/user.txt").await, b"precious\n");
         let r = d.down(p, true).await.unwrap();
         assert_eq!(r.volumes, ["t-hostile_hostile-app-data"]);

@@ -142,7 +142,10 @@ impl ChangePlan {
             }
         }
         for s in &self.skipped {
-            out.push_str(&format!("skipped   {} ({}): {}\n", s.name, s.node_id, s.why));
+            out.push_str(&format!(
+                "skipped   {} ({}): {}\n",
+                s.name, s.node_id, s.why
+            ));
         }
         let [cr, up, re, un, pr] = self.counts();
         out.push_str(&format!(

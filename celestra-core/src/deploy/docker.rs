@@ -185,7 +185,11 @@ impl ContainerSpec {
             ("labels", h(j(&self.labels))),
             (
                 "network",
-                h(serde_json::json!([self.network, self.aliases, self.exposed])),
+                h(serde_json::json!([
+                    self.network,
+                    self.aliases,
+                    self.exposed
+                ])),
             ),
             ("ports", h(j(&self.ports))),
             ("health", h(j(&self.healthcheck))),
@@ -193,7 +197,11 @@ impl ContainerSpec {
             ("volumes", h(j(&self.mounts))),
             (
                 "security",
-                h(serde_json::json!([self.user, self.privileged, self.read_only])),
+                h(serde_json::json!([
+                    self.user,
+                    self.privileged,
+                    self.read_only
+                ])),
             ),
             (
                 "resources",
@@ -387,7 +395,9 @@ pub fn project_name(name: &str) -> String {
 pub fn is_project_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
-        && name.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+        && name
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
         && name.as_bytes()[0].is_ascii_alphanumeric()
 }
 
@@ -492,10 +502,20 @@ fn container_spec(
         .get("networks")
         .and_then(Value::as_object)
         .and_then(|m| m.iter().next())
-        .map(|(k, v)| (format!("{project}_{k}"), strings(v.get("aliases")).unwrap_or_default()))
+        .map(|(k, v)| {
+            (
+                format!("{project}_{k}"),
+                strings(v.get("aliases")).unwrap_or_default(),
+            )
+        })
         .unwrap_or_else(|| (format!("{project}_default"), Vec::new()));
     let mut ports = Vec::new();
-    for p in s.get("ports").and_then(Value::as_array).into_iter().flatten() {
+    for p in s
+        .get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let text = p.as_str().unwrap_or_default();
         let (spec, proto) = match text.split_once('/') {
             Some((a, b)) => (a, b),
@@ -547,14 +567,21 @@ fn container_spec(
     let lookup = |list: &[(String, Value)], name: &str| -> Option<Value> {
         list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     };
-    for m in s.get("secrets").and_then(Value::as_array).into_iter().flatten() {
+    for m in s
+        .get("secrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (Some(src), Some(target)) = (
             m.get("source").and_then(Value::as_str),
             m.get("target").and_then(Value::as_str),
         ) else {
             continue;
         };
-        let Some(file) = lookup(&parts.secrets, src) else { continue };
+        let Some(file) = lookup(&parts.secrets, src) else {
+            continue;
+        };
         let rel = file
             .get("file")
             .and_then(Value::as_str)
@@ -568,14 +595,21 @@ fn container_spec(
             });
         }
     }
-    for m in s.get("configs").and_then(Value::as_array).into_iter().flatten() {
+    for m in s
+        .get("configs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (Some(src), Some(target)) = (
             m.get("source").and_then(Value::as_str),
             m.get("target").and_then(Value::as_str),
         ) else {
             continue;
         };
-        let Some(mut cfg) = lookup(&parts.configs, src) else { continue };
+        let Some(mut cfg) = lookup(&parts.configs, src) else {
+            continue;
+        };
         unescape(&mut cfg);
         files.push(FileSpec {
             path: target.to_owned(),
@@ -751,7 +785,11 @@ pub fn project(workflow: &Workflow, opts: &ProjectOptions) -> Result<DockerProje
     }
     let settings = workflow.settings.as_ref();
     let retry = settings.and_then(|s| s.retry.as_ref());
-    let pos = |v: Option<i64>, d: u64| v.and_then(|x| u64::try_from(x).ok()).filter(|x| *x > 0).unwrap_or(d);
+    let pos = |v: Option<i64>, d: u64| {
+        v.and_then(|x| u64::try_from(x).ok())
+            .filter(|x| *x > 0)
+            .unwrap_or(d)
+    };
     let policy = Policy {
         error_handling: settings
             .and_then(|s| s.error_handling)
@@ -880,7 +918,12 @@ pub fn container_change(
         return (Op::Create, "new".into());
     };
     match &c.hash {
-        None => return (Op::Recreate, "not created by Celestra (no configuration hash)".into()),
+        None => {
+            return (
+                Op::Recreate,
+                "not created by Celestra (no configuration hash)".into(),
+            );
+        }
         Some(h) if h != hash => {
             let changed = changed_parts(c.parts.as_deref().unwrap_or_default(), parts);
             let what = if changed.is_empty() {
@@ -894,7 +937,9 @@ pub fn container_change(
     }
     match (one_shot, c.state.as_str(), c.exit_code) {
         (true, "exited", Some(0)) => (Op::Unchanged, "completed (exit 0)".into()),
-        (true, "exited", Some(code)) => (Op::Recreate, format!("its last run failed (exit {code})")),
+        (true, "exited", Some(code)) => {
+            (Op::Recreate, format!("its last run failed (exit {code})"))
+        }
         (true, "running", _) => (Op::Unchanged, "still running".into()),
         (true, _, _) => (Op::Recreate, format!("never completed ({})", c.state)),
         (false, "running", _) if c.health.as_deref() == Some("unhealthy") => {
@@ -1087,7 +1132,10 @@ mod tests {
         let StepKind::Containers { spec, .. } = &p.steps[4].kind else {
             panic!()
         };
-        assert!(spec.env.contains(&("DB_POSTGRES_PASSWORD".into(), "change-me".into())));
+        assert!(
+            spec.env
+                .contains(&("DB_POSTGRES_PASSWORD".into(), "change-me".into()))
+        );
         assert_eq!(spec.restart, "no");
         let StepKind::Containers { spec, .. } = &p.steps[2].kind else {
             panic!()

@@ -205,7 +205,10 @@ mod tests {
         assert!(h.record(rev(4, RevisionOutcome::Success)).is_empty());
         assert_eq!(h.current().unwrap().outcome, RevisionOutcome::Success);
         let h2 = History::from_revisions(
-            (1..=12).rev().map(|n| rev(n, RevisionOutcome::Success)).collect(),
+            (1..=12)
+                .rev()
+                .map(|n| rev(n, RevisionOutcome::Success))
+                .collect(),
             DEFAULT_HISTORY_MAX,
         );
         assert_eq!(h2.revisions.len(), 10);

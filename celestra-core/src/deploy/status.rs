@@ -57,7 +57,10 @@ pub enum NodeState {
 impl NodeState {
     /// Ready, failed or skipped.
     pub fn is_terminal(self) -> bool {
-        matches!(self, NodeState::Ready | NodeState::Failed | NodeState::Skipped)
+        matches!(
+            self,
+            NodeState::Ready | NodeState::Failed | NodeState::Skipped
+        )
     }
 }
 
@@ -262,10 +265,11 @@ impl DeploymentStatus {
                     }
                 }
             }
-            EventBody::Log {
-                node_id, lines, ..
-            } => {
-                if own && let Some(n) = self.nodes.iter_mut().find(|n| &n.node_id == node_id) {
+            EventBody::Log { node_id, lines, .. } => {
+                if own
+                    && !self.is_finished()
+                    && let Some(n) = self.nodes.iter_mut().find(|n| &n.node_id == node_id)
+                {
                     n.log = lines.clone();
                 }
             }
@@ -332,13 +336,233 @@ impl DeploymentStatus {
             _ => {
                 let total = self.nodes.len();
                 let done = self.nodes.iter().filter(|n| n.status.is_terminal()).count();
-                if total == 0 {
-                    0
-                } else {
-                    ((100 * done / total) as u8).min(99)
-                }
+                (100 * done)
+                    .checked_div(total)
+                    .map_or(0, |p| (p as u8).min(99))
             }
         };
         self.progress = self.progress.max(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::event::{ObjectRef, PlannedNode, Progress};
+    use proptest::prelude::*;
+
+    fn ev(seq: u64, revision: u64, body: EventBody) -> DeployEvent {
+        DeployEvent {
+            seq,
+            ts: Timestamp(1_000 + seq * 10),
+            deployment_id: "d".into(),
+            revision,
+            target: DeployTarget::Docker,
+            body,
+        }
+    }
+
+    fn started(n: usize) -> EventBody {
+        EventBody::Started {
+            workflow_id: "w".into(),
+            project: "p".into(),
+            nodes: (0..n)
+                .map(|i| PlannedNode {
+                    node_id: format!("n{i}"),
+                    name: format!("node-{i}"),
+                    node_type: "App".into(),
+                    wave: i / 2,
+                })
+                .collect(),
+            total_waves: n.div_ceil(2),
+            rollback_of: None,
+        }
+    }
+
+    const ACTIONS: [Action; 6] = [
+        Action::Apply,
+        Action::Wait,
+        Action::Recreate,
+        Action::Prune,
+        Action::Delete,
+        Action::Skip,
+    ];
+    const STATUSES: [EventStatus; 6] = [
+        EventStatus::Pending,
+        EventStatus::InProgress,
+        EventStatus::Succeeded,
+        EventStatus::Failed,
+        EventStatus::Skipped,
+        EventStatus::TimedOut,
+    ];
+
+    /// One random event body for a deployment of `n` nodes.
+    fn body(n: usize) -> impl Strategy<Value = EventBody> {
+        prop_oneof![
+            (0..4usize).prop_map(|wave| EventBody::WaveStarted { wave }),
+            (0..n, 0..6usize, 0..6usize, any::<bool>()).prop_map(|(i, a, s, with_ref)| {
+                EventBody::Step {
+                    wave: i / 2,
+                    node_id: format!("n{i}"),
+                    object: with_ref.then(|| ObjectRef {
+                        kind: "Container".into(),
+                        name: format!("c{i}"),
+                        namespace: None,
+                    }),
+                    action: ACTIONS[a],
+                    status: STATUSES[s],
+                    reason: None,
+                    message: format!("m{i}{a}{s}"),
+                    progress: Progress::default(),
+                }
+            }),
+            (0..n).prop_map(|i| EventBody::Log {
+                node_id: format!("n{i}"),
+                object: ObjectRef {
+                    kind: "Container".into(),
+                    name: "c".into(),
+                    namespace: None,
+                },
+                lines: vec!["x".into()],
+            }),
+            (1..3u64).prop_map(|to| EventBody::RollbackStarted {
+                to_revision: to,
+                new_revision: 9
+            }),
+            (any::<bool>(), 0..4usize).prop_map(|(ok, r)| EventBody::Finished {
+                outcome: if ok { Outcome::Success } else { Outcome::Failed },
+                reason: (!ok).then_some(
+                    [Reason::Error, Reason::Timeout, Reason::Cancelled, Reason::RolledBack][r]
+                ),
+                message: String::new(),
+            }),
+        ]
+    }
+
+    /// Streams as drivers send them: `Started` first, then events of this revision or of a
+    /// rollback's (revision 9), sometimes a repeated `seq`.
+    fn stream() -> impl Strategy<Value = Vec<DeployEvent>> {
+        (1..7usize).prop_flat_map(|n| {
+            proptest::collection::vec((body(n), 0..10u8), 0..40).prop_map(move |bodies| {
+                let mut out = vec![ev(1, 3, started(n))];
+                let mut seq = 1;
+                for (b, k) in bodies {
+                    if k != 0 {
+                        seq += 1;
+                    }
+                    out.push(ev(seq, if k == 9 { 9 } else { 3 }, b));
+                }
+                out
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_reducer_keeps_its_promises(events in stream()) {
+            let mut s = DeploymentStatus::new();
+            let mut finished_as: Option<DeploymentState> = None;
+            let mut success_seen = false;
+            for e in &events {
+                let before = s.clone();
+                let applied = s.apply(e);
+                // Not newer than the last event: ignored, nothing changes.
+                if e.seq <= before.last_seq {
+                    prop_assert!(!applied);
+                    prop_assert_eq!(&s, &before);
+                    continue;
+                }
+                prop_assert!(applied);
+                // Progress: 0..=100, never down, 100 exactly with success.
+                prop_assert!(s.progress <= 100);
+                prop_assert!(s.progress >= before.progress);
+                prop_assert_eq!(s.progress == 100, s.status == DeploymentState::Success);
+                if e.revision == 3
+                    && matches!(e.body, EventBody::Finished { outcome: Outcome::Success, .. })
+                    && !before.is_finished()
+                {
+                    success_seen = true;
+                }
+                prop_assert!(s.status != DeploymentState::Success || success_seen);
+                // A finished deployment stays as it finished; a failed one has no node left
+                // waiting or in progress.
+                if let Some(f) = finished_as {
+                    prop_assert_eq!(s.status, f);
+                    prop_assert_eq!(&s.nodes, &before.nodes);
+                }
+                if s.is_finished() {
+                    finished_as = Some(s.status);
+                    prop_assert!(s.finished_at.is_some() && s.duration_ms.is_some());
+                }
+                if s.status == DeploymentState::Failed {
+                    prop_assert!(s.reason.is_some());
+                    prop_assert!(s.nodes.iter().all(|n| n.status.is_terminal()));
+                }
+                // A rollback's own events never touch the nodes.
+                if e.revision == 9 {
+                    prop_assert_eq!(&s.nodes, &before.nodes);
+                }
+                // A failed node stays failed.
+                for (a, b) in before.nodes.iter().zip(&s.nodes) {
+                    if a.status == NodeState::Failed {
+                        prop_assert_eq!(b.status, NodeState::Failed);
+                    }
+                }
+            }
+            // Folding all at once is applying one by one.
+            prop_assert_eq!(DeploymentStatus::fold(&events), s);
+        }
+    }
+
+    #[test]
+    fn a_deployment_from_start_to_success() {
+        let mut events = vec![ev(1, 1, started(2))];
+        let step = |seq, i: usize, status| {
+            ev(
+                seq,
+                1,
+                EventBody::Step {
+                    wave: 0,
+                    node_id: format!("n{i}"),
+                    object: None,
+                    action: Action::Apply,
+                    status,
+                    reason: None,
+                    message: "ok".into(),
+                    progress: Progress::default(),
+                },
+            )
+        };
+        events.push(step(2, 0, EventStatus::InProgress));
+        events.push(step(3, 0, EventStatus::Succeeded));
+        let s = DeploymentStatus::fold(&events);
+        assert_eq!(s.status, DeploymentState::Running);
+        assert_eq!(s.progress, 50);
+        assert_eq!(s.nodes[0].status, NodeState::Ready);
+        assert_eq!(s.nodes[1].status, NodeState::NotStarted);
+        events.push(step(4, 1, EventStatus::Succeeded));
+        events.push(ev(
+            5,
+            1,
+            EventBody::Finished {
+                outcome: Outcome::Success,
+                reason: None,
+                message: String::new(),
+            },
+        ));
+        let s = DeploymentStatus::fold(&events);
+        assert_eq!((s.status, s.progress), (DeploymentState::Success, 100));
+        assert_eq!(s.duration_ms, Some(40));
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["status"], "success");
+        assert_eq!(json["nodes"][0]["status"], "ready");
+        assert_eq!(json["startedAt"], "1970-01-01T00:00:01.010Z");
+        // Events read back from their JSON lines fold to the same status.
+        let lines: Vec<String> = events.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+        let back: Vec<DeployEvent> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(DeploymentStatus::fold(&back), s);
+        assert!(lines[1].contains("\"type\":\"step\"") && lines[1].contains("\"status\":\"in_progress\""));
     }
 }

@@ -45,7 +45,8 @@ const LOG_TAIL: usize = 20;
 const GATE_RECHECK: Duration = Duration::from_secs(2);
 /// A server without a health check that this deploy started must stay up this long: a process
 /// that crashes at start is a failure, not a pass (the engine says `running` for a moment).
-const SETTLE: Duration = Duration::from_millis(1000);
+/// A quarter second per wave catches a start-up crash; Compose's `--wait` does not wait at all.
+const SETTLE: Duration = Duration::from_millis(250);
 /// The label that holds a revision record.
 const RECORD: &str = "io.celestra.record";
 
@@ -146,7 +147,10 @@ enum Verdict {
     /// Running, with no health check to say more.
     Up,
     Waiting(String),
-    Failed { reason: &'static str, message: String },
+    Failed {
+        reason: &'static str,
+        message: String,
+    },
 }
 
 /// How one step ended.
@@ -217,7 +221,9 @@ impl Docker {
         if (major, minor) < (1, 41) {
             return Err(DeployError::new(
                 ErrorCode::Engine,
-                format!("the Docker engine at {host} speaks API {api}; Celestra needs 1.41 or newer (Docker 20.10)"),
+                format!(
+                    "the Docker engine at {host} speaks API {api}; Celestra needs 1.41 or newer (Docker 20.10)"
+                ),
             ));
         }
         Ok(Docker { client, host })
@@ -257,7 +263,8 @@ impl Docker {
                 .names
                 .and_then(|n| n.into_iter().next())
                 .unwrap_or_default();
-            let labels: BTreeMap<String, String> = c.labels.unwrap_or_default().into_iter().collect();
+            let labels: BTreeMap<String, String> =
+                c.labels.unwrap_or_default().into_iter().collect();
             let mut live = LiveContainer::from_labels(&id, &name, "", &labels);
             match self.client.inspect_container(&id, None).await {
                 Ok(i) => {
@@ -344,9 +351,21 @@ impl Docker {
         Ok(History::from_revisions(revs, usize::MAX))
     }
 
-    async fn write_record(&self, project: &str, r: &Revision, max: usize) -> Result<(), DeployError> {
+    async fn write_record(
+        &self,
+        project: &str,
+        r: &Revision,
+        max: usize,
+    ) -> Result<(), DeployError> {
         let name = Docker::record_name(project, r.revision);
-        match self.client.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+        match self
+            .client
+            .remove_volume(
+                &name,
+                None::<bollard::query_parameters::RemoveVolumeOptions>,
+            )
+            .await
+        {
             Ok(()) => {}
             Err(e) if not_found(&e) => {}
             Err(e) => return Err(self.err(e)),
@@ -473,12 +492,23 @@ impl Docker {
             events,
             p.secret_values.clone(),
         );
-        let max = options.history_max.unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
+        let max = options
+            .history_max
+            .unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
         let mut rec = Revision::new(revision, &deployment_id, workflow, options.to_json(), now());
         rec.rollback_of = rollback_of;
         self.write_record(&p.name, &rec, max).await?;
         let outcome = self
-            .run(p, &live, &em, revision, &deployment_id, options, cancel, rollback_of)
+            .run(
+                p,
+                &live,
+                &em,
+                revision,
+                &deployment_id,
+                options,
+                cancel,
+                rollback_of,
+            )
             .await;
         let (jobs_ran, end) = match outcome {
             Ok(x) => x,
@@ -538,22 +568,35 @@ impl Docker {
                 new_revision,
             });
             // The rollback's own events follow under its revision (on the same stream).
-            let inner = Box::pin(self.deploy_rollback_stream(&wf, &pp, &opts, &em, cancel, prev.revision, new_revision))
-                .await;
+            let inner = Box::pin(self.deploy_rollback_stream(
+                &wf,
+                &pp,
+                &opts,
+                &em,
+                cancel,
+                prev.revision,
+                new_revision,
+            ))
+            .await;
             em.set_revision(revision);
             match inner {
-                Ok(s) if s.status == crate::deploy::DeploymentState::Success => em.emit(EventBody::Finished {
-                    outcome: Outcome::Failed,
-                    reason: Some(Reason::RolledBack),
-                    message: format!(
-                        "{why}; revision {new_revision} restored revision {}",
-                        prev.revision
-                    ),
-                }),
+                Ok(s) if s.status == crate::deploy::DeploymentState::Success => {
+                    em.emit(EventBody::Finished {
+                        outcome: Outcome::Failed,
+                        reason: Some(Reason::RolledBack),
+                        message: format!(
+                            "{why}; revision {new_revision} restored revision {}",
+                            prev.revision
+                        ),
+                    })
+                }
                 Ok(s) => em.emit(EventBody::Finished {
                     outcome: Outcome::Failed,
                     reason: Some(failed),
-                    message: format!("revision {revision} failed, and so did its rollback: {}", s.details),
+                    message: format!(
+                        "revision {revision} failed, and so did its rollback: {}",
+                        s.details
+                    ),
                 }),
                 Err(e) => em.emit(EventBody::Finished {
                     outcome: Outcome::Failed,
@@ -586,15 +629,32 @@ impl Docker {
         let live = self.inventory(&p.name).await?;
         let deployment_id = uuid_v4();
         // A status of the rollback alone, folded from the same events under its revision.
-        let sub = Emitter::new(&deployment_id, revision, DeployTarget::Docker, None, p.secret_values.clone());
-        let max = options.history_max.unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
+        let sub = Emitter::new(
+            &deployment_id,
+            revision,
+            DeployTarget::Docker,
+            None,
+            p.secret_values.clone(),
+        );
+        let max = options
+            .history_max
+            .unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
         let mut rec = Revision::new(revision, &deployment_id, wf, options.to_json(), now());
         rec.rollback_of = Some(to);
         self.write_record(&p.name, &rec, max).await?;
         em.set_revision(revision);
         let tee = Tee { a: em, b: &sub };
         let res = self
-            .run_with(p, &live, &tee, revision, &deployment_id, options, cancel, Some(to))
+            .run_with(
+                p,
+                &live,
+                &tee,
+                revision,
+                &deployment_id,
+                options,
+                cancel,
+                Some(to),
+            )
             .await;
         let s = sub.status();
         rec.outcome = match &res {
@@ -620,8 +680,17 @@ impl Docker {
         rollback_of: Option<u64>,
     ) -> Result<(Vec<String>, Option<(Reason, String)>), DeployError> {
         let one = One(em);
-        self.run_with(p, live, &one, revision, deployment_id, options, cancel, rollback_of)
-            .await
+        self.run_with(
+            p,
+            live,
+            &one,
+            revision,
+            deployment_id,
+            options,
+            cancel,
+            rollback_of,
+        )
+        .await
     }
 
     /// The deploy proper. Returns the Jobs that ran and, for a failure, its reason; emits
@@ -821,7 +890,10 @@ impl Docker {
         mut on_change: impl FnMut(&DeploymentStatus) -> bool,
     ) -> Result<(), DeployError> {
         let mut stream = self.client.events(Some(EventsOptions {
-            filters: Some(filters(&[("label", format!("{}={project}", labels::PROJECT))])),
+            filters: Some(filters(&[(
+                "label",
+                format!("{}={project}", labels::PROJECT),
+            )])),
             ..Default::default()
         }));
         let mut records = self.client.events(Some(EventsOptions {
@@ -992,7 +1064,9 @@ impl Run<'_> {
                 let blocked = st.depends_on.iter().find(|d| failed.contains(d)).cloned();
                 async move {
                     if let Some(b) = blocked {
-                        return StepEnd::Skipped(format!("skipped: it depends on {b}, which failed"));
+                        return StepEnd::Skipped(format!(
+                            "skipped: it depends on {b}, which failed"
+                        ));
                     }
                     self.step_with_policy(sink, st, cancel).await
                 }
@@ -1044,7 +1118,11 @@ impl Run<'_> {
                         });
                         if first_failure.is_none() {
                             first_failure = Some((
-                                if timed_out { Reason::Timeout } else { Reason::Error },
+                                if timed_out {
+                                    Reason::Timeout
+                                } else {
+                                    Reason::Error
+                                },
                                 format!("{} failed: {message}", st.name),
                             ));
                         }
@@ -1085,7 +1163,9 @@ impl Run<'_> {
                 },
             };
             match end {
-                StepEnd::Failed { ref message, .. } if attempt < attempts && !cancel.is_cancelled() => {
+                StepEnd::Failed { ref message, .. }
+                    if attempt < attempts && !cancel.is_cancelled() =>
+                {
                     sink.emit(EventBody::Step {
                         wave: st.wave,
                         node_id: st.node_id.clone(),
@@ -1164,7 +1244,11 @@ impl Run<'_> {
                         Err(end) => return end,
                     }
                 }
-                let what = if *one_shot { "completed (exit 0)" } else { "running" };
+                let what = if *one_shot {
+                    "completed (exit 0)"
+                } else {
+                    "running"
+                };
                 for (name, id) in &ids {
                     if let Err(end) = self.gate(sink, st, name, &id.0, *one_shot, id.1).await {
                         return end;
@@ -1181,6 +1265,7 @@ impl Run<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn container_event(
         &self,
         sink: &dyn Sink,
@@ -1254,15 +1339,39 @@ impl Run<'_> {
         let _ = self.plan;
         match op {
             Op::Unchanged => {
-                self.container_event(sink, st, name, Action::Skip, EventStatus::Succeeded, None, format!("unchanged: {why}"));
+                self.container_event(
+                    sink,
+                    st,
+                    name,
+                    Action::Skip,
+                    EventStatus::Succeeded,
+                    None,
+                    format!("unchanged: {why}"),
+                );
                 Ok((live.map(|l| l.id).unwrap_or_default(), false))
             }
             Op::Update => {
                 let id = live.map(|l| l.id).unwrap_or_default();
-                self.container_event(sink, st, name, Action::Apply, EventStatus::InProgress, None, format!("starting: {why}"));
-                c.start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
-                    .await
-                    .map_err(|e| self.fail("StartFailed", format!("{name} did not start: {}", self.d.err(e).message)))?;
+                self.container_event(
+                    sink,
+                    st,
+                    name,
+                    Action::Apply,
+                    EventStatus::InProgress,
+                    None,
+                    format!("starting: {why}"),
+                );
+                c.start_container(
+                    &id,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                )
+                .await
+                .map_err(|e| {
+                    self.fail(
+                        "StartFailed",
+                        format!("{name} did not start: {}", self.d.err(e).message),
+                    )
+                })?;
                 Ok((id, true))
             }
             Op::Create | Op::Recreate | Op::Prune => {
@@ -1276,11 +1385,31 @@ impl Run<'_> {
                     } else {
                         self.d.err(e).message
                     };
-                    self.container_event(sink, st, name, Action::Apply, EventStatus::Failed, Some("ImageNotFound"), msg.clone());
+                    self.container_event(
+                        sink,
+                        st,
+                        name,
+                        Action::Apply,
+                        EventStatus::Failed,
+                        Some("ImageNotFound"),
+                        msg.clone(),
+                    );
                     return Err(self.fail("ImageNotFound", msg));
                 }
-                let action = if op == Op::Recreate { Action::Recreate } else { Action::Apply };
-                self.container_event(sink, st, name, action, EventStatus::InProgress, None, why.clone());
+                let action = if op == Op::Recreate {
+                    Action::Recreate
+                } else {
+                    Action::Apply
+                };
+                self.container_event(
+                    sink,
+                    st,
+                    name,
+                    action,
+                    EventStatus::InProgress,
+                    None,
+                    why.clone(),
+                );
                 if let Some(l) = &live {
                     match c
                         .remove_container(
@@ -1307,7 +1436,9 @@ impl Run<'_> {
                         body,
                     )
                     .await
-                    .map_err(|e| self.fail("CreateFailed", format!("{name}: {}", self.d.err(e).message)))?
+                    .map_err(|e| {
+                        self.fail("CreateFailed", format!("{name}: {}", self.d.err(e).message))
+                    })?
                     .id;
                 self.created.lock().expect("created").push(name.to_owned());
                 if !spec.files.is_empty() {
@@ -1326,19 +1457,46 @@ impl Run<'_> {
                         bollard::body_full(archive.into()),
                     )
                     .await
-                    .map_err(|e| self.fail("FilesFailed", format!("{name}: writing its files failed: {}", self.d.err(e).message)))?;
+                    .map_err(|e| {
+                        self.fail(
+                            "FilesFailed",
+                            format!(
+                                "{name}: writing its files failed: {}",
+                                self.d.err(e).message
+                            ),
+                        )
+                    })?;
                 }
                 if one_shot {
                     self.jobs_ran.lock().expect("jobs").push(st.node_id.clone());
                 }
-                c.start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
-                    .await
-                    .map_err(|e| {
-                        let msg = format!("{name} did not start: {}", self.d.err(e).message);
-                        self.container_event(sink, st, name, action, EventStatus::Failed, Some("StartFailed"), msg.clone());
-                        self.fail("StartFailed", msg)
-                    })?;
-                self.container_event(sink, st, name, action, EventStatus::Succeeded, None, format!("{} started", name));
+                c.start_container(
+                    &id,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                )
+                .await
+                .map_err(|e| {
+                    let msg = format!("{name} did not start: {}", self.d.err(e).message);
+                    self.container_event(
+                        sink,
+                        st,
+                        name,
+                        action,
+                        EventStatus::Failed,
+                        Some("StartFailed"),
+                        msg.clone(),
+                    );
+                    self.fail("StartFailed", msg)
+                })?;
+                self.container_event(
+                    sink,
+                    st,
+                    name,
+                    action,
+                    EventStatus::Succeeded,
+                    None,
+                    format!("{} started", name),
+                );
                 Ok((id, true))
             }
         }
@@ -1483,7 +1641,10 @@ impl Run<'_> {
         if !one_shot && i.restart_count.unwrap_or(0) > 0 {
             return Ok(Verdict::Failed {
                 reason: "CrashLoop",
-                message: format!("restarted {} times (last exit code {code})", i.restart_count.unwrap_or(0)),
+                message: format!(
+                    "restarted {} times (last exit code {code})",
+                    i.restart_count.unwrap_or(0)
+                ),
             });
         }
         Ok(match (one_shot, status.as_str()) {
@@ -1544,7 +1705,15 @@ impl Run<'_> {
                 Verdict::Failed { reason, message } => {
                     let lines = self.log_tail(id).await;
                     let msg = format!("{name} {message}");
-                    self.container_event(sink, st, name, Action::Wait, EventStatus::Failed, Some(reason), msg.clone());
+                    self.container_event(
+                        sink,
+                        st,
+                        name,
+                        Action::Wait,
+                        EventStatus::Failed,
+                        Some(reason),
+                        msg.clone(),
+                    );
                     if !lines.is_empty() {
                         sink.emit(EventBody::Log {
                             node_id: st.node_id.clone(),
@@ -1552,12 +1721,23 @@ impl Run<'_> {
                             lines: lines.clone(),
                         });
                     }
-                    let tail = lines.last().map(|l| format!("; last log line: {l}")).unwrap_or_default();
+                    let tail = lines
+                        .last()
+                        .map(|l| format!("; last log line: {l}"))
+                        .unwrap_or_default();
                     return Err(self.fail(reason, format!("{msg}{tail}")));
                 }
                 Verdict::Waiting(m) => {
                     if m != said {
-                        self.container_event(sink, st, name, Action::Wait, EventStatus::InProgress, None, format!("waiting: {m}"));
+                        self.container_event(
+                            sink,
+                            st,
+                            name,
+                            Action::Wait,
+                            EventStatus::InProgress,
+                            None,
+                            format!("waiting: {m}"),
+                        );
                         said = m;
                     }
                 }
@@ -1671,13 +1851,21 @@ pub fn live_status(p: &DockerProject, live: &LiveInventory, rev: &Revision) -> D
     let mut any_failed = false;
     for st in &p.steps {
         let (status, reason, message) = match &st.kind {
-            StepKind::Skipped { why } => (NodeState::Skipped, Some("NoDockerEquivalent".to_owned()), why.clone()),
+            StepKind::Skipped { why } => (
+                NodeState::Skipped,
+                Some("NoDockerEquivalent".to_owned()),
+                why.clone(),
+            ),
             StepKind::Consumed { how } => (NodeState::Ready, None, how.clone()),
             StepKind::Network { network } => {
                 if live.networks.contains(network) {
                     (NodeState::Ready, None, format!("network {network}"))
                 } else {
-                    (NodeState::Failed, Some("Missing".into()), format!("network {network} is missing"))
+                    (
+                        NodeState::Failed,
+                        Some("Missing".into()),
+                        format!("network {network} is missing"),
+                    )
                 }
             }
             StepKind::Containers {
@@ -1700,18 +1888,42 @@ pub fn live_status(p: &DockerProject, live: &LiveInventory, rev: &Revision) -> D
                         None => problems.push(("Missing", format!("{name} is missing"))),
                         Some(c) => {
                             let drift = c.hash.as_deref() != Some(hash.as_str());
-                            match (*one_shot, c.state.as_str(), c.exit_code, c.health.as_deref()) {
+                            match (
+                                *one_shot,
+                                c.state.as_str(),
+                                c.exit_code,
+                                c.health.as_deref(),
+                            ) {
                                 (true, "exited", Some(0), _) => {}
-                                (true, "running" | "created", _, _) => waiting.push(format!("{name} running")),
-                                (true, _, code, _) => problems.push(("ExitCode", format!("{name} exited with code {}", code.unwrap_or(-1)))),
-                                (false, "running", _, Some("unhealthy")) => problems.push(("Unhealthy", format!("{name} is unhealthy"))),
-                                (false, "running", _, Some("starting")) => waiting.push(format!("{name} health: starting")),
+                                (true, "running" | "created", _, _) => {
+                                    waiting.push(format!("{name} running"))
+                                }
+                                (true, _, code, _) => problems.push((
+                                    "ExitCode",
+                                    format!("{name} exited with code {}", code.unwrap_or(-1)),
+                                )),
+                                (false, "running", _, Some("unhealthy")) => {
+                                    problems.push(("Unhealthy", format!("{name} is unhealthy")))
+                                }
+                                (false, "running", _, Some("starting")) => {
+                                    waiting.push(format!("{name} health: starting"))
+                                }
                                 (false, "running", _, _) => {}
-                                (false, "restarting", code, _) => problems.push(("CrashLoop", format!("{name} is restarting (exit code {})", code.unwrap_or(-1)))),
-                                (false, s, code, _) => problems.push(("NotRunning", format!("{name} is {s} (exit code {})", code.unwrap_or(-1)))),
+                                (false, "restarting", code, _) => problems.push((
+                                    "CrashLoop",
+                                    format!(
+                                        "{name} is restarting (exit code {})",
+                                        code.unwrap_or(-1)
+                                    ),
+                                )),
+                                (false, s, code, _) => problems.push((
+                                    "NotRunning",
+                                    format!("{name} is {s} (exit code {})", code.unwrap_or(-1)),
+                                )),
                             }
                             if drift && problems.is_empty() && waiting.is_empty() {
-                                waiting.push(format!("{name} differs from revision {}", rev.revision));
+                                waiting
+                                    .push(format!("{name} differs from revision {}", rev.revision));
                             }
                         }
                     }
@@ -1750,11 +1962,27 @@ pub fn live_status(p: &DockerProject, live: &LiveInventory, rev: &Revision) -> D
     };
     let details = match state {
         crate::deploy::DeploymentState::Success => format!("revision {} is running", rev.revision),
-        crate::deploy::DeploymentState::Running => format!("revision {} is deploying", rev.revision),
-        _ if any_failed && rev.outcome == RevisionOutcome::Success => {
-            format!("revision {} degraded: {}", rev.revision, nodes.iter().find(|n| n.status == NodeState::Failed).map(|n| n.message.clone()).unwrap_or_default())
+        crate::deploy::DeploymentState::Running => {
+            format!("revision {} is deploying", rev.revision)
         }
-        _ => if rev.message.is_empty() { format!("revision {} failed", rev.revision) } else { rev.message.clone() },
+        _ if any_failed && rev.outcome == RevisionOutcome::Success => {
+            format!(
+                "revision {} degraded: {}",
+                rev.revision,
+                nodes
+                    .iter()
+                    .find(|n| n.status == NodeState::Failed)
+                    .map(|n| n.message.clone())
+                    .unwrap_or_default()
+            )
+        }
+        _ => {
+            if rev.message.is_empty() {
+                format!("revision {} failed", rev.revision)
+            } else {
+                rev.message.clone()
+            }
+        }
     };
     let total = nodes.len().max(1);
     DeploymentStatus {
@@ -1775,7 +2003,9 @@ pub fn live_status(p: &DockerProject, live: &LiveInventory, rev: &Revision) -> D
         total_waves: p.total_waves,
         started_at: Some(rev.started_at),
         finished_at: rev.finished_at,
-        duration_ms: rev.finished_at.map(|f| f.0.saturating_sub(rev.started_at.0)),
+        duration_ms: rev
+            .finished_at
+            .map(|f| f.0.saturating_sub(rev.started_at.0)),
         rolled_back_to: None,
         nodes,
         last_seq: 0,

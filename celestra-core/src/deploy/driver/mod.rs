@@ -304,7 +304,9 @@ pub(crate) fn tar(files: &[(String, Vec<u8>, u32)]) -> Result<Vec<u8>, String> {
         let rel = path.trim_start_matches('/');
         if rel.is_empty()
             || rel.ends_with('/')
-            || rel.split('/').any(|c| c.is_empty() || c == ".." || c == ".")
+            || rel
+                .split('/')
+                .any(|c| c.is_empty() || c == ".." || c == ".")
         {
             return Err(format!("file path {path:?} is not a plain absolute path"));
         }
@@ -375,7 +377,13 @@ mod tests {
 
     #[test]
     fn redaction() {
-        let e = Emitter::new("d", 1, DeployTarget::Docker, None, vec!["hunter2".into(), "x".into()]);
+        let e = Emitter::new(
+            "d",
+            1,
+            DeployTarget::Docker,
+            None,
+            vec!["hunter2".into(), "x".into()],
+        );
         assert_eq!(e.redact("password=hunter2 x"), "password=<redacted> x");
     }
 }
