@@ -797,3 +797,147 @@ fn hostile_values_reach_the_environment_and_files_byte_for_byte_and_volumes_keep
         assert_eq!(r.volumes, ["t-hostile_hostile-app-data"]);
     });
 }
+
+fn two_chains(policy: Value) -> Value {
+    let app = |id: &str, name: &str, run: &str| {
+        json!({"id": id, "type": "celestra-app", "position": {"x": 0, "y": 0},
+               "data": {"name": name, "properties": {"image": "celestra-test/busybox:1", "environment": {"RUN": run}}}})
+    };
+    let job = |id: &str, name: &str, cmd: &str| {
+        json!({"id": id, "type": "celestra-job", "position": {"x": 0, "y": 0},
+               "data": {"name": name, "properties": {"image": "celestra-test/busybox:1", "command": ["sh", "-c", cmd], "restartPolicy": "Never"}}})
+    };
+    json!({
+        "schemaVersion": "1.0", "id": "wf-chains", "name": "chains", "settings": policy,
+        "nodes": [job("j1", "bad-job", "echo failing; exit 2"), app("a1", "after-bad", "sleep 3600"),
+                  job("j2", "good-job", "true"), app("a2", "after-good", "sleep 3600")],
+        "connections": [{"id": "c1", "source": "j1", "target": "a1", "type": "dependency"},
+                        {"id": "c2", "source": "j2", "target": "a2", "type": "dependency"}]
+    })
+}
+
+#[test]
+fn continue_on_error_skips_only_the_failed_steps_dependents() {
+    bounded(async {
+        let d = docker().await;
+        let p = "t-continue";
+        clean(&d, p).await;
+        let (s, _) = deploy(
+            &d,
+            &two_chains(json!({"errorHandling": "continueOnError"})),
+            &opts(p),
+        )
+        .await;
+        assert_eq!(s.status, DeploymentState::Failed);
+        assert_eq!(node_status(&s, "bad-job").status, NodeState::Failed);
+        let skipped = node_status(&s, "after-bad");
+        assert_eq!(
+            (skipped.status, skipped.reason.as_deref()),
+            (NodeState::Skipped, Some("DependencyFailed"))
+        );
+        assert_eq!(node_status(&s, "good-job").status, NodeState::Ready);
+        assert_eq!(node_status(&s, "after-good").status, NodeState::Ready);
+        assert!(
+            exists(&d, "t-continue-after-good-1").await
+                && !exists(&d, "t-continue-after-bad-1").await
+        );
+        // The default, stopOnError: the wave fails, nothing of the next wave starts.
+        clean(&d, p).await;
+        let (s, _) = deploy(&d, &two_chains(json!({})), &opts(p)).await;
+        assert_eq!(node_status(&s, "after-good").status, NodeState::Skipped);
+        assert!(!exists(&d, "t-continue-after-good-1").await);
+        clean(&d, p).await;
+    });
+}
+
+#[test]
+fn retry_on_error_runs_a_failed_step_again_then_stops() {
+    bounded(async {
+        let d = docker().await;
+        let p = "t-retry";
+        clean(&d, p).await;
+        let wf = two_chains(json!({"errorHandling": "retryOnError",
+            "retry": {"maxAttempts": 3, "backoff": "fixed", "initialDelaySeconds": 0}}));
+        let (s, events) = deploy(&d, &wf, &opts(p)).await;
+        assert_eq!(s.status, DeploymentState::Failed);
+        let retries: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match &e.body {
+                EventBody::Step {
+                    reason: Some(r),
+                    message,
+                    ..
+                } if r == "Retrying" => Some(message.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(retries.len(), 2, "{retries:?}");
+        assert!(
+            retries[0].starts_with("attempt 1 of 3 failed")
+                && retries[1].starts_with("attempt 2 of 3 failed"),
+            "{retries:?}"
+        );
+        // Each attempt ran the job again (a new container).
+        let recreated = events
+            .iter()
+            .filter(|e| matches!(&e.body, EventBody::Step { action: Action::Recreate, object: Some(o), status: celestra_core::deploy::EventStatus::InProgress, .. } if o.name == "t-retry-bad-job-1"))
+            .count();
+        assert_eq!(recreated, 2);
+        assert_eq!(
+            node_status(&s, "bad-job").reason.as_deref(),
+            Some("ExitCode")
+        );
+        clean(&d, p).await;
+    });
+}
+
+#[test]
+fn watch_follows_the_live_status_and_sees_a_node_degrade() {
+    bounded(async {
+        let d = docker().await;
+        let p = "t-watch";
+        clean(&d, p).await;
+        let (s, _) = deploy(&d, &one_app("sleep 3600", None), &opts(p)).await;
+        assert_eq!(s.status, DeploymentState::Success);
+        let cancel = Cancel::new();
+        let h = host();
+        // Someone stops the container behind our back.
+        let killer = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let d = Docker::connect(Some(&h)).await.unwrap();
+            d.client()
+                .kill_container(
+                    "t-watch-web-1",
+                    None::<bollard::query_parameters::KillContainerOptions>,
+                )
+                .await
+                .unwrap();
+        });
+        let mut seen = Vec::new();
+        d.watch(p, &cancel, |s| {
+            seen.push((
+                s.status,
+                node_status(s, "web").status,
+                node_status(s, "web").message.clone(),
+            ));
+            s.status == DeploymentState::Success
+        })
+        .await
+        .unwrap();
+        killer.await.unwrap();
+        assert_eq!(seen[0].0, DeploymentState::Success);
+        let last = seen.last().unwrap();
+        assert_eq!(
+            (last.0, last.1),
+            (DeploymentState::Failed, NodeState::Failed),
+            "{seen:?}"
+        );
+        assert!(last.2.contains("t-watch-web-1 is exited"), "{seen:?}");
+        // A redeploy brings it back (same container, started again).
+        let before = id(&d, "t-watch-web-1").await;
+        let (s, _) = deploy(&d, &one_app("sleep 3600", None), &opts(p)).await;
+        assert_eq!(s.status, DeploymentState::Success);
+        assert_eq!(id(&d, "t-watch-web-1").await, before);
+        clean(&d, p).await;
+    });
+}

@@ -190,7 +190,7 @@ impl Docker {
             if !std::path::Path::new(path).exists() {
                 return Err(DeployError::new(
                     ErrorCode::EngineUnreachable,
-                    format!("cannot reach the Docker engine at {host}: no such socket (is the daemon running? set DOCKER_HOST or --host)"),
+                    format!("cannot reach the Docker engine at {host}: no such socket (is the daemon running? set DOCKER_HOST or give the host)"),
                 ));
             }
             Client::connect_with_unix(&host, 120, bollard::API_DEFAULT_VERSION)
