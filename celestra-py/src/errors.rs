@@ -1,6 +1,7 @@
 //! The binding's errors: every engine error, bad argument, input that is not JSON and panic
 //! becomes one `EngineError(code, message, diagnostics, line, column)`; the package's Python
-//! layer (`celestra_engine/__init__.py`) maps it to its public exception classes by `code`.
+//! layer (`celestra_engine/__init__.py`) maps it to its public exception classes by `code`. The
+//! deploy API raises its own `DeployError` (same arguments, the deploy codes; `deploy.rs`).
 
 use crate::convert::{NotJson, to_py};
 use celestra_core::{Error, api};
@@ -14,6 +15,14 @@ create_exception!(
     EngineError,
     PyException,
     "An engine error: args are (code, message, diagnostics, line, column)."
+);
+
+create_exception!(
+    _native,
+    DeployError,
+    PyException,
+    "A deploy error: args are (code, message, diagnostics, line, column); code is a deploy code \
+     (ENGINE_UNREACHABLE, IMAGE_NOT_FOUND, GATE_FAILED, TIMEOUT, CANCELLED...)."
 );
 
 /// What an engine call can fail with, before it becomes a Python exception.

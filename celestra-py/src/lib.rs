@@ -7,6 +7,7 @@
 //! becomes `EngineError("INTERNAL", ...)`.
 
 mod convert;
+mod deploy;
 mod errors;
 
 use celestra_core::generate::GenerateOptions;
@@ -463,5 +464,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(_engine_time, m)?)?;
     m.add_class::<Session>()?;
+    m.add("DeployError", m.py().get_type::<errors::DeployError>())?;
+    m.add_class::<deploy::DeployHandle>()?;
+    m.add_function(wrap_pyfunction!(deploy::deploy_start, m)?)?;
+    m.add_function(wrap_pyfunction!(deploy::rollback_start, m)?)?;
+    m.add_function(wrap_pyfunction!(deploy::deploy_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(deploy::deploy_status, m)?)?;
+    m.add_function(wrap_pyfunction!(deploy::deploy_history, m)?)?;
+    m.add_function(wrap_pyfunction!(deploy::deploy_down, m)?)?;
+    m.add_function(wrap_pyfunction!(deploy::deployment_status, m)?)?;
     Ok(())
 }
