@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import List, Optional
 
 from . import _native
-from ._types import Diagnostic
+from ._types import DeployErrorCode, DeploymentStatus, Diagnostic
 
-__all__ = ["CelestraError", "GenerateError", "ParseError", "ValidationError"]
+__all__ = ["CelestraError", "DeployError", "GenerateError", "ParseError", "ValidationError"]
 
 
 class CelestraError(Exception):
@@ -50,6 +50,48 @@ class ValidationError(CelestraError):
 
 class GenerateError(CelestraError):
     """An option is not valid (``OPTION``): an unknown target, layout or Kubernetes version."""
+
+
+class DeployError(CelestraError):
+    """A deploy call could not proceed, or (``status`` set) a deployment failed.
+
+    ``code`` is stable: ``ENGINE_UNREACHABLE`` (the engine's socket or address does not answer;
+    the message names it), ``ENGINE`` (the engine answered with an error), ``INVALID`` (the
+    workflow has errors: ``diagnostics``), ``OPTION`` (a wrong argument: unknown target, bad
+    timeout, a workflow that is not JSON — ``line``/``column`` for malformed JSON text),
+    ``IMAGE_NOT_FOUND``, ``GATE_FAILED`` (a step's readiness gate failed: exit code, unhealthy,
+    crash), ``TIMEOUT``, ``CANCELLED``, ``NO_HISTORY`` (no such revision, or none to roll back
+    to), ``ROLLBACK_REFUSED``; ``INTERNAL`` for a bug caught at the boundary.
+
+    ``status`` is the final deployment status (``workflow-format.md`` §5.3) when the error is a
+    deployment that ran and failed (``DeployHandle.result(raise_on_failure=True)``); the
+    failed node's ``reason``, ``message`` and ``log`` are in ``status["nodes"]``. Messages never
+    hold secret values (the engine replaces them by ``<redacted>``).
+    """
+
+    code: DeployErrorCode
+    line: Optional[int]
+    column: Optional[int]
+    status: Optional[DeploymentStatus]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        diagnostics: Optional[List[Diagnostic]] = None,
+        line: Optional[int] = None,
+        column: Optional[int] = None,
+        status: Optional[DeploymentStatus] = None,
+    ) -> None:
+        super().__init__(code, message, diagnostics)
+        self.line = line
+        self.column = column
+        self.status = status
+
+
+def _deploy_error(e: _native.DeployError) -> DeployError:
+    code, message, diagnostics, line, column = e.args
+    return DeployError(code, message, diagnostics, line, column)
 
 
 _PARSE_CODES = frozenset({"PARSE", "SHAPE", "TOO_LARGE"})

@@ -3,15 +3,24 @@
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
+    "DeployError",
+    "DeployHandle",
     "EngineError",
     "Session",
     "__version__",
     "_engine_time",
     "analyze",
+    "deploy_down",
+    "deploy_history",
+    "deploy_plan",
+    "deploy_start",
+    "deploy_status",
+    "deployment_status",
     "diagnostic_codes",
     "error_codes",
     "generate",
     "plan",
+    "rollback_start",
     "schema",
     "validate",
 ]
@@ -22,6 +31,9 @@ _Input = Union[Mapping[str, Any], str, bytes, bytearray]
 
 class EngineError(Exception):
     """args: (code, message, diagnostics, line, column)."""
+
+class DeployError(Exception):
+    """args: (code, message, diagnostics, line, column); code is a deploy code."""
 
 # With json=True each returns the result as compact JSON bytes instead.
 def validate(
@@ -67,3 +79,67 @@ class Session:
     def ledger(self, target: Optional[str] = None) -> Optional[Dict[str, Any]]: ...
     def generated(self, target: Optional[str] = None) -> Optional[Dict[str, Any]]: ...
     def last_error(self) -> Optional[Tuple[str, str, List[Dict[str, Any]]]]: ...
+
+# ----------------------------------------------------------------------------------- deploy
+
+@final
+class DeployHandle:
+    """A running deploy or rollback (on a native thread of its own)."""
+
+    # Event `index` (from 0), waiting up to `timeout` s with the GIL released; None when the
+    # call ended before it or the wait timed out (`done` tells which).
+    def event(self, index: int, timeout: float = 0.0) -> Optional[Dict[str, Any]]: ...
+    # Waits up to `timeout` s for the end; True once the call ended.
+    def wait(self, timeout: float = 0.0) -> bool: ...
+    def events(self) -> List[Dict[str, Any]]: ...
+    @property
+    def event_count(self) -> int: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def deployment_id(self) -> Optional[str]: ...
+    def cancel(self) -> None: ...
+    # None while running; (status, failure) once ended, failure (code, message, diagnostics)
+    # for a failed deployment; raises DeployError for a call that could not proceed.
+    def outcome(
+        self,
+    ) -> Optional[Tuple[Dict[str, Any], Optional[Tuple[str, str, List[Dict[str, Any]]]]]]: ...
+
+def deploy_start(
+    workflow: _Input,
+    target: str,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[float] = None,
+    step_timeout: Optional[float] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+) -> DeployHandle: ...
+def rollback_start(
+    target: str,
+    project: str,
+    to: Optional[int] = None,
+    host: Optional[str] = None,
+    timeout: Optional[float] = None,
+    step_timeout: Optional[float] = None,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+) -> DeployHandle: ...
+def deploy_plan(
+    workflow: _Input,
+    target: str,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[float] = None,
+    step_timeout: Optional[float] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+) -> Dict[str, Any]: ...
+def deploy_status(target: str, project: str, host: Optional[str] = None) -> Dict[str, Any]: ...
+def deploy_history(target: str, project: str, host: Optional[str] = None) -> List[Dict[str, Any]]: ...
+def deploy_down(
+    target: str, project: str, volumes: bool = False, host: Optional[str] = None
+) -> Dict[str, Any]: ...
+def deployment_status(events: Union[Sequence[Mapping[str, Any]], str, bytes]) -> Dict[str, Any]: ...

@@ -12,22 +12,43 @@ else:  # pragma: no cover - older interpreters
 
 __all__ = [
     "Analysis",
+    "Change",
+    "ChangePlan",
+    "ChangeWave",
     "CodeInfo",
     "Connection",
+    "DeployErrorCode",
+    "DeployEvent",
+    "DeployProgress",
+    "DeployTarget",
+    "DeploymentStatus",
     "Diagnostic",
+    "DownReport",
+    "FinishedEvent",
     "Generated",
+    "HistoryEntry",
     "Ledger",
     "LedgerEntry",
+    "LogEvent",
     "Node",
     "NodeData",
+    "NodeStatus",
+    "ObjectRef",
     "Plan",
+    "PlannedNode",
     "Related",
     "Report",
+    "RollbackStartedEvent",
     "Severity",
+    "SkippedNode",
+    "StartedEvent",
     "Step",
+    "StepEvent",
     "Target",
     "Update",
     "Wave",
+    "WaveFinishedEvent",
+    "WaveStartedEvent",
     "Workflow",
     "WorkflowInput",
 ]
@@ -170,3 +191,215 @@ class CodeInfo(TypedDict):
     fix: str
     example: str
     origin: str
+
+
+# ---------------------------------------------------------------------------------- deploy
+# The core's deploy model as JSON (celestra-core/src/deploy): events, the §5.3 status, the
+# change plan, revisions. Times are RFC 3339 UTC text with milliseconds.
+
+#: Where a deploy goes: only ``"docker"`` is available (``"kubernetes"`` is refused with
+#: ``OPTION`` until its driver ships).
+DeployTarget = Literal["docker"]
+
+#: The stable codes of :class:`DeployError`.
+DeployErrorCode = Literal[
+    "ENGINE_UNREACHABLE",
+    "ENGINE",
+    "INVALID",
+    "OPTION",
+    "IMAGE_NOT_FOUND",
+    "GATE_FAILED",
+    "TIMEOUT",
+    "CANCELLED",
+    "NO_HISTORY",
+    "ROLLBACK_REFUSED",
+    "INTERNAL",
+]
+
+
+class ObjectRef(TypedDict):
+    """A container, network or volume (or a Kubernetes object)."""
+
+    kind: str
+    name: str
+    namespace: NotRequired[str]
+
+
+class DeployProgress(TypedDict):
+    done: int
+    total: int
+
+
+class PlannedNode(TypedDict):
+    nodeId: str
+    name: str
+    type: str
+    wave: int
+
+
+class _EventBase(TypedDict):
+    seq: int
+    ts: str
+    deploymentId: str
+    revision: int
+    target: Literal["docker", "kubernetes"]
+
+
+class StartedEvent(_EventBase):
+    type: Literal["started"]
+    workflowId: str
+    project: str
+    nodes: List[PlannedNode]
+    totalWaves: int
+    rollbackOf: NotRequired[int]
+
+
+class WaveStartedEvent(_EventBase):
+    type: Literal["waveStarted"]
+    wave: int
+
+
+class StepEvent(_EventBase):
+    type: Literal["step"]
+    wave: int
+    nodeId: str
+    ref: NotRequired[ObjectRef]
+    action: Literal["apply", "wait", "recreate", "prune", "delete", "skip"]
+    status: Literal["pending", "in_progress", "succeeded", "failed", "skipped", "timed_out"]
+    #: ``ImageNotFound``, ``ExitCode``, ``Unhealthy``, ``CrashLoop``, ``NoDockerEquivalent``…
+    reason: NotRequired[str]
+    message: NotRequired[str]
+    progress: DeployProgress
+
+
+class LogEvent(_EventBase):
+    """The last lines of a failed container's log."""
+
+    type: Literal["log"]
+    nodeId: str
+    ref: ObjectRef
+    lines: List[str]
+
+
+class WaveFinishedEvent(_EventBase):
+    type: Literal["waveFinished"]
+    wave: int
+    status: Literal["succeeded", "failed", "skipped", "timed_out"]
+
+
+class RollbackStartedEvent(_EventBase):
+    type: Literal["rollbackStarted"]
+    toRevision: int
+    newRevision: int
+
+
+class FinishedEvent(_EventBase):
+    type: Literal["finished"]
+    outcome: Literal["success", "failed"]
+    reason: NotRequired[Literal["error", "timeout", "cancelled", "rolledBack"]]
+    message: NotRequired[str]
+
+
+#: One event of a deployment, tagged by ``type`` (``seq`` strictly increasing from 1).
+DeployEvent = Union[
+    StartedEvent,
+    WaveStartedEvent,
+    StepEvent,
+    LogEvent,
+    WaveFinishedEvent,
+    RollbackStartedEvent,
+    FinishedEvent,
+]
+
+
+class NodeStatus(TypedDict):
+    nodeId: str
+    name: str
+    type: str
+    wave: int
+    #: §5.3 colors: gray, yellow, blue, green, red (and skipped).
+    status: Literal["notStarted", "waiting", "inProgress", "ready", "failed", "skipped"]
+    reason: NotRequired[str]
+    message: str
+    #: The last lines of a failed container's log.
+    log: NotRequired[List[str]]
+
+
+class DeploymentStatus(TypedDict):
+    """The deployment status of ``workflow-format.md`` §5.3."""
+
+    deploymentId: str
+    workflowId: str
+    project: str
+    revision: int
+    target: NotRequired[Literal["docker", "kubernetes"]]
+    status: Literal["pending", "running", "success", "failed"]
+    #: ``floor(100 * finished steps / steps)``, monotonic; 100 only with ``success``.
+    progress: int
+    details: str
+    reason: NotRequired[Literal["error", "timeout", "cancelled", "rolledBack"]]
+    wave: NotRequired[int]
+    totalWaves: int
+    startedAt: NotRequired[str]
+    finishedAt: NotRequired[str]
+    durationMs: NotRequired[int]
+    rolledBackTo: NotRequired[int]
+    nodes: List[NodeStatus]
+    lastSeq: int
+
+
+class Change(TypedDict):
+    nodeId: NotRequired[str]
+    ref: ObjectRef
+    op: Literal["create", "update", "recreate", "unchanged", "prune"]
+    why: str
+
+
+class ChangeWave(TypedDict):
+    wave: int
+    changes: List[Change]
+
+
+class SkippedNode(TypedDict):
+    nodeId: str
+    name: str
+    why: str
+
+
+class ChangePlan(TypedDict):
+    """What a deploy would change (:func:`deploy_plan`)."""
+
+    project: str
+    infrastructure: List[Change]
+    waves: List[ChangeWave]
+    prune: List[Change]
+    skipped: List[SkippedNode]
+
+
+class HistoryEntry(TypedDict):
+    """One revision of a project's history (without its workflow snapshot, which holds secret
+    values)."""
+
+    revision: int
+    deploymentId: str
+    workflowId: str
+    workflowName: str
+    #: ``fnv1a64:<hex>`` of the workflow snapshot.
+    hash: str
+    outcome: Literal["running", "success", "failed"]
+    rollbackOf: NotRequired[int]
+    message: str
+    #: Node ids of the one-shot Jobs that ran in this deploy.
+    jobsRan: List[str]
+    options: Dict[str, Any]
+    startedAt: str
+    finishedAt: NotRequired[str]
+
+
+class DownReport(TypedDict):
+    """What :func:`down` removed."""
+
+    containers: List[str]
+    networks: List[str]
+    volumes: List[str]
+    revisions: int
