@@ -51,3 +51,56 @@ def test_usage_type_checks_strictly(tmp_path):
     '''))
     r = run("mypy", "--strict", "wrong.py", cwd=tmp_path)
     assert r.returncode != 0 and "error" in r.stdout, r.stdout
+
+
+def test_deploy_usage_type_checks_strictly(tmp_path):
+    (tmp_path / "deploy_usage.py").write_text(textwrap.dedent('''
+        import asyncio
+        import datetime
+        import celestra_engine as ce
+
+        async def main(text: str) -> list[str]:
+            h: ce.DeployHandle = ce.deploy(text, "docker", project="p", timeout=90,
+                                           step_timeout=datetime.timedelta(seconds=30))
+            out: list[str] = []
+            async for e in h:
+                if e["type"] == "step":
+                    out.append(e["nodeId"] + e["status"] + e.get("reason", ""))
+                elif e["type"] == "log":
+                    out.extend(e["lines"])
+                elif e["type"] == "finished":
+                    out.append(e["outcome"])
+            s: ce.DeploymentStatus = await h.result()
+            out.extend(n["name"] for n in s["nodes"] if n["status"] == "failed")
+            try:
+                h.wait(timeout=1.5, raise_on_failure=True)
+            except ce.DeployError as err:
+                code: ce.DeployErrorCode = err.code
+                out.append(code)
+                if err.status is not None:
+                    out.append(str(err.status["progress"]))
+            for e in h:
+                out.append(str(e["seq"]))
+            h.cancel()
+            plan: ce.ChangePlan = await ce.adeploy_plan(text, project="p")
+            out.extend(c["op"] for w in plan["waves"] for c in w["changes"])
+            out.extend(r["hash"] for r in ce.history("docker", "p", host="unix:///x.sock"))
+            rb = ce.rollback("docker", "p", to=1)
+            out.append(str((await rb.result())["revision"]))
+            st = await ce.astatus("docker", "p")
+            gone: ce.DownReport = ce.down("docker", "p", volumes=True)
+            out.extend(gone["containers"] + [st["status"], ce.deployment_status(h.events)["details"]])
+            return out
+
+        asyncio.run(main("{}"))
+    '''))
+    r = run("mypy", "--strict", "--python-version", "3.11", "deploy_usage.py", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (tmp_path / "deploy_wrong.py").write_text(textwrap.dedent('''
+        import celestra_engine as ce
+        h = ce.deploy("{}", "kubernetes")
+        n: int = h.wait()["status"]
+        ce.rollback("docker", "p", to="latest")
+    '''))
+    r = run("mypy", "--strict", "deploy_wrong.py", cwd=tmp_path)
+    assert r.returncode != 0 and r.stdout.count("error") >= 3, r.stdout
