@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import http.client
+import re
 import json
 import os
 import socket
@@ -24,7 +25,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 import celestra_engine as ce
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 #: No test may run longer (seconds).
 BOUND = 150
@@ -517,3 +518,20 @@ def test_the_fixture_with_a_copy_of_ex2(host, project):
     assert status["status"] == "success" and status["totalWaves"] == 6, status
     assert "api-v1" in http_get(31893)
     assert "s3cr3t-canary-7f3a" not in json.dumps(h.events)
+
+
+def test_the_readme_deploy_example(host, project):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- python-deploy-example -->\s*```python\n(.*?)```", text, re.S)
+    assert m, "README has no deploy example marked <!-- python-deploy-example -->"
+    code = m.group(1)
+    assert code.count('project="shop"') == 1
+    code = code.replace('project="shop"', f"project={project!r}, host={host!r}")
+    scope: Dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    status = bounded(scope["ship"](small(31894)))
+    assert status["status"] == "success" and status["project"] == project
+    wf = small(31894, job="exit 3")
+    with pytest.raises(ce.DeployError) as e:
+        bounded(scope["ship"](wf))
+    assert e.value.code == "GATE_FAILED" and e.value.status is not None
