@@ -47,6 +47,8 @@ const GATE_RECHECK: Duration = Duration::from_secs(2);
 /// that crashes at start is a failure, not a pass (the engine says `running` for a moment).
 /// A quarter second per wave catches a start-up crash; Compose's `--wait` does not wait at all.
 const SETTLE: Duration = Duration::from_millis(250);
+/// How often a gate runs a starting container's probe itself.
+const PROBE_EVERY: Duration = Duration::from_millis(250);
 /// The label that holds a revision record.
 const RECORD: &str = "io.celestra.record";
 
@@ -1250,7 +1252,18 @@ impl Run<'_> {
                     "running"
                 };
                 for (name, id) in &ids {
-                    if let Err(end) = self.gate(sink, st, name, &id.0, *one_shot, id.1).await {
+                    if let Err(end) = self
+                        .gate(
+                            sink,
+                            st,
+                            name,
+                            &id.0,
+                            *one_shot,
+                            id.1,
+                            spec.healthcheck.as_ref(),
+                        )
+                        .await
+                    {
                         return end;
                     }
                 }
@@ -1688,6 +1701,7 @@ impl Run<'_> {
         id: &str,
         one_shot: bool,
         fresh: bool,
+        probe: Option<&crate::deploy::docker::Healthcheck>,
     ) -> Result<(), StepEnd> {
         let mut rx = self.events.subscribe();
         let mut said = String::new();
@@ -1728,6 +1742,17 @@ impl Run<'_> {
                     return Err(self.fail(reason, format!("{msg}{tail}")));
                 }
                 Verdict::Waiting(m) => {
+                    // While Docker's first health check is still to come (it runs only after
+                    // a whole interval), run the probe ourselves, as a kubelet runs a readiness
+                    // probe right after start: a pass is ready now.
+                    if m == "health: starting"
+                        && let Some(h) = probe
+                    {
+                        if self.probe(id, h).await {
+                            return Ok(());
+                        }
+                        recheck = PROBE_EVERY;
+                    }
                     if m != said {
                         self.container_event(
                             sink,
@@ -1757,6 +1782,47 @@ impl Run<'_> {
                 }
             }
         }
+    }
+
+    /// Runs a health check's test in the container once: true when it exits 0 in time.
+    async fn probe(&self, id: &str, h: &crate::deploy::docker::Healthcheck) -> bool {
+        let cmd: Vec<String> = match h.test.split_first() {
+            Some((k, rest)) if k == "CMD" => rest.to_vec(),
+            Some((k, rest)) if k == "CMD-SHELL" => {
+                vec!["/bin/sh".into(), "-c".into(), rest.join(" ")]
+            }
+            _ => return false,
+        };
+        if cmd.is_empty() {
+            return false;
+        }
+        let c = &self.d.client;
+        let limit = if h.timeout_ns > 0 {
+            Duration::from_nanos(h.timeout_ns as u64)
+        } else {
+            Duration::from_secs(30)
+        };
+        let run = async {
+            let exec = c
+                .create_exec(
+                    id,
+                    bollard::models::ExecConfig {
+                        cmd: Some(cmd),
+                        attach_stdout: Some(true),
+                        attach_stderr: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .ok()?;
+            if let Ok(bollard::exec::StartExecResults::Attached { mut output, .. }) =
+                c.start_exec(&exec.id, None).await
+            {
+                while let Some(Ok(_)) = output.next().await {}
+            }
+            c.inspect_exec(&exec.id).await.ok()?.exit_code
+        };
+        matches!(tokio::time::timeout(limit, run).await, Ok(Some(0)))
     }
 
     async fn log_tail(&self, id: &str) -> Vec<String> {
