@@ -8,7 +8,8 @@ so a drift of the machine's speed hits both; each fresh deploy starts from an em
 teardown is not timed). Reported: the median of each figure and the ratio of the medians.
 
   fresh      deploy into an empty project, until every service is ready (Compose: `--wait`)
-  no-change  the same deploy again on top of the running project
+  no-change  the same deploy again on top of the running project, once it has settled (2 s
+             after the fresh deploy, so that Docker's own health checks have run)
   fail       a container that exits non-zero: from its exit (the engine's FinishedAt) to the
              moment Celestra reported the node failed (the event's timestamp)
 
@@ -141,10 +142,12 @@ def main():
             for _ in range(a.runs):
                 down(a.cli, pc)
                 fresh["celestra"].append(timed(*celestra))
+                time.sleep(2)
                 again["celestra"].append(timed(*celestra))
                 down(a.cli, pc)
                 sh("docker", "compose", "-p", pk, "-f", cfile, "down", "-v", "-t", "1")
                 fresh["compose"].append(timed(*compose))
+                time.sleep(2)
                 again["compose"].append(timed(*compose))
                 sh("docker", "compose", "-p", pk, "-f", cfile, "down", "-v", "-t", "1")
             for what, m in (("fresh", fresh), ("no-change", again)):

@@ -430,9 +430,18 @@ mod tests {
                 new_revision: 9
             }),
             (any::<bool>(), 0..4usize).prop_map(|(ok, r)| EventBody::Finished {
-                outcome: if ok { Outcome::Success } else { Outcome::Failed },
+                outcome: if ok {
+                    Outcome::Success
+                } else {
+                    Outcome::Failed
+                },
                 reason: (!ok).then_some(
-                    [Reason::Error, Reason::Timeout, Reason::Cancelled, Reason::RolledBack][r]
+                    [
+                        Reason::Error,
+                        Reason::Timeout,
+                        Reason::Cancelled,
+                        Reason::RolledBack
+                    ][r]
                 ),
                 message: String::new(),
             }),
@@ -560,9 +569,18 @@ mod tests {
         assert_eq!(json["nodes"][0]["status"], "ready");
         assert_eq!(json["startedAt"], "1970-01-01T00:00:01.010Z");
         // Events read back from their JSON lines fold to the same status.
-        let lines: Vec<String> = events.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
-        let back: Vec<DeployEvent> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<String> = events
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap())
+            .collect();
+        let back: Vec<DeployEvent> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(DeploymentStatus::fold(&back), s);
-        assert!(lines[1].contains("\"type\":\"step\"") && lines[1].contains("\"status\":\"in_progress\""));
+        assert!(
+            lines[1].contains("\"type\":\"step\"")
+                && lines[1].contains("\"status\":\"in_progress\"")
+        );
     }
 }
