@@ -941,3 +941,88 @@ fn watch_follows_the_live_status_and_sees_a_node_degrade() {
         clean(&d, p).await;
     });
 }
+
+#[test]
+fn an_appgroup_is_a_network_replicas_are_containers_and_a_step_times_out() {
+    bounded(async {
+        let d = docker().await;
+        let p = "t-group";
+        clean(&d, p).await;
+        let wf = json!({
+            "schemaVersion": "1.0", "id": "wf-group", "name": "group",
+            "nodes": [
+                {"id": "g", "type": "celestra-appgroup", "position": {"x": 0, "y": 0},
+                 "data": {"name": "shop", "properties": {"namespace": "shop"}}},
+                {"id": "w", "type": "celestra-app", "position": {"x": 0, "y": 0}, "parent": "g",
+                 "data": {"name": "web", "properties": {"image": "celestra-test/busybox:1", "replicas": 2, "port": 8080,
+                          "environment": {"RUN": "exec httpd -f -p 8080 -h /tmp"}}}},
+                {"id": "s", "type": "celestra-service", "position": {"x": 0, "y": 0}, "parent": "g",
+                 "data": {"name": "web-svc", "properties": {"type": "ClusterIP", "port": 8080}}}
+            ],
+            "connections": [{"id": "c", "source": "w", "target": "s", "type": "dependency"}]
+        });
+        let (s, _) = deploy(&d, &wf, &opts(p)).await;
+        assert_eq!(s.status, DeploymentState::Success, "{s:#?}");
+        let inv = d.inventory(p).await.unwrap();
+        assert_eq!(inv.networks, ["t-group_default", "t-group_shop"]);
+        for k in 1..=2 {
+            let c = inspect(&d, &format!("t-group-web-{k}")).await;
+            let nets = c.network_settings.unwrap().networks.unwrap();
+            let shop = &nets["t-group_shop"];
+            assert!(
+                shop.aliases
+                    .clone()
+                    .unwrap_or_default()
+                    .contains(&"web-svc".to_owned())
+            );
+            assert_eq!(
+                c.config.unwrap().labels.unwrap()["com.docker.compose.container-number"],
+                k.to_string()
+            );
+        }
+        // Scaled down to one: the second replica is pruned.
+        let mut one = wf.clone();
+        props(&mut one, "w")["replicas"] = json!(1);
+        let (_, plan) = d
+            .plan(&api::parse_value(&one).unwrap(), &opts(p))
+            .await
+            .unwrap();
+        assert_eq!(plan.counts(), [0, 0, 0, 3, 1], "{}", plan.to_text());
+        assert_eq!(
+            deploy(&d, &one, &opts(p)).await.0.status,
+            DeploymentState::Success
+        );
+        assert!(exists(&d, "t-group-web-1").await && !exists(&d, "t-group-web-2").await);
+        clean(&d, p).await;
+        // A step that outlives its timeout.
+        let mut slow = one_app("sleep 3600", None);
+        slow["nodes"].as_array_mut().unwrap().push(json!({"id": "j", "type": "celestra-job", "position": {"x": 0, "y": 0},
+            "data": {"name": "slow", "properties": {"image": "celestra-test/busybox:1", "command": ["sleep", "30"], "restartPolicy": "Never"}}}));
+        slow["connections"] =
+            json!([{"id": "c", "source": "j", "target": "a", "type": "dependency"}]);
+        let mut o = opts(p);
+        o.step_timeout = Some(Duration::from_secs(2));
+        let t0 = std::time::Instant::now();
+        let (s, _) = deploy(&d, &slow, &o).await;
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        assert_eq!(s.reason, Some(Reason::Timeout), "{s:#?}");
+        assert_eq!(node_status(&s, "slow").reason.as_deref(), Some("Timeout"));
+        assert_eq!(
+            celestra_core::api::DeployError::from_status(&s)
+                .unwrap()
+                .code,
+            ErrorCode::Timeout
+        );
+        // The whole deploy's timeout.
+        o.step_timeout = None;
+        o.timeout = Some(Duration::from_secs(2));
+        let (s, _) = deploy(&d, &slow, &o).await;
+        assert_eq!(s.reason, Some(Reason::Timeout));
+        assert!(
+            s.details.contains("did not finish within 2s"),
+            "{}",
+            s.details
+        );
+        clean(&d, p).await;
+    });
+}
