@@ -1693,6 +1693,7 @@ impl Run<'_> {
     }
 
     /// Waits until one container passes its gate, following the engine's events.
+    #[allow(clippy::too_many_arguments)]
     async fn gate(
         &self,
         sink: &dyn Sink,
