@@ -199,7 +199,14 @@ test("a deploy streams its events with for await while the event loop keeps tick
     const app = await inspect(`${p}-web-1`);
     assert.equal(job.State.ExitCode, 0);
     assert.ok(Date.parse(job.State.FinishedAt) <= Date.parse(app.State.StartedAt), `${job.State.FinishedAt} <= ${app.State.StartedAt}`);
-    assert.equal(app.State.Health.Status, "healthy");
+    // The gate ran the probe itself at once; Docker's own first check follows within its
+    // interval (1 s here): wait for it, bounded.
+    let health = app.State.Health.Status;
+    for (let i = 0; i < 50 && health !== "healthy"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = (await inspect(`${p}-web-1`)).State.Health.Status;
+    }
+    assert.equal(health, "healthy");
     // Published on loopback, serving.
     assert.equal(app.HostConfig.PortBindings["8080/tcp"][0].HostIp, "127.0.0.1");
     assert.match(await get(31900), /hello-node/);
