@@ -272,6 +272,17 @@ fn ex2_deploys_in_wave_order_and_compose_sees_it() {
         let b = ports["8080/tcp"].as_ref().unwrap();
         assert_eq!(b[0].host_ip.as_deref(), Some("127.0.0.1"));
         assert!(http_get(31881).contains("api-v1"));
+        // Read back from the engine at once (Docker's own first health check still to come).
+        let live = d.status(p).await.unwrap();
+        assert_eq!(
+            (live.status, live.progress, live.revision),
+            (DeploymentState::Success, 100, 1),
+            "{live:#?}"
+        );
+        assert!(
+            live.nodes.iter().all(|n| n.status == NodeState::Ready),
+            "{live:#?}"
+        );
         // No secret value in any event.
         let stream = serde_json::to_string(&events).unwrap();
         assert!(!stream.contains("s3cr3t-canary-7f3a"));

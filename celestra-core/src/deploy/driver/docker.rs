@@ -1972,6 +1972,9 @@ pub fn live_status(p: &DockerProject, live: &LiveInventory, rev: &Revision) -> D
                                 (false, "running", _, Some("unhealthy")) => {
                                     problems.push(("Unhealthy", format!("{name} is unhealthy")))
                                 }
+                                // The deploy's gate ran the probe itself; Docker's first check follows.
+                                (false, "running", _, Some("starting"))
+                                    if rev.outcome == RevisionOutcome::Success => {}
                                 (false, "running", _, Some("starting")) => {
                                     waiting.push(format!("{name} health: starting"))
                                 }
@@ -2018,14 +2021,13 @@ pub fn live_status(p: &DockerProject, live: &LiveInventory, rev: &Revision) -> D
         });
     }
     let done = nodes.iter().filter(|n| n.status.is_terminal()).count();
-    let all_ok = nodes
-        .iter()
-        .all(|n| matches!(n.status, NodeState::Ready | NodeState::Skipped));
     let (state, reason) = match rev.outcome {
         RevisionOutcome::Running => (crate::deploy::DeploymentState::Running, None),
         RevisionOutcome::Failed => (crate::deploy::DeploymentState::Failed, Some(Reason::Error)),
-        RevisionOutcome::Success if all_ok => (crate::deploy::DeploymentState::Success, None),
-        RevisionOutcome::Success => (crate::deploy::DeploymentState::Failed, Some(Reason::Error)),
+        RevisionOutcome::Success if any_failed => {
+            (crate::deploy::DeploymentState::Failed, Some(Reason::Error))
+        }
+        RevisionOutcome::Success => (crate::deploy::DeploymentState::Success, None),
     };
     let details = match state {
         crate::deploy::DeploymentState::Success => format!("revision {} is running", rev.revision),
