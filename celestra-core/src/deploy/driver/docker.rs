@@ -418,9 +418,9 @@ impl Docker {
     }
 
     /// Deploys revision `to` (default: the newest successful one before the current) of a
-    /// project's history again, as a new revision (like `helm rollback`). Refused when a Job
-    /// ran in any revision after `to` would be undone… no: a Job is never re-run or undone;
-    /// the rollback re-creates the servers of `to`.
+    /// project's history again, as a new revision (like `helm rollback`), through the normal
+    /// deploy path: change plan, gates, prune. Nothing a Job did is undone; a Job whose
+    /// configuration differs from `to`'s runs again, as in any deploy.
     pub async fn rollback(
         &self,
         project: &str,
