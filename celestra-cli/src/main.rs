@@ -86,6 +86,20 @@ enum Command {
         /// The code, e.g. PORT_RANGE.
         code: String,
     },
+    /// The readiness of Kubernetes objects (YAML or JSON, several documents or a List): per
+    /// object its kstatus status (Current / InProgress / Failed / Terminating / Unknown), reason
+    /// and message, or with --gate the deploy gate's verdict (ready / waiting / failed).
+    /// Exit 0 when every object is Current (ready), 1 otherwise, 2 on unreadable input.
+    Health {
+        /// Objects file (`kubectl get -o yaml|json` output works), or `-` for standard input.
+        file: String,
+        /// The deploy gate's verdict instead of kstatus's status.
+        #[arg(long)]
+        gate: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = HealthFormat::Text)]
+        format: HealthFormat,
+    },
     /// Deploy a workflow in its plan's waves, gated by readiness (exit 1 if it fails).
     Deploy {
         /// Workflow JSON file, or `-` for standard input.
@@ -160,6 +174,12 @@ enum PlanFormat {
     Table,
     Json,
     Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HealthFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -509,6 +529,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             to,
             run,
         } => deploy::rollback(&target, project, to, &run),
+        Command::Health { file, gate, format } => health(&file, gate, format),
         Command::Down {
             target,
             project,
@@ -772,4 +793,97 @@ fn print_mermaid(p: &Plan, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `celestra health`: one row (or JSON object) per object, in input order.
+fn health(file: &str, gate: bool, format: HealthFormat) -> Result<ExitCode, String> {
+    let text = read_input(file)?;
+    let objects = api::read_objects(&text).map_err(|e| format!("{}: {e}", display_name(file)))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let field = |o: &serde_json::Value, path: &str| {
+        o.pointer(path)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut all_ok = true;
+    let mut rows = Vec::new();
+    for o in &objects {
+        let (status, reason, message) = if gate {
+            let g = api::object_gate(o, now);
+            all_ok &= g.verdict == celestra_core::deploy::health::Verdict::Ready;
+            (g.verdict.as_str().to_owned(), g.reason, g.message)
+        } else {
+            let h = api::object_health(o, now);
+            all_ok &= h.status == celestra_core::deploy::health::Health::Current;
+            (h.status.as_str().to_owned(), h.reason, h.message)
+        };
+        rows.push([
+            field(o, "/apiVersion"),
+            field(o, "/kind"),
+            field(o, "/metadata/namespace"),
+            field(o, "/metadata/name"),
+            status,
+            reason,
+            message,
+        ]);
+    }
+    let mut out = stdout();
+    match format {
+        HealthFormat::Json => {
+            let key = if gate { "verdict" } else { "status" };
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "apiVersion": r[0], "kind": r[1], "namespace": r[2], "name": r[3],
+                        key: r[4], "reason": r[5], "message": r[6],
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+            writeln!(out, "{text}").map_err(|e| e.to_string())?;
+        }
+        HealthFormat::Text => {
+            let head = [
+                "APIVERSION",
+                "KIND",
+                "NAMESPACE",
+                "NAME",
+                if gate { "VERDICT" } else { "STATUS" },
+                "REASON",
+                "MESSAGE",
+            ];
+            let mut width = head.map(str::len);
+            for r in &rows {
+                for (w, c) in width.iter_mut().zip(r.iter()).take(6) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            let line = |cells: [&str; 7]| {
+                let mut l = String::new();
+                for (k, c) in cells.iter().enumerate() {
+                    if k < 6 {
+                        l.push_str(&format!("{c:<w$}  ", w = width[k]));
+                    } else {
+                        l.push_str(c);
+                    }
+                }
+                l.trim_end().to_owned()
+            };
+            writeln!(out, "{}", line(head)).map_err(|e| e.to_string())?;
+            for r in &rows {
+                let cells = [&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]].map(|s| s.as_str());
+                writeln!(out, "{}", line(cells)).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -270,6 +270,89 @@ pub fn deployment_status<'e>(
     crate::deploy::DeploymentStatus::fold(events)
 }
 
+/// Kubernetes objects read from text: JSON (one object, an array, or a `List`) or YAML (one or
+/// more `---`-separated documents, each an object or a `List`). Empty documents are skipped.
+/// The error names the document that could not be read.
+pub fn read_objects(text: &str) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let docs: Vec<Value> = if t.starts_with('{') || t.starts_with('[') {
+        vec![serde_json::from_str(t).map_err(|e| format!("malformed JSON: {e}"))?]
+    } else {
+        let mut docs = Vec::new();
+        let mut cur = String::new();
+        let mut n = 1;
+        let flush = |cur: &mut String, n: usize, docs: &mut Vec<Value>| -> Result<(), String> {
+            if cur
+                .lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            {
+                let v = crate::generate::parse_yaml(cur)
+                    .map_err(|e| format!("document {n}: malformed YAML: {e}"))?;
+                docs.push(v);
+            }
+            cur.clear();
+            Ok(())
+        };
+        for line in t.lines() {
+            if line == "---" || line.starts_with("--- ") || line == "..." {
+                flush(&mut cur, n, &mut docs)?;
+                n += 1;
+            } else {
+                cur.push_str(line);
+                cur.push('\n');
+            }
+        }
+        flush(&mut cur, n, &mut docs)?;
+        docs
+    };
+    fn push(v: Value, out: &mut Vec<Value>, at: &str) -> Result<(), String> {
+        match v {
+            Value::Null => Ok(()),
+            Value::Array(items) => items.into_iter().try_for_each(|i| push(i, out, at)),
+            Value::Object(mut m) => {
+                let is_list = m
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k == "List" || k.ends_with("List"))
+                    && m.get("items").is_some_and(Value::is_array);
+                if is_list {
+                    let items = m.remove("items").unwrap_or(Value::Null);
+                    push(items, out, at)
+                } else if m.get("kind").and_then(Value::as_str).is_none() {
+                    Err(format!("{at}: an object without a kind"))
+                } else {
+                    out.push(Value::Object(m));
+                    Ok(())
+                }
+            }
+            other => Err(format!("{at}: not an object: {other}")),
+        }
+    }
+    for (k, d) in docs.into_iter().enumerate() {
+        push(d, &mut out, &format!("document {}", k + 1))?;
+    }
+    Ok(out)
+}
+
+/// The readiness of a Kubernetes object at `now_ms` (kstatus's statuses).
+pub fn object_health(object: &Value, now_ms: u64) -> crate::deploy::health::HealthReport {
+    crate::deploy::health::compute(object, now_ms)
+}
+
+/// The deploy gate's verdict on a Kubernetes object at `now_ms` (ready / waiting / failed).
+pub fn object_gate(object: &Value, now_ms: u64) -> crate::deploy::health::GateReport {
+    crate::deploy::health::gate(object, now_ms)
+}
+
+/// The Kubernetes project of a workflow: objects per step with inventory metadata (pure).
+pub fn kube_project(
+    workflow: &Workflow,
+    options: &crate::deploy::kube::KubeProjectOptions,
+) -> Result<crate::deploy::kube::KubeProject, Error> {
+    crate::deploy::kube::project(workflow, options)
+}
+
 /// The native Docker driver (cargo feature `docker`): `Docker::connect`, then `deploy`,
 /// `plan` (dry run), `status`, `watch`, `history`, `rollback`, `down`.
 #[cfg(feature = "docker")]

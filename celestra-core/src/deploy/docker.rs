@@ -783,36 +783,8 @@ pub fn project(workflow: &Workflow, opts: &ProjectOptions) -> Result<DockerProje
             }
         }
     }
-    let settings = workflow.settings.as_ref();
-    let retry = settings.and_then(|s| s.retry.as_ref());
-    let pos = |v: Option<i64>, d: u64| {
-        v.and_then(|x| u64::try_from(x).ok())
-            .filter(|x| *x > 0)
-            .unwrap_or(d)
-    };
-    let policy = Policy {
-        error_handling: settings
-            .and_then(|s| s.error_handling)
-            .unwrap_or(ErrorHandling::StopOnError),
-        max_attempts: pos(retry.and_then(|r| r.max_attempts), 3).min(100) as u32,
-        initial_delay_seconds: retry
-            .and_then(|r| r.initial_delay_seconds)
-            .and_then(|x| u64::try_from(x).ok())
-            .unwrap_or(5),
-        exponential: retry.and_then(|r| r.backoff) != Some(crate::model::Backoff::Fixed),
-        step_timeout_seconds: pos(settings.and_then(|s| s.step_timeout_seconds), 300),
-        total_timeout_seconds: pos(settings.and_then(|s| s.total_timeout_seconds), 1800),
-    };
-    let mut secret_values: Vec<String> = Vec::new();
-    for n in &g.nodes {
-        if matches!(n.data.properties, crate::model::Properties::Secret(_)) {
-            secret_values.extend(crate::generate::compose::source_values(n, false).into_values());
-        }
-    }
-    crate::sort::sort(&mut secret_values);
-    secret_values.dedup();
-    // Longest first, so that a value containing another is replaced whole.
-    crate::sort::sort_by(&mut secret_values, |a, b| b.len().cmp(&a.len()));
+    let policy = policy(workflow);
+    let secret_values = secret_values(&g);
     Ok(DockerProject {
         secret_values,
         workflow_id: workflow.id.clone(),
@@ -824,6 +796,46 @@ pub fn project(workflow: &Workflow, opts: &ProjectOptions) -> Result<DockerProje
         steps,
         policy,
     })
+}
+
+/// The workflow's error handling, retry settings and timeouts (defaults filled in).
+pub(crate) fn policy(workflow: &Workflow) -> Policy {
+    let settings = workflow.settings.as_ref();
+    let retry = settings.and_then(|s| s.retry.as_ref());
+    let pos = |v: Option<i64>, d: u64| {
+        v.and_then(|x| u64::try_from(x).ok())
+            .filter(|x| *x > 0)
+            .unwrap_or(d)
+    };
+    Policy {
+        error_handling: settings
+            .and_then(|s| s.error_handling)
+            .unwrap_or(ErrorHandling::StopOnError),
+        max_attempts: pos(retry.and_then(|r| r.max_attempts), 3).min(100) as u32,
+        initial_delay_seconds: retry
+            .and_then(|r| r.initial_delay_seconds)
+            .and_then(|x| u64::try_from(x).ok())
+            .unwrap_or(5),
+        exponential: retry.and_then(|r| r.backoff) != Some(crate::model::Backoff::Fixed),
+        step_timeout_seconds: pos(settings.and_then(|s| s.step_timeout_seconds), 300),
+        total_timeout_seconds: pos(settings.and_then(|s| s.total_timeout_seconds), 1800),
+    }
+}
+
+/// The values of the workflow's Secrets, longest first (drivers replace them in every
+/// message they report).
+pub(crate) fn secret_values(g: &Graph<'_>) -> Vec<String> {
+    let mut secret_values: Vec<String> = Vec::new();
+    for n in &g.nodes {
+        if matches!(n.data.properties, crate::model::Properties::Secret(_)) {
+            secret_values.extend(crate::generate::compose::source_values(n, false).into_values());
+        }
+    }
+    crate::sort::sort(&mut secret_values);
+    secret_values.dedup();
+    // Longest first, so that a value containing another is replaced whole.
+    crate::sort::sort_by(&mut secret_values, |a, b| b.len().cmp(&a.len()));
+    secret_values
 }
 
 /// One container as the engine lists it (labels read back).

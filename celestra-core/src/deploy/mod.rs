@@ -10,13 +10,19 @@
 //!   [`ChangePlan`] against the live inventory (`docker.rs`, `change.rs`), so that `--dry-run`
 //!   shows what would change and tests can check it without an engine.
 //!
+//! - [`health`]: the readiness of Kubernetes objects (kstatus's statuses), the deploy gates on
+//!   top of it and the fast-fail signals of pods.
+//!
 //! The drivers that talk to an engine live behind cargo features (`docker`) and are never in
 //! the wasm build.
 
 mod change;
 pub mod docker;
 mod event;
+pub mod health;
+pub mod kube;
 mod revision;
+mod sha256;
 mod status;
 mod time;
 

@@ -369,3 +369,27 @@ pub(crate) fn generate(
         warnings,
     })
 }
+
+/// The Kubernetes objects of every node, as JSON, for a deploy: validated for the Kubernetes
+/// target (errors refuse), per node index, with the warnings and the version used.
+pub(crate) fn kube_objects(
+    wf: &Workflow,
+    g: &Graph<'_>,
+    opts: &GenerateOptions,
+) -> Result<(Vec<Vec<Value>>, KubeVersion, Vec<crate::diag::Diagnostic>), Error> {
+    let (warnings, order) = refuse_errors(wf, g, Target::Kubernetes)?;
+    let version = check_version(opts)?;
+    let cx = build::Ctx {
+        wf,
+        g,
+        opts,
+        version,
+        order: &order,
+    };
+    let units = build::kube_units(&cx);
+    let per_node = units
+        .into_iter()
+        .map(|u| u.objs.into_iter().map(|o| o.value).collect())
+        .collect();
+    Ok((per_node, version, warnings))
+}
