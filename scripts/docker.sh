@@ -23,6 +23,9 @@
 #   the environment variable RUN (default `sleep 3600`): an App node has no command in the workflow
 #   format, so the tests give each App its behaviour through its environment. They differ only in the label
 #   celestra.test.variant=1|2, so their image IDs differ.
+# The default runtime is D/runc-clampoom (a copy of scripts/runc-clampoom), a runc wrapper that raises a negative
+# process.oomScoreAdj to 0 (this sandbox lacks CAP_SYS_RESOURCE; the kubelet's pod sandboxes of
+# scripts/kube.sh ask for -998). Containers that ask for none are unchanged.
 # Progress goes to stderr; only `env` and `status` write to stdout.
 set -euo pipefail
 
@@ -73,12 +76,13 @@ lock() { mkdir -p "$D"; exec 9>"$D/.lock"; flock 9; }
 # Install the engine and a *static* busybox (a dynamic one cannot run in a FROM-scratch image).
 busybox_static() { [[ -x /bin/busybox ]] && ! ldd /bin/busybox 2>/dev/null | grep -q '=>'; }
 ensure_installed() {
-    command -v dockerd >/dev/null && command -v docker-init >/dev/null && busybox_static && return 0
+    command -v dockerd >/dev/null && command -v docker-init >/dev/null && command -v jq >/dev/null \
+        && busybox_static && return 0
     [[ "$(id -u)" == 0 ]] || die "dockerd/docker-init/static busybox missing; run as root (apt-get install docker.io tini busybox-static)"
     local apt_log="$D/apt.log"
     log "installing docker.io tini busybox-static (apt, output in $apt_log)"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends docker.io tini busybox-static; } >"$apt_log" 2>&1 \
+        apt-get install -y -qq --no-install-recommends docker.io tini busybox-static jq; } >"$apt_log" 2>&1 \
         || { tail -n 30 "$apt_log" | sed 's/^/    /' >&2; die "apt-get install docker.io tini busybox-static failed"; }
     command -v dockerd >/dev/null || die "dockerd still missing after apt-get install"
     busybox_static || die "/bin/busybox is not a static binary even after installing busybox-static"
@@ -140,9 +144,12 @@ cmd_start() {
         alive "$(cat "$CONTAINERD_PID" 2>/dev/null)" containerd || rm -f "$CONTAINERD_PID"
         mkdir -p "$D/data" "$EXEC" "$(dirname "$SOCK")"
         [[ -f "$LOG" ]] && mv -f "$LOG" "$LOG.1"
+        # a copy, so that the engine does not depend on the clone that started it
+        install -m 755 "$(dirname "$(realpath "$0")")/runc-clampoom" "$D/runc-clampoom"
         log "starting dockerd (data-root $D/data, exec-root $EXEC, socket $SOCK)"
         # setsid: own session, survives this script; 9>&- so the daemon does not inherit the lock.
         setsid dockerd --data-root "$D/data" --exec-root "$EXEC" --pidfile "$DOCKERD_PID" -H "unix://$SOCK" \
+            --add-runtime "clampoom=$D/runc-clampoom" --default-runtime clampoom \
             </dev/null >"$LOG" 2>&1 9>&- &
         echo $! >"$LAUNCHER_PID"
     fi
