@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: docker docker-start docker-stop bench-deploy run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
+.PHONY: kube kube-start kube-stop docker docker-start docker-stop bench-deploy run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
 
 ## make run: the microservice example (embedded defaults): findings, plan, and every target
 ## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
@@ -26,7 +26,7 @@ run: setup
 
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
-test: setup fmt-check lint wasm unit judge docker python web node
+test: setup fmt-check lint wasm unit judge docker kube python web node
 	@echo "make test: all green"
 
 setup:
@@ -67,6 +67,20 @@ docker: docker-start
 	@env_line=$$(scripts/tools.sh) && eval "$$env_line" && export DOCKER_HOST=$(DOCKER_ENGINE) && \
 	  $(CARGO) test --locked -p celestra-fixtures --features docker-tests --test docker_deploy -- --test-threads 3 && \
 	  scripts/deploy-cli-test.sh
+
+## The private Kubernetes 1.20.2 cluster of the deploy tests (scripts/kube.sh: built once from
+## Debian's source package and cached under ~/.cache/celestra-kube; etcd, API server,
+## controller manager, scheduler and a kubelet on the private Docker engine, all on loopback).
+kube-start:
+	scripts/kube.sh start
+
+kube-stop:
+	scripts/kube.sh stop
+
+## make kube: the Kubernetes deploy suite on the real cluster.
+kube: kube-start
+	@eval "$$(scripts/kube.sh env)" && \
+	  $(CARGO) test --locked -p celestra-fixtures --features kube-tests --test kube_deploy -- --test-threads 3
 
 ## make bench-deploy: Celestra's Docker deploy against `docker compose up -d --wait` (README table).
 bench-deploy: docker-start

@@ -1,10 +1,13 @@
-//! `celestra deploy | status | history | rollback | down --target docker`.
+//! `celestra deploy | status | history | rollback | down (delete) --target docker|kubernetes`.
 //!
 //! Exit codes: 0 success, 1 a failed deploy (or a workflow with errors, refused before any
 //! engine call), 2 usage or connection errors.
 
-use celestra_core::api::{self, Cancel, DeployError, Docker, DockerOptions, ErrorCode};
+use celestra_core::api::{
+    self, Cancel, DeployError, Docker, DockerOptions, ErrorCode, Kube, KubeConnect, KubeOptions,
+};
 use celestra_core::deploy::docker::ProjectOptions;
+use celestra_core::deploy::kube::KubeProjectOptions;
 use celestra_core::deploy::{
     DeployEvent, DeploymentState, DeploymentStatus, EventBody, EventStatus, History, NodeState,
 };
@@ -29,9 +32,19 @@ pub(crate) enum OutFormat {
 /// Where to deploy.
 #[derive(Args, Clone)]
 pub(crate) struct TargetArgs {
-    /// `docker` (the Kubernetes target comes with the next release).
+    /// `docker` (the Docker Engine API) or `kubernetes` (server-side apply).
     #[arg(long, value_enum)]
     pub target: DeployTargetArg,
+    /// Kubernetes: the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster).
+    #[arg(long)]
+    pub kubeconfig: Option<std::path::PathBuf>,
+    /// Kubernetes: the kubeconfig context (default: its current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Kubernetes: the namespace of the project's inventory and of objects outside AppGroups
+    /// (default: the context's namespace, else `default`).
+    #[arg(long)]
+    pub namespace: Option<String>,
     /// The Docker engine (`unix:///path` or `tcp://127.0.0.1:PORT`; default `DOCKER_HOST`, then
     /// /var/run/docker.sock).
     #[arg(long)]
@@ -56,6 +69,10 @@ pub(crate) struct RunArgs {
     /// Revisions kept in the history (default 10).
     #[arg(long)]
     pub history_max: Option<usize>,
+    /// Kubernetes: delete and create again an object whose update the server refuses as
+    /// immutable (changed Jobs always are).
+    #[arg(long)]
+    pub force_replace: bool,
 }
 
 fn duration(s: &str) -> Result<Duration, String> {
@@ -100,12 +117,110 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 fn check_target(t: &TargetArgs) -> Result<(), String> {
-    if t.target == DeployTargetArg::Kubernetes {
+    if t.target == DeployTargetArg::Docker
+        && (t.kubeconfig.is_some() || t.context.is_some() || t.namespace.is_some())
+    {
+        return Err("--kubeconfig, --context and --namespace are Kubernetes options: use --target kubernetes".into());
+    }
+    if t.target == DeployTargetArg::Kubernetes && t.host.is_some() {
         return Err(
-            "the kubernetes deploy target is not available yet: use --target docker".into(),
+            "--host is a Docker option: use --kubeconfig/--context for --target kubernetes".into(),
         );
     }
     Ok(())
+}
+
+fn is_kube(t: &TargetArgs) -> bool {
+    t.target == DeployTargetArg::Kubernetes
+}
+
+fn kube_connect(t: &TargetArgs) -> KubeConnect {
+    KubeConnect {
+        kubeconfig: t.kubeconfig.clone(),
+        kubeconfig_text: None,
+        context: t.context.clone(),
+        namespace: t.namespace.clone(),
+    }
+}
+
+fn kube_options(
+    project: Option<String>,
+    t: &TargetArgs,
+    r: &RunArgs,
+) -> Result<KubeOptions, String> {
+    Ok(KubeOptions {
+        project: KubeProjectOptions {
+            name: project,
+            namespace: t.namespace.clone(),
+            kubernetes_version: None,
+        },
+        timeout: r.timeout.as_deref().map(duration).transpose()?,
+        step_timeout: r.step_timeout.as_deref().map(duration).transpose()?,
+        rollback_on_failure: r.rollback_on_failure,
+        history_max: r.history_max,
+        force_replace: r.force_replace,
+        concurrency: None,
+    })
+}
+
+fn kube_deploy(
+    wf: celestra_core::Workflow,
+    t: &TargetArgs,
+    project: Option<String>,
+    dry_run: bool,
+    r: &RunArgs,
+) -> Result<ExitCode, String> {
+    let opts = kube_options(project, t, r)?;
+    // Refused before any cluster call: a workflow with errors, a bad project name.
+    if let Err(e) = api::kube_project(&wf, &opts.project) {
+        return Ok(fail(&DeployError::from(e), t.format));
+    }
+    let conn = kube_connect(t);
+    if dry_run {
+        let rt = runtime()?;
+        return rt.block_on(async {
+            let k = match Kube::connect(&conn).await {
+                Ok(k) => k,
+                Err(e) => return Ok(fail(&e, t.format)),
+            };
+            match k.plan(&wf, &opts).await {
+                Ok(plan) => {
+                    if t.format == OutFormat::Json {
+                        println!("{}", serde_json::to_string(&plan).unwrap_or_default());
+                    } else {
+                        println!(
+                            "{} in namespace {} on {} ({}):",
+                            plan.project,
+                            plan.namespace,
+                            k.url(),
+                            k.git_version()
+                        );
+                        let mut wave = usize::MAX;
+                        for o in &plan.objects {
+                            if o.wave != wave {
+                                wave = o.wave;
+                                println!("  wave {}", wave + 1);
+                            }
+                            let op = serde_json::to_value(o.op)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default();
+                            println!("    {op:<10} {}", o.object);
+                        }
+                        for p in &plan.prune {
+                            println!("  prune      {p}");
+                        }
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(fail(&e, t.format)),
+            }
+        });
+    }
+    streamed(t.format, |tx, cancel| async move {
+        let k = Kube::connect(&conn).await?;
+        k.deploy(&wf, &opts, Some(tx), &cancel).await
+    })
 }
 
 /// Prints a deploy error; usage and connection errors exit 2, a failed deploy 1.
@@ -130,7 +245,11 @@ fn fail(e: &DeployError, format: OutFormat) -> ExitCode {
         ErrorCode::Invalid
         | ErrorCode::GateFailed
         | ErrorCode::ImageNotFound
-        | ErrorCode::Timeout => ExitCode::from(1),
+        | ErrorCode::Timeout
+        | ErrorCode::Rejected
+        | ErrorCode::Immutable
+        | ErrorCode::CrdMissing
+        | ErrorCode::RollbackRefused => ExitCode::from(1),
         _ => ExitCode::from(2),
     }
 }
@@ -334,6 +453,12 @@ pub(crate) fn deploy(
             return Ok(fail(&err, t.format));
         }
     };
+    if is_kube(t) {
+        if publish.is_some() {
+            return Err("--publish-address is a Docker option".into());
+        }
+        return kube_deploy(wf, t, project, dry_run, r);
+    }
     let opts = options(project, publish, r)?;
     // Refused before any engine call: a workflow with errors, a bad project name.
     if let Err(e) = api::docker_project(&wf, &opts.project) {
@@ -373,6 +498,14 @@ pub(crate) fn rollback(
     r: &RunArgs,
 ) -> Result<ExitCode, String> {
     check_target(t)?;
+    if is_kube(t) {
+        let opts = kube_options(Some(project.clone()), t, r)?;
+        let conn = kube_connect(t);
+        return streamed(t.format, |tx, cancel| async move {
+            let k = Kube::connect(&conn).await?;
+            k.rollback(&project, to, &opts, Some(tx), &cancel).await
+        });
+    }
     let opts = options(Some(project.clone()), None, r)?;
     let host = t.host.clone();
     streamed(t.format, |tx, cancel| async move {
@@ -413,6 +546,28 @@ fn print_status(s: &DeploymentStatus, format: OutFormat) {
 pub(crate) fn status(t: &TargetArgs, project: String, watch: bool) -> Result<ExitCode, String> {
     check_target(t)?;
     let rt = runtime()?;
+    if is_kube(t) {
+        if watch {
+            return Err("--watch is not available for --target kubernetes yet".into());
+        }
+        return rt.block_on(async {
+            let k = match Kube::connect(&kube_connect(t)).await {
+                Ok(k) => k,
+                Err(e) => return Ok(fail(&e, t.format)),
+            };
+            match k.status(&project, t.namespace.as_deref()).await {
+                Ok(s) => {
+                    print_status(&s, t.format);
+                    Ok(if s.status == DeploymentState::Failed {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    })
+                }
+                Err(e) => Ok(fail(&e, t.format)),
+            }
+        });
+    }
     rt.block_on(async {
         let d = match Docker::connect(t.host.as_deref()).await {
             Ok(d) => d,
@@ -459,11 +614,18 @@ pub(crate) fn history(t: &TargetArgs, project: String) -> Result<ExitCode, Strin
     check_target(t)?;
     let rt = runtime()?;
     rt.block_on(async {
-        let d = match Docker::connect(t.host.as_deref()).await {
-            Ok(d) => d,
-            Err(e) => return Ok(fail(&e, t.format)),
+        let got = if is_kube(t) {
+            match Kube::connect(&kube_connect(t)).await {
+                Ok(k) => k.history(&project, t.namespace.as_deref()).await,
+                Err(e) => Err(e),
+            }
+        } else {
+            match Docker::connect(t.host.as_deref()).await {
+                Ok(d) => d.history(&project).await,
+                Err(e) => Err(e),
+            }
         };
-        let h: History = match d.history(&project).await {
+        let h: History = match got {
             Ok(h) => h,
             Err(e) => return Ok(fail(&e, t.format)),
         };
@@ -509,6 +671,35 @@ pub(crate) fn history(t: &TargetArgs, project: String) -> Result<ExitCode, Strin
 pub(crate) fn down(t: &TargetArgs, project: String, volumes: bool) -> Result<ExitCode, String> {
     check_target(t)?;
     let rt = runtime()?;
+    if is_kube(t) {
+        if volumes {
+            return Err("--volumes is a Docker option (Kubernetes PersistentVolumeClaims of StatefulSets are kept, as kubectl does)".into());
+        }
+        return rt.block_on(async {
+            let k = match Kube::connect(&kube_connect(t)).await {
+                Ok(k) => k,
+                Err(e) => return Ok(fail(&e, t.format)),
+            };
+            match k.delete(&project, t.namespace.as_deref()).await {
+                Ok(r) => {
+                    if t.format == OutFormat::Json {
+                        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                    } else {
+                        for o in &r.objects {
+                            println!(" ✔ {o} deleted");
+                        }
+                        println!(
+                            " ✔ {} revision records removed{}",
+                            r.revisions,
+                            if r.parent { ", inventory removed" } else { "" }
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(fail(&e, t.format)),
+            }
+        });
+    }
     rt.block_on(async {
         let d = match Docker::connect(t.host.as_deref()).await {
             Ok(d) => d,

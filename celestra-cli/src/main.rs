@@ -150,7 +150,9 @@ enum Command {
         #[command(flatten)]
         run: deploy::RunArgs,
     },
-    /// Remove a project's containers and networks (and volumes, with --volumes).
+    /// Remove a project: Docker containers and networks (and volumes, with --volumes), or every
+    /// Kubernetes object of its inventory (background deletion: no orphaned pods).
+    #[command(visible_alias = "delete")]
     Down {
         #[command(flatten)]
         target: deploy::TargetArgs,

@@ -357,8 +357,12 @@ pub fn kube_project(
 /// `plan` (dry run), `status`, `watch`, `history`, `rollback`, `down`.
 #[cfg(feature = "docker")]
 pub use crate::deploy::driver::docker::{Docker, DockerOptions, DownReport};
+/// The Kubernetes driver (cargo feature `kube`): `Kube::connect`, then `deploy`, `plan`,
+/// `status`, `history`, `rollback`, `delete`.
+#[cfg(feature = "kube")]
+pub use crate::deploy::driver::kube::{DeleteReport, Kube, KubeConnect, KubeOptions, KubePlan};
 /// Errors, cancellation and the event channel of the deploy drivers.
-#[cfg(feature = "docker")]
+#[cfg(any(feature = "docker", feature = "kube"))]
 pub use crate::deploy::driver::{Cancel, DeployError, ErrorCode, EventSender};
 
 fn js_options<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {

@@ -314,8 +314,18 @@ pub fn project(workflow: &Workflow, opts: &KubeProjectOptions) -> Result<KubePro
                 let Some(&i) = index.get(node_id) else {
                     continue;
                 };
+                let grouped = g.group[i].is_some();
                 for v in std::mem::take(&mut per_node[i]) {
-                    objects.push(member(v, node_id, &id)?);
+                    let mut o = member(v, node_id, &id)?;
+                    // outside an AppGroup the generator writes `default`: the project's
+                    // namespace instead (the driver sets it on namespaced kinds)
+                    if !grouped && o.kind != "Namespace" {
+                        o.namespace = None;
+                        if let Some(Value::Object(m)) = o.body.get_mut("metadata") {
+                            m.remove("namespace");
+                        }
+                    }
+                    objects.push(o);
                 }
             }
             let mut depends_on: Vec<String> =

@@ -26,7 +26,7 @@ mod sha256;
 mod status;
 mod time;
 
-#[cfg(feature = "docker")]
+#[cfg(any(feature = "docker", feature = "kube"))]
 pub mod driver;
 
 pub use change::{Change, ChangePlan, ChangeWave, Op, SkippedNode};

@@ -3,7 +3,10 @@
 //! does, so the core's clippy rules are lifted here.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+#[cfg(feature = "docker")]
 pub mod docker;
+#[cfg(feature = "kube")]
+pub mod kube;
 
 use super::event::{DeployEvent, DeployTarget, EventBody};
 use super::status::{DeploymentStatus, NodeState, Reason};
@@ -35,6 +38,19 @@ pub enum ErrorCode {
     NoHistory,
     /// A rollback that would go past a Job that already ran.
     RollbackRefused,
+    /// The cluster refused the credentials (401: missing, wrong or expired).
+    Unauthorized,
+    /// The credentials may not do something the deploy needs (403, or the pre-flight's
+    /// access reviews).
+    Forbidden,
+    /// The API server rejected an object (422 invalid, an admission webhook, an unknown field).
+    Rejected,
+    /// An update the server refuses because a field is immutable.
+    Immutable,
+    /// A write conflict (409).
+    Conflict,
+    /// A kind the cluster does not serve (its CRD is not installed).
+    CrdMissing,
 }
 
 impl ErrorCode {
@@ -51,6 +67,12 @@ impl ErrorCode {
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::NoHistory => "NO_HISTORY",
             ErrorCode::RollbackRefused => "ROLLBACK_REFUSED",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::Rejected => "REJECTED",
+            ErrorCode::Immutable => "IMMUTABLE",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::CrdMissing => "CRD_MISSING",
         }
     }
 }
@@ -245,6 +267,7 @@ impl Emitter {
         out
     }
 
+    #[cfg_attr(not(feature = "docker"), allow(dead_code))]
     pub(crate) fn set_revision(&self, revision: u64) {
         self.inner.lock().expect("emitter").revision = revision;
     }
@@ -277,6 +300,23 @@ impl Emitter {
         }
     }
 
+    /// Passes on an event of another deployment (a rollback run inside this one) with this
+    /// stream's sequence, keeping its revision.
+    #[cfg_attr(not(feature = "kube"), allow(dead_code))]
+    pub(crate) fn forward(&self, ev: DeployEvent) {
+        let mut g = self.inner.lock().expect("emitter");
+        g.seq += 1;
+        let ev = DeployEvent {
+            seq: g.seq,
+            deployment_id: g.deployment_id.clone(),
+            ..ev
+        };
+        g.status.apply(&ev);
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(ev);
+        }
+    }
+
     pub(crate) fn status(&self) -> DeploymentStatus {
         self.inner.lock().expect("emitter").status.clone()
     }
@@ -295,6 +335,7 @@ impl Emitter {
     }
 }
 
+#[cfg_attr(not(feature = "docker"), allow(dead_code))]
 /// A tar archive (ustar) of regular files at absolute paths, for the Engine API's archive
 /// upload. Parent directories are created by the engine. Refuses `..`, empty and over-long
 /// paths.

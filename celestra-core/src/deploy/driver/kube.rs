@@ -1,0 +1,2374 @@
+//! The Kubernetes driver: a workflow's objects applied by server-side apply (one field manager,
+//! forced, so drift is overwritten and dropped fields are removed), wave after wave; each wave's
+//! objects are gated by their readiness (`deploy::health`), followed through watches, and fail
+//! in seconds on a pod's fast-fail signal.
+//!
+//! State lives in the cluster: every object carries the ApplySet metadata of
+//! `deploy::kube` (so `kubectl get -l applyset.kubernetes.io/part-of=<id>` lists the set), the
+//! parent Secret names the group-kinds and namespaces to look in, and each revision is a Secret
+//! `celestra-rev.<project>.<n>` holding the gzip-compressed model snapshot.
+
+use super::{Cancel, DeployError, Emitter, ErrorCode, EventSender, now, uuid_v4};
+use crate::deploy::event::{
+    Action, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome, PlannedNode,
+};
+use crate::deploy::health::{self, Verdict};
+use crate::deploy::kube::{
+    self as model, FIELD_MANAGER, KubeObject, KubeProject, KubeProjectOptions, KubeStep, ObjectOp,
+    PART_OF,
+};
+use crate::deploy::revision::{History, Revision, RevisionOutcome};
+use crate::deploy::status::{DeploymentStatus, Reason};
+use crate::generate::KubeVersion;
+use crate::model::{ErrorHandling, Workflow};
+use ::kube::api::{Api, DeleteParams, DynamicObject, ListParams, LogParams, Patch, PatchParams};
+use ::kube::config::{KubeConfigOptions, Kubeconfig};
+use ::kube::core::GroupVersion;
+use ::kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use ::kube::runtime::WatchStreamExt;
+use ::kube::runtime::watcher;
+use ::kube::{Client, Config};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Lines of a failed pod's log reported.
+const LOG_TAIL: i64 = 20;
+/// Gates are evaluated again at least this often (a pod's unschedulable grace is time-based).
+const GATE_RECHECK: Duration = Duration::from_secs(2);
+/// Applies in flight at once (steps of a wave run concurrently, up to this many).
+const DEFAULT_CONCURRENCY: usize = 16;
+
+/// Where the cluster's credentials come from.
+#[derive(Debug, Clone, Default)]
+pub struct KubeConnect {
+    /// A kubeconfig file (default: `KUBECONFIG`, then `~/.kube/config`, then the in-cluster
+    /// service account).
+    pub kubeconfig: Option<std::path::PathBuf>,
+    /// A kubeconfig given as text (an upload): only inline credentials are accepted — no `exec`
+    /// or `auth-provider` plugins, no file paths, no proxy.
+    pub kubeconfig_text: Option<String>,
+    /// The context (default: the kubeconfig's current one).
+    pub context: Option<String>,
+    /// The namespace of the project (default: the context's, else `default`).
+    pub namespace: Option<String>,
+}
+
+/// Options of a Kubernetes deploy.
+#[derive(Debug, Clone, Default)]
+pub struct KubeOptions {
+    /// Project name, namespace and generator version (default: the server's version).
+    pub project: KubeProjectOptions,
+    /// The whole deploy's timeout (default: the workflow's `totalTimeoutSeconds`, 1800 s).
+    pub timeout: Option<Duration>,
+    /// Each wave's gate timeout (default: the workflow's `stepTimeoutSeconds`, 300 s).
+    pub step_timeout: Option<Duration>,
+    /// Roll back to the previous successful revision when the deploy fails (never past a Job
+    /// that ran in the failed deploy).
+    pub rollback_on_failure: bool,
+    /// Revisions kept (default 10).
+    pub history_max: Option<usize>,
+    /// An object whose update the server refuses as immutable is deleted and created again
+    /// (Jobs always are; other kinds only with this).
+    pub force_replace: bool,
+    /// Applies in flight at once (default 16).
+    pub concurrency: Option<usize>,
+}
+
+impl KubeOptions {
+    fn to_json(&self) -> Value {
+        json!({
+            "project": self.project.name,
+            "namespace": self.project.namespace,
+            "kubernetesVersion": self.project.kubernetes_version,
+            "timeoutSeconds": self.timeout.map(|d| d.as_secs()),
+            "stepTimeoutSeconds": self.step_timeout.map(|d| d.as_secs()),
+            "rollbackOnFailure": self.rollback_on_failure,
+            "forceReplace": self.force_replace,
+        })
+    }
+}
+
+/// What `delete` removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteReport {
+    /// `Kind/namespace/name` of every member deleted.
+    pub objects: Vec<String>,
+    /// Revision records removed.
+    pub revisions: usize,
+    /// The parent (inventory) Secret was removed.
+    pub parent: bool,
+}
+
+/// What a deploy would do (`--dry-run` without the server's dry run).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KubePlan {
+    /// The project.
+    pub project: String,
+    /// The namespace.
+    pub namespace: String,
+    /// Per object in apply order: `Kind/ns/name`, node, wave and operation.
+    pub objects: Vec<PlannedObject>,
+    /// Members that would be pruned (`Kind/ns/name`).
+    pub prune: Vec<String>,
+}
+
+/// One object of a [`KubePlan`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedObject {
+    /// `Kind/namespace/name` (`Kind/name` when cluster-scoped).
+    pub object: String,
+    /// Its node.
+    pub node_id: String,
+    /// Its wave.
+    pub wave: usize,
+    /// create, update, unchanged or recreate.
+    pub op: ObjectOp,
+}
+
+/// A connection to one cluster.
+pub struct Kube {
+    client: Client,
+    url: String,
+    namespace: String,
+    version: KubeVersion,
+    git_version: String,
+    /// Discovery per apiVersion: the resources it serves (empty when not served).
+    resources: Mutex<BTreeMap<String, Vec<(ApiResource, ApiCapabilities)>>>,
+}
+
+impl std::fmt::Debug for Kube {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kube")
+            .field("url", &self.url)
+            .field("namespace", &self.namespace)
+            .field("version", &self.git_version)
+            .finish()
+    }
+}
+
+/// Refuses what an uploaded kubeconfig must not do on the server: run a command (`exec`,
+/// `auth-provider`), read a file (`certificate-authority`, `client-certificate`, `client-key`,
+/// `tokenFile`) or route through a proxy. Names the entry at fault.
+pub fn check_inline_kubeconfig(kc: &Kubeconfig) -> Result<(), DeployError> {
+    let refuse = |what: String| {
+        Err(DeployError::new(
+            ErrorCode::Option,
+            format!(
+                "kubeconfig: {what}: a kubeconfig given as text may only carry inline credentials (token, client-certificate-data, client-key-data, certificate-authority-data)"
+            ),
+        ))
+    };
+    for c in &kc.clusters {
+        let Some(cl) = &c.cluster else { continue };
+        if cl.certificate_authority.is_some() {
+            return refuse(format!(
+                "cluster {:?} names a certificate-authority file",
+                c.name
+            ));
+        }
+        if cl.proxy_url.is_some() {
+            return refuse(format!("cluster {:?} sets proxy-url", c.name));
+        }
+    }
+    for u in &kc.auth_infos {
+        let Some(a) = &u.auth_info else { continue };
+        if a.exec.is_some() {
+            return refuse(format!("user {:?} runs an exec credential plugin", u.name));
+        }
+        if a.auth_provider.is_some() {
+            return refuse(format!("user {:?} uses an auth-provider plugin", u.name));
+        }
+        if a.token_file.is_some() {
+            return refuse(format!("user {:?} reads a tokenFile", u.name));
+        }
+        if a.client_certificate.is_some() || a.client_key.is_some() {
+            return refuse(format!(
+                "user {:?} names a client certificate or key file",
+                u.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn unreachable(url: &str, e: impl std::fmt::Display) -> DeployError {
+    DeployError::new(
+        ErrorCode::EngineUnreachable,
+        format!("cannot reach the Kubernetes API server at {url}: {e}"),
+    )
+}
+
+/// The object's `Kind/namespace/name` (`Kind/name` when cluster-scoped).
+fn label(kind: &str, ns: Option<&str>, name: &str) -> String {
+    match ns {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// Maps a client error to a deploy error about `what` (`node api (Deployment shop/api)`).
+fn api_error(url: &str, what: &str, e: ::kube::Error) -> DeployError {
+    match e {
+        ::kube::Error::Api(s) => {
+            let causes: Vec<String> = s
+                .details
+                .as_ref()
+                .map(|d| {
+                    d.causes
+                        .iter()
+                        .map(|c| {
+                            if c.field.is_empty() {
+                                c.message.clone()
+                            } else {
+                                format!("{}: {}", c.field, c.message)
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let detail = if causes.is_empty() {
+                s.message.clone()
+            } else {
+                causes.join("; ")
+            };
+            match s.code {
+                401 => DeployError::new(
+                    ErrorCode::Unauthorized,
+                    format!(
+                        "{what}: the API server at {url} refused the credentials (401 Unauthorized): the token or certificate is missing, wrong or expired"
+                    ),
+                ),
+                403 => DeployError::new(
+                    ErrorCode::Forbidden,
+                    format!("{what}: forbidden: {}", s.message),
+                ),
+                409 => DeployError::new(ErrorCode::Conflict, format!("{what}: conflict: {detail}")),
+                422 | 400 => {
+                    let code = if detail.contains("immutable") {
+                        ErrorCode::Immutable
+                    } else {
+                        ErrorCode::Rejected
+                    };
+                    let hint = field_hint(&detail);
+                    DeployError::new(
+                        code,
+                        format!("{what}: the API server rejected it: {detail}{hint}"),
+                    )
+                }
+                500 if s.message.contains("not declared in schema") => DeployError::new(
+                    ErrorCode::Rejected,
+                    format!(
+                        "{what}: the API server does not know a field: {} (hint: set the workflow's kubernetesVersion to the cluster's version so that newer fields are left out)",
+                        s.message
+                    ),
+                ),
+                _ if s.message.contains("admission webhook") => DeployError::new(
+                    ErrorCode::Rejected,
+                    format!("{what}: denied by an admission webhook: {}", s.message),
+                ),
+                code => DeployError::new(
+                    ErrorCode::Engine,
+                    format!(
+                        "{what}: the API server answered {code} {}: {detail}",
+                        s.reason
+                    ),
+                ),
+            }
+        }
+        other => unreachable(url, format!("{what}: {other}")),
+    }
+}
+
+/// The workflow property behind an API field, when the field says so.
+fn field_hint(detail: &str) -> String {
+    const FIELDS: &[(&str, &str)] = &[
+        (".image", "the node's image"),
+        (".ports", "the node's ports"),
+        (".resources", "the node's resources"),
+        (".env", "the node's environment"),
+        (".replicas", "the node's replicas"),
+        (".schedule", "the CronJob's schedule"),
+        (".host", "the Ingress's host"),
+        ("metadata.name", "the node's name"),
+        ("metadata.labels", "the node's labels"),
+        (
+            ".selector",
+            "the workload's selector (immutable once created)",
+        ),
+    ];
+    FIELDS
+        .iter()
+        .find(|(f, _)| detail.contains(f))
+        .map(|(_, h)| format!(" (hint: check {h})"))
+        .unwrap_or_default()
+}
+
+fn not_found(e: &::kube::Error) -> bool {
+    matches!(e, ::kube::Error::Api(s) if s.code == 404)
+}
+
+fn to_value(o: &DynamicObject) -> Value {
+    serde_json::to_value(o).unwrap_or(Value::Null)
+}
+
+/// An object as JSON with its apiVersion and kind (the items of a list come without them).
+fn typed_value(o: &DynamicObject, ar: &ApiResource) -> Value {
+    let mut v = to_value(o);
+    if let Value::Object(m) = &mut v {
+        m.entry("apiVersion")
+            .or_insert_with(|| Value::String(ar.api_version.clone()));
+        m.entry("kind")
+            .or_insert_with(|| Value::String(ar.kind.clone()));
+    }
+    v
+}
+
+fn gzip_b64(text: &str) -> String {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(text.as_bytes());
+    crate::generate::kubernetes::base64_encode(&enc.finish().unwrap_or_default())
+}
+
+fn gunzip_b64(text: &str) -> Option<String> {
+    let bytes = crate::generate::kubernetes::base64_decode(text)?;
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// The size in bytes of a revision record as stored (gzip + base64 of its JSON).
+pub fn record_size(r: &Revision) -> usize {
+    gzip_b64(&serde_json::to_string(r).unwrap_or_default()).len()
+}
+
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 && s % 60 == 0 {
+        format!("{} min", s / 60)
+    } else if s > 0 {
+        format!("{s} s")
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// One object resolved against discovery.
+#[derive(Clone)]
+struct Target<'p> {
+    step: &'p KubeStep,
+    obj: &'p KubeObject,
+    ar: ApiResource,
+    ns: Option<String>,
+}
+
+impl Target<'_> {
+    fn key(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.obj.group_kind(),
+            self.ns.as_deref().unwrap_or(""),
+            self.obj.name
+        )
+    }
+    fn reference(&self) -> ObjectRef {
+        ObjectRef {
+            kind: self.obj.kind.clone(),
+            name: self.obj.name.clone(),
+            namespace: self.ns.clone(),
+        }
+    }
+    fn what(&self) -> String {
+        format!(
+            "node {} ({})",
+            self.step.name,
+            label(&self.obj.kind, self.ns.as_deref(), &self.obj.name)
+        )
+    }
+    fn body(&self) -> Value {
+        let mut b = self.obj.body.clone();
+        if let (Some(ns), Some(Value::Object(m))) = (&self.ns, b.get_mut("metadata")) {
+            m.insert("namespace".into(), Value::String(ns.clone()));
+        }
+        b
+    }
+}
+
+/// The live members of a project, by `Kind.group/ns/name`.
+type Live = BTreeMap<String, Value>;
+
+fn live_key(v: &Value) -> String {
+    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+    let ns = v
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let name = v
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    format!("{}/{ns}/{name}", model::group_kind_key(api, kind))
+}
+
+/// How one step ended.
+#[derive(Debug, Clone)]
+enum StepEnd {
+    Ready,
+    Skipped(String),
+    Failed {
+        reason: String,
+        message: String,
+        timed_out: bool,
+    },
+}
+
+impl Kube {
+    /// Connects: the kubeconfig (text, file, or the default one, else in-cluster), then asks
+    /// the server's version (10 s), which the generator targets unless a version is given.
+    pub async fn connect(c: &KubeConnect) -> Result<Kube, DeployError> {
+        let opts = KubeConfigOptions {
+            context: c.context.clone(),
+            ..KubeConfigOptions::default()
+        };
+        let bad = |e: ::kube::config::KubeconfigError| {
+            DeployError::new(ErrorCode::Option, format!("kubeconfig: {e}"))
+        };
+        let config = if let Some(text) = &c.kubeconfig_text {
+            let kc = Kubeconfig::from_yaml(text).map_err(bad)?;
+            check_inline_kubeconfig(&kc)?;
+            Config::from_custom_kubeconfig(kc, &opts)
+                .await
+                .map_err(bad)?
+        } else if let Some(path) = &c.kubeconfig {
+            let kc = Kubeconfig::read_from(path).map_err(|e| {
+                DeployError::new(
+                    ErrorCode::Option,
+                    format!("kubeconfig {}: {e}", path.display()),
+                )
+            })?;
+            Config::from_custom_kubeconfig(kc, &opts)
+                .await
+                .map_err(bad)?
+        } else if c.context.is_some() {
+            Config::from_kubeconfig(&opts).await.map_err(bad)?
+        } else {
+            Config::infer().await.map_err(|e| {
+                DeployError::new(
+                    ErrorCode::Option,
+                    format!("no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: {e}"),
+                )
+            })?
+        };
+        let url = config.cluster_url.to_string();
+        let url = url.trim_end_matches('/').to_owned();
+        let namespace = c
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        if !model::is_namespace_name(&namespace) {
+            return Err(DeployError::new(
+                ErrorCode::Option,
+                format!("namespace {namespace:?} is not a valid namespace name"),
+            ));
+        }
+        let client = Client::try_from(config).map_err(|e| unreachable(&url, e))?;
+        let info = tokio::time::timeout(Duration::from_secs(10), client.apiserver_version())
+            .await
+            .map_err(|_| unreachable(&url, "no answer within 10 s"))?
+            .map_err(|e| api_error(&url, "reading the server version", e))?;
+        let minor: u32 = info
+            .minor
+            .trim_end_matches(|c: char| !c.is_ascii_digit())
+            .parse()
+            .unwrap_or(0);
+        let major: u32 = info.major.parse().unwrap_or(1);
+        let version = KubeVersion(major, minor);
+        if version < KubeVersion::OLDEST {
+            return Err(DeployError::new(
+                ErrorCode::Engine,
+                format!(
+                    "the API server at {url} runs Kubernetes {}; Celestra needs {} or newer",
+                    info.git_version,
+                    KubeVersion::OLDEST
+                ),
+            ));
+        }
+        Ok(Kube {
+            client,
+            url,
+            namespace,
+            version,
+            git_version: info.git_version,
+            resources: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// The API server's address.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+    /// The server's `major.minor`.
+    pub fn version(&self) -> KubeVersion {
+        self.version
+    }
+    /// The server's full version (`v1.20.2`).
+    pub fn git_version(&self) -> &str {
+        &self.git_version
+    }
+    /// The namespace in use.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+    /// The kube client (for tests and tools).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The project of a workflow on this cluster: the server's version and the connection's
+    /// namespace unless the options name them.
+    pub fn project(&self, wf: &Workflow, o: &KubeOptions) -> Result<KubeProject, DeployError> {
+        let mut po = o.project.clone();
+        po.kubernetes_version = po
+            .kubernetes_version
+            .or_else(|| Some(self.version.to_string()));
+        po.namespace = po.namespace.or_else(|| Some(self.namespace.clone()));
+        Ok(model::project(wf, &po)?)
+    }
+
+    // ------------------------------------------------------------------ discovery
+
+    /// The resource of `kind` in `api_version`, if the server serves it (`refresh`: ask again,
+    /// after a CRD was established).
+    async fn resolve(
+        &self,
+        api_version: &str,
+        kind: &str,
+        refresh: bool,
+    ) -> Result<Option<(ApiResource, bool)>, DeployError> {
+        let cached = {
+            let m = self.resources.lock().expect("discovery");
+            if refresh {
+                None
+            } else {
+                m.get(api_version).cloned()
+            }
+        };
+        let list = match cached {
+            Some(l) => l,
+            None => {
+                let gv: GroupVersion = api_version.parse().map_err(|_| {
+                    DeployError::new(ErrorCode::Option, format!("bad apiVersion {api_version:?}"))
+                })?;
+                let list = match ::kube::discovery::pinned_group(&self.client, &gv).await {
+                    Ok(g) => g.versioned_resources(&gv.version),
+                    Err(e) if not_found(&e) => Vec::new(),
+                    Err(e) => {
+                        return Err(api_error(
+                            &self.url,
+                            &format!("discovery of {api_version}"),
+                            e,
+                        ));
+                    }
+                };
+                self.resources
+                    .lock()
+                    .expect("discovery")
+                    .insert(api_version.to_owned(), list.clone());
+                list
+            }
+        };
+        Ok(list
+            .into_iter()
+            .find(|(ar, _)| ar.kind == kind)
+            .map(|(ar, caps)| (ar, caps.scope == Scope::Namespaced)))
+    }
+
+    /// The preferred resource of a group-kind (`Deployment.apps`), for listing members of
+    /// kinds the workflow no longer has.
+    async fn resolve_gk(&self, gk: &str) -> Result<Option<(ApiResource, bool)>, DeployError> {
+        let (kind, group) = gk.split_once('.').unwrap_or((gk, ""));
+        if group.is_empty() {
+            return self.resolve("v1", kind, false).await;
+        }
+        match ::kube::discovery::group(&self.client, group).await {
+            Ok(g) => Ok(g
+                .recommended_kind(kind)
+                .map(|(ar, caps)| (ar, caps.scope == Scope::Namespaced))),
+            Err(e) if not_found(&e) => Ok(None),
+            Err(e) => Err(api_error(&self.url, &format!("discovery of {gk}"), e)),
+        }
+    }
+
+    fn api(&self, ar: &ApiResource, ns: Option<&str>) -> Api<DynamicObject> {
+        match ns {
+            Some(ns) => Api::namespaced_with(self.client.clone(), ns, ar),
+            None => Api::all_with(self.client.clone(), ar),
+        }
+    }
+
+    /// Resolves every object of `p` whose kind the server serves now; the others (custom
+    /// resources of a CRD in the same project) are resolved again when their step runs.
+    async fn targets<'p>(
+        &self,
+        p: &'p KubeProject,
+        refresh: bool,
+    ) -> Result<(Vec<Target<'p>>, Vec<(&'p KubeStep, &'p KubeObject)>), DeployError> {
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for (st, o) in p.objects() {
+            match self.resolve(&o.api_version, &o.kind, refresh).await? {
+                Some((ar, namespaced)) => out.push(Target {
+                    step: st,
+                    obj: o,
+                    ar,
+                    ns: namespaced
+                        .then(|| o.namespace.clone().unwrap_or_else(|| p.namespace.clone())),
+                }),
+                None => missing.push((st, o)),
+            }
+        }
+        Ok((out, missing))
+    }
+
+    // ------------------------------------------------------------------ inventory
+
+    async fn parent(&self, p: &KubeProject) -> Result<Option<Value>, DeployError> {
+        self.secret(&p.namespace, &p.parent_name()).await
+    }
+
+    async fn secret(&self, ns: &str, name: &str) -> Result<Option<Value>, DeployError> {
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            self.client.clone(),
+            ns,
+            &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
+        );
+        match api.get_opt(name).await {
+            Ok(o) => Ok(o.as_ref().map(to_value)),
+            Err(e) => Err(api_error(
+                &self.url,
+                &format!("reading Secret {ns}/{name}"),
+                e,
+            )),
+        }
+    }
+
+    /// The group-kinds and namespaces a parent names.
+    fn parent_sets(parent: Option<&Value>) -> (Vec<String>, Vec<String>) {
+        let ann = |k: &str| -> Vec<String> {
+            parent
+                .and_then(|v| v.pointer("/metadata/annotations"))
+                .and_then(|a| a.get(k))
+                .and_then(Value::as_str)
+                .map(|s| {
+                    s.split(',')
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        (ann(model::GROUP_KINDS), ann(model::ADDITIONAL_NAMESPACES))
+    }
+
+    /// Every live member of the ApplySet `id`: listed by its part-of label per group-kind of
+    /// `gks` in each of `namespaces` (cluster-wide for cluster-scoped kinds).
+    async fn members(
+        &self,
+        id: &str,
+        gks: &[String],
+        namespaces: &[String],
+    ) -> Result<Live, DeployError> {
+        let lp = ListParams::default().labels(&format!("{PART_OF}={id}"));
+        let mut lists = Vec::new();
+        for gk in gks {
+            let Some((ar, namespaced)) = self.resolve_gk(gk).await? else {
+                continue;
+            };
+            if namespaced {
+                for ns in namespaces {
+                    lists.push((self.api(&ar, Some(ns)), format!("{gk} in {ns}"), ar.clone()));
+                }
+            } else {
+                lists.push((self.api(&ar, None), gk.clone(), ar.clone()));
+            }
+        }
+        let results =
+            futures_util::future::join_all(lists.iter().map(|(api, _, _)| api.list(&lp))).await;
+        let mut live = Live::new();
+        for ((_, what, ar), r) in lists.iter().zip(results) {
+            match r {
+                Ok(l) => {
+                    for o in &l.items {
+                        let v = typed_value(o, ar);
+                        live.insert(live_key(&v), v);
+                    }
+                }
+                Err(e) if not_found(&e) => {}
+                Err(e) => return Err(api_error(&self.url, &format!("listing {what}"), e)),
+            }
+        }
+        Ok(live)
+    }
+
+    /// The live members of `p`, whatever revision put them there.
+    async fn inventory(
+        &self,
+        p: &KubeProject,
+        parent: Option<&Value>,
+    ) -> Result<Live, DeployError> {
+        let (mut gks, mut nss) = Self::parent_sets(parent);
+        gks.extend(p.group_kinds());
+        crate::sort::sort(&mut gks);
+        gks.dedup();
+        nss.push(p.namespace.clone());
+        nss.extend(p.additional_namespaces());
+        crate::sort::sort(&mut nss);
+        nss.dedup();
+        self.members(&p.applyset_id, &gks, &nss).await
+    }
+
+    /// Applies the parent Secret naming `gks` and `namespaces`.
+    async fn write_parent(
+        &self,
+        p: &KubeProject,
+        gks: &[String],
+        namespaces: &[String],
+    ) -> Result<(), DeployError> {
+        let body = json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "celestra.io/applyset",
+            "metadata": {
+                "name": p.parent_name(),
+                "namespace": p.namespace,
+                "labels": {
+                    model::APPLYSET_ID: p.applyset_id,
+                    "app.kubernetes.io/managed-by": "celestra",
+                },
+                "annotations": {
+                    model::TOOLING: format!("celestra/{}", env!("CARGO_PKG_VERSION")),
+                    model::GROUP_KINDS: gks.join(","),
+                    model::ADDITIONAL_NAMESPACES: namespaces.iter().filter(|n| **n != p.namespace).cloned().collect::<Vec<_>>().join(","),
+                },
+            },
+        });
+        self.apply_secret(&p.namespace, &p.parent_name(), &body)
+            .await
+    }
+
+    async fn apply_secret(&self, ns: &str, name: &str, body: &Value) -> Result<(), DeployError> {
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            self.client.clone(),
+            ns,
+            &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
+        );
+        api.patch(
+            name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(body),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| api_error(&self.url, &format!("writing Secret {ns}/{name}"), e))
+    }
+
+    // ------------------------------------------------------------------ history
+
+    fn record_name(project: &str, n: u64) -> String {
+        format!("celestra-rev.{project}.{n}")
+    }
+
+    /// The revisions of `project` in `namespace` (default: the connection's), oldest first.
+    pub async fn history(
+        &self,
+        project: &str,
+        namespace: Option<&str>,
+    ) -> Result<History, DeployError> {
+        let ns = namespace.unwrap_or(&self.namespace);
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            self.client.clone(),
+            ns,
+            &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
+        );
+        let lp = ListParams::default().labels(&format!("{}={project}", model::REVISION_OF));
+        let list = api.list(&lp).await.map_err(|e| {
+            api_error(
+                &self.url,
+                &format!("listing the revisions of {project} in {ns}"),
+                e,
+            )
+        })?;
+        let mut revs = Vec::new();
+        for o in &list.items {
+            let v = to_value(o);
+            let Some(text) = v
+                .pointer("/data/record")
+                .and_then(Value::as_str)
+                .and_then(gunzip_b64)
+            else {
+                continue;
+            };
+            if let Ok(r) = serde_json::from_str::<Revision>(&text) {
+                revs.push(r);
+            }
+        }
+        Ok(History::from_revisions(revs, usize::MAX))
+    }
+
+    async fn write_record(
+        &self,
+        p: &KubeProject,
+        r: &Revision,
+        max: usize,
+    ) -> Result<(), DeployError> {
+        let name = Self::record_name(&p.name, r.revision);
+        let body = json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "celestra.io/revision",
+            "metadata": {
+                "name": name,
+                "namespace": p.namespace,
+                "labels": {
+                    model::REVISION_OF: p.name,
+                    model::REVISION: r.revision.to_string(),
+                    "app.kubernetes.io/managed-by": "celestra",
+                },
+            },
+            "data": {"record": gzip_b64(&serde_json::to_string(r).unwrap_or_default())},
+        });
+        self.apply_secret(&p.namespace, &name, &body).await?;
+        if r.finished_at.is_some() {
+            let h = self.history(&p.name, Some(&p.namespace)).await?;
+            let n = h.revisions.len();
+            if n > max {
+                let api: Api<DynamicObject> = Api::namespaced_with(
+                    self.client.clone(),
+                    &p.namespace,
+                    &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
+                );
+                for old in h.revisions.iter().take(n - max) {
+                    let _ = api
+                        .delete(
+                            &Self::record_name(&p.name, old.revision),
+                            &DeleteParams::background(),
+                        )
+                        .await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ plan, pre-flight
+
+    /// What a deploy of `wf` would do, from the live members (no write).
+    pub async fn plan(&self, wf: &Workflow, o: &KubeOptions) -> Result<KubePlan, DeployError> {
+        let p = self.project(wf, o)?;
+        let parent = self.parent(&p).await?;
+        let live = self.inventory(&p, parent.as_ref()).await?;
+        let (targets, missing) = self.targets(&p, false).await?;
+        let mut objects = Vec::new();
+        let mut desired = BTreeSet::new();
+        for t in &targets {
+            let key = t.key();
+            desired.insert(key.clone());
+            objects.push(PlannedObject {
+                object: label(&t.obj.kind, t.ns.as_deref(), &t.obj.name),
+                node_id: t.step.node_id.clone(),
+                wave: t.step.wave,
+                op: model::object_op(t.obj, live.get(&key)),
+            });
+        }
+        for (st, o) in missing {
+            objects.push(PlannedObject {
+                object: label(
+                    &o.kind,
+                    o.namespace.as_deref().or(Some(&p.namespace)),
+                    &o.name,
+                ),
+                node_id: st.node_id.clone(),
+                wave: st.wave,
+                op: ObjectOp::Create,
+            });
+        }
+        let prune = live
+            .iter()
+            .filter(|(k, _)| !desired.contains(*k))
+            .map(|(_, v)| {
+                label(
+                    v.get("kind").and_then(Value::as_str).unwrap_or(""),
+                    v.pointer("/metadata/namespace").and_then(Value::as_str),
+                    v.pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                )
+            })
+            .collect();
+        Ok(KubePlan {
+            project: p.name.clone(),
+            namespace: p.namespace.clone(),
+            objects,
+            prune,
+        })
+    }
+
+    /// Checks before anything is written: every kind is served (or comes from a CRD of the
+    /// workflow), and the credentials may do what the deploy needs, asked with
+    /// SelfSubjectAccessReviews (the missing verbs are named).
+    async fn preflight(
+        &self,
+        p: &KubeProject,
+        targets: &[Target<'_>],
+        missing: &[(&KubeStep, &KubeObject)],
+    ) -> Result<(), DeployError> {
+        // custom resources whose CRD the workflow itself creates are fine
+        let crds: BTreeSet<(String, String)> = p
+            .objects()
+            .filter(|(_, o)| o.kind == "CustomResourceDefinition")
+            .filter_map(|(_, o)| {
+                let group = o.body.pointer("/spec/group")?.as_str()?.to_owned();
+                let kind = o.body.pointer("/spec/names/kind")?.as_str()?.to_owned();
+                Some((group, kind))
+            })
+            .collect();
+        let mut unserved = Vec::new();
+        for (st, o) in missing {
+            let group = o
+                .api_version
+                .split_once('/')
+                .map_or("", |(g, _)| g)
+                .to_owned();
+            if !crds.contains(&(group, o.kind.clone())) {
+                unserved.push(format!("{} {} of node {}", o.api_version, o.kind, st.name));
+            }
+        }
+        if !unserved.is_empty() {
+            return Err(DeployError::new(
+                ErrorCode::CrdMissing,
+                format!(
+                    "the cluster at {} does not serve {}: install the CRDs first (Argo Rollouts for Canary/BlueGreen strategies, the Prometheus Operator for Observability), or leave those nodes out",
+                    self.url,
+                    unserved.join(", ")
+                ),
+            ));
+        }
+        // the project's namespace must exist (AppGroup namespaces are created by the deploy)
+        let nsapi: Api<DynamicObject> = Api::all_with(
+            self.client.clone(),
+            &ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&()),
+        );
+        match nsapi.get_opt(&p.namespace).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Err(DeployError::new(
+                    ErrorCode::Option,
+                    format!(
+                        "namespace {} does not exist on {}: create it (kubectl create namespace {}) or name another with --namespace",
+                        p.namespace, self.url, p.namespace
+                    ),
+                ));
+            }
+            // may not read namespaces: the access reviews below tell what matters
+            Err(::kube::Error::Api(s)) if s.code == 403 => {}
+            Err(e) => return Err(api_error(&self.url, "reading the project's namespace", e)),
+        }
+        // (group, resource, namespace) → verbs
+        let mut need: BTreeSet<(String, String, String)> = BTreeSet::new();
+        for t in targets {
+            need.insert((
+                t.ar.group.clone(),
+                t.ar.plural.clone(),
+                t.ns.clone().unwrap_or_default(),
+            ));
+        }
+        need.insert((String::new(), "secrets".into(), p.namespace.clone()));
+        let verbs = ["get", "list", "watch", "create", "patch", "delete"];
+        let api: Api<k8s_openapi::api::authorization::v1::SelfSubjectAccessReview> =
+            Api::all(self.client.clone());
+        let mut asks = Vec::new();
+        for (g, r, ns) in &need {
+            for v in verbs {
+                asks.push((g.clone(), r.clone(), ns.clone(), v));
+            }
+        }
+        let results: Vec<Result<(String, bool), DeployError>> =
+            futures_util::stream::iter(asks.into_iter().map(|(g, r, ns, v)| {
+                let api = api.clone();
+                async move {
+                    let review = k8s_openapi::api::authorization::v1::SelfSubjectAccessReview {
+                        spec: k8s_openapi::api::authorization::v1::SelfSubjectAccessReviewSpec {
+                            resource_attributes: Some(
+                                k8s_openapi::api::authorization::v1::ResourceAttributes {
+                                    group: Some(g.clone()),
+                                    resource: Some(r.clone()),
+                                    namespace: (!ns.is_empty()).then(|| ns.clone()),
+                                    verb: Some(v.to_owned()),
+                                    ..Default::default()
+                                },
+                            ),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    };
+                    let what = if g.is_empty() {
+                        r.clone()
+                    } else {
+                        format!("{r}.{g}")
+                    };
+                    let where_ = if ns.is_empty() {
+                        "cluster-wide".to_owned()
+                    } else {
+                        format!("in namespace {ns}")
+                    };
+                    let res = api
+                        .create(&Default::default(), &review)
+                        .await
+                        .map_err(|e| {
+                            api_error(
+                                &self.url,
+                                "asking for permissions (SelfSubjectAccessReview)",
+                                e,
+                            )
+                        })?;
+                    let allowed = res.status.map(|s| s.allowed).unwrap_or(false);
+                    Ok((format!("{v} {what} {where_}"), allowed))
+                }
+            }))
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        let mut denied = Vec::new();
+        for r in results {
+            let (what, ok) = r?;
+            if !ok {
+                denied.push(what);
+            }
+        }
+        if !denied.is_empty() {
+            crate::sort::sort(&mut denied);
+            return Err(DeployError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "the credentials in use may not: {} (nothing was applied; grant them with a Role/ClusterRole and binding)",
+                    denied.join("; ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ deploy
+
+    /// Deploys a workflow: pre-flight, a new revision, wave after wave, prune. Fails before any
+    /// write for a workflow with errors, bad options, missing CRDs or permissions; a deployment
+    /// that fails in the cluster is an `Ok` status with `status: failed`.
+    pub async fn deploy(
+        &self,
+        workflow: &Workflow,
+        options: &KubeOptions,
+        events: Option<EventSender>,
+        cancel: &Cancel,
+    ) -> Result<DeploymentStatus, DeployError> {
+        let p = self.project(workflow, options)?;
+        self.deploy_project(workflow, &p, options, events, cancel, None)
+            .await
+    }
+
+    /// Deploys revision `to` (default: the newest successful one before the current) again, as
+    /// a new revision, through the normal path. A Job already in the cluster is never run again
+    /// by a rollback, and a rollback past a revision whose changed Job ran is refused (a
+    /// migration is not undone by restarting old code).
+    pub async fn rollback(
+        &self,
+        project: &str,
+        to: Option<u64>,
+        options: &KubeOptions,
+        events: Option<EventSender>,
+        cancel: &Cancel,
+    ) -> Result<DeploymentStatus, DeployError> {
+        let ns = options
+            .project
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.namespace.clone());
+        let h = self.history(project, Some(&ns)).await?;
+        let current = h.current().ok_or_else(|| {
+            DeployError::new(
+                ErrorCode::NoHistory,
+                format!("project {project:?} has no revisions in namespace {ns}"),
+            )
+        })?;
+        let target = match to {
+            Some(n) => h.get(n).ok_or_else(|| {
+                DeployError::new(
+                    ErrorCode::NoHistory,
+                    format!("project {project:?} has no revision {n}"),
+                )
+            })?,
+            None => h.previous_success(current.revision).ok_or_else(|| {
+                DeployError::new(
+                    ErrorCode::NoHistory,
+                    format!(
+                        "project {project:?} has no successful revision before {}",
+                        current.revision
+                    ),
+                )
+            })?,
+        };
+        let wf = target.workflow()?;
+        let mut opts = options.clone();
+        opts.project.name = Some(project.to_owned());
+        opts.project.namespace = Some(ns);
+        let p = self.project(&wf, &opts)?;
+        // never past a Job that ran with a spec the target does not have
+        let job_hash = |p: &KubeProject, node: &str| {
+            p.objects()
+                .find(|(s, o)| s.node_id == node && o.is_job())
+                .map(|(_, o)| o.hash.clone())
+        };
+        for later in h.revisions.iter().filter(|r| r.revision > target.revision) {
+            if later.jobs_ran.is_empty() {
+                continue;
+            }
+            let Ok(lwf) = later.workflow() else { continue };
+            let Ok(lp) = self.project(&lwf, &opts) else {
+                continue;
+            };
+            for job in &later.jobs_ran {
+                if job_hash(&lp, job) != job_hash(&p, job) {
+                    let name = lp
+                        .steps
+                        .iter()
+                        .find(|s| &s.node_id == job)
+                        .map_or(job.as_str(), |s| s.name.as_str());
+                    return Err(DeployError::new(
+                        ErrorCode::RollbackRefused,
+                        format!(
+                            "not rolled back to revision {}: the Job {name} ran in revision {} with a spec revision {} does not have (a migration is not undone by restarting old code); fix forward, or deploy the old workflow on purpose",
+                            target.revision, later.revision, target.revision
+                        ),
+                    ));
+                }
+            }
+        }
+        self.deploy_project(&wf, &p, &opts, events, cancel, Some(target.revision))
+            .await
+    }
+
+    async fn deploy_project(
+        &self,
+        workflow: &Workflow,
+        p: &KubeProject,
+        options: &KubeOptions,
+        events: Option<EventSender>,
+        cancel: &Cancel,
+        rollback_of: Option<u64>,
+    ) -> Result<DeploymentStatus, DeployError> {
+        let (targets, missing) = self.targets(p, false).await?;
+        self.preflight(p, &targets, &missing).await?;
+        let deployment_id = uuid_v4();
+        let history = self.history(&p.name, Some(&p.namespace)).await?;
+        let revision = history.next_revision();
+        let em = Emitter::new(
+            &deployment_id,
+            revision,
+            DeployTarget::Kubernetes,
+            events,
+            p.secret_values.clone(),
+        );
+        let max = options
+            .history_max
+            .unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
+        let mut rec = Revision::new(revision, &deployment_id, workflow, options.to_json(), now());
+        rec.rollback_of = rollback_of;
+        self.write_record(p, &rec, max).await?;
+        let parent = self.parent(p).await?;
+        let (old_gks, old_nss) = Self::parent_sets(parent.as_ref());
+        // the parent names the union first, so that an interrupted deploy is still found
+        let mut gks = old_gks.clone();
+        gks.extend(p.group_kinds());
+        crate::sort::sort(&mut gks);
+        gks.dedup();
+        let mut nss = old_nss.clone();
+        nss.push(p.namespace.clone());
+        nss.extend(p.additional_namespaces());
+        crate::sort::sort(&mut nss);
+        nss.dedup();
+        self.write_parent(p, &gks, &nss).await?;
+        let live = self.members(&p.applyset_id, &gks, &nss).await?;
+        let run = Run {
+            k: self,
+            p,
+            em: &em,
+            live: &live,
+            jobs_ran: Mutex::new(Vec::new()),
+            rollback: rollback_of.is_some(),
+            force_replace: options.force_replace,
+            concurrency: options.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
+            step_timeout: options
+                .step_timeout
+                .unwrap_or(Duration::from_secs(p.policy.step_timeout_seconds)),
+        };
+        em.emit(EventBody::Started {
+            workflow_id: p.workflow_id.clone(),
+            project: p.name.clone(),
+            nodes: p
+                .steps
+                .iter()
+                .map(|s| PlannedNode {
+                    node_id: s.node_id.clone(),
+                    name: s.name.clone(),
+                    node_type: s.node_type.clone(),
+                    wave: s.wave,
+                })
+                .collect(),
+            total_waves: p.total_waves,
+            rollback_of,
+        });
+        let total = options
+            .timeout
+            .unwrap_or(Duration::from_secs(p.policy.total_timeout_seconds));
+        let res = tokio::select! {
+            r = run.waves(cancel) => r,
+            _ = tokio::time::sleep(total) => Ok(Some((Reason::Timeout, format!("the deploy did not finish within {}", human(total))))),
+            _ = cancel.cancelled() => Ok(Some((Reason::Cancelled, "cancelled".to_owned()))),
+        };
+        let end = match res {
+            Err(e) => Some((Reason::Error, e.message)),
+            Ok(None) => {
+                match run.prune().await {
+                    Ok(()) => {
+                        // the parent now names what is there
+                        let mut nss = vec![p.namespace.clone()];
+                        nss.extend(p.additional_namespaces());
+                        self.write_parent(p, &p.group_kinds(), &nss).await?;
+                        None
+                    }
+                    Err(e) => Some((Reason::Error, e.message)),
+                }
+            }
+            Ok(some) => some,
+        };
+        if let Some((_, why)) = &end {
+            run.skip_rest(why);
+        }
+        rec.jobs_ran = run.jobs_ran.lock().expect("jobs").clone();
+        rec.outcome = if end.is_none() {
+            RevisionOutcome::Success
+        } else {
+            RevisionOutcome::Failed
+        };
+        rec.message = match &end {
+            Some((_, m)) => em.redact(m),
+            None => format!("revision {revision} deployed"),
+        };
+        rec.finished_at = Some(now());
+        self.write_record(p, &rec, max).await?;
+        let Some((failed, why)) = end else {
+            em.emit(EventBody::Finished {
+                outcome: Outcome::Success,
+                reason: None,
+                message: format!("revision {revision} deployed"),
+            });
+            return Ok(em.status());
+        };
+        let wants = options.rollback_on_failure
+            || p.policy.error_handling == ErrorHandling::RollbackOnError;
+        if !wants || rollback_of.is_some() {
+            em.emit(EventBody::Finished {
+                outcome: Outcome::Failed,
+                reason: Some(failed),
+                message: why,
+            });
+            return Ok(em.status());
+        }
+        if !rec.jobs_ran.is_empty() {
+            em.emit(EventBody::Finished {
+                outcome: Outcome::Failed,
+                reason: Some(failed),
+                message: format!(
+                    "{why}; not rolled back: the Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
+                    rec.jobs_ran.join(", ")
+                ),
+            });
+            return Ok(em.status());
+        }
+        let Some(prev) = history.previous_success(revision).cloned() else {
+            em.emit(EventBody::Finished {
+                outcome: Outcome::Failed,
+                reason: Some(failed),
+                message: format!("{why}; not rolled back: no earlier successful revision"),
+            });
+            return Ok(em.status());
+        };
+        em.emit(EventBody::RollbackStarted {
+            to_revision: prev.revision,
+            new_revision: revision + 1,
+        });
+        let mut opts = options.clone();
+        opts.rollback_on_failure = false;
+        opts.project.name = Some(p.name.clone());
+        opts.project.namespace = Some(p.namespace.clone());
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let inner = Box::pin(self.rollback(&p.name, Some(prev.revision), &opts, Some(tx), cancel));
+        // the rollback's events go to the same stream, under their own revision
+        let forward = async {
+            while let Some(ev) = rx.recv().await {
+                em.forward(ev);
+            }
+        };
+        let (r, ()) = tokio::join!(inner, forward);
+        match r {
+            Ok(s) if s.status == crate::deploy::DeploymentState::Success => {
+                em.emit(EventBody::Finished {
+                    outcome: Outcome::Failed,
+                    reason: Some(Reason::RolledBack),
+                    message: format!(
+                        "{why}; revision {} restored revision {}",
+                        revision + 1,
+                        prev.revision
+                    ),
+                })
+            }
+            Ok(s) => em.emit(EventBody::Finished {
+                outcome: Outcome::Failed,
+                reason: Some(failed),
+                message: format!(
+                    "revision {revision} failed, and so did its rollback: {}",
+                    s.details
+                ),
+            }),
+            Err(e) => em.emit(EventBody::Finished {
+                outcome: Outcome::Failed,
+                reason: Some(failed),
+                message: format!("revision {revision} failed; rollback failed: {}", e.message),
+            }),
+        }
+        Ok(em.status())
+    }
+
+    // ------------------------------------------------------------------ status, delete
+
+    /// The §5.3 status of a project's current revision, read from the cluster now: each node's
+    /// objects through their gates.
+    pub async fn status(
+        &self,
+        project: &str,
+        namespace: Option<&str>,
+    ) -> Result<DeploymentStatus, DeployError> {
+        let ns = namespace.unwrap_or(&self.namespace).to_owned();
+        let h = self.history(project, Some(&ns)).await?;
+        let rev = h.current().cloned().ok_or_else(|| {
+            DeployError::new(
+                ErrorCode::NoHistory,
+                format!("project {project:?} has no revisions in namespace {ns}"),
+            )
+        })?;
+        let wf = rev.workflow()?;
+        let opts = KubeOptions {
+            project: KubeProjectOptions {
+                name: Some(project.to_owned()),
+                namespace: Some(ns),
+                kubernetes_version: rev
+                    .options
+                    .get("kubernetesVersion")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            },
+            ..KubeOptions::default()
+        };
+        let p = self.project(&wf, &opts)?;
+        let parent = self.parent(&p).await?;
+        let live = self.inventory(&p, parent.as_ref()).await?;
+        let (targets, _) = self.targets(&p, false).await?;
+        let em = Emitter::new(
+            &rev.deployment_id,
+            rev.revision,
+            DeployTarget::Kubernetes,
+            None,
+            p.secret_values.clone(),
+        );
+        em.emit(EventBody::Started {
+            workflow_id: p.workflow_id.clone(),
+            project: p.name.clone(),
+            nodes: p
+                .steps
+                .iter()
+                .map(|s| PlannedNode {
+                    node_id: s.node_id.clone(),
+                    name: s.name.clone(),
+                    node_type: s.node_type.clone(),
+                    wave: s.wave,
+                })
+                .collect(),
+            total_waves: p.total_waves,
+            rollback_of: rev.rollback_of,
+        });
+        let t = now().0;
+        let mut all_ready = true;
+        for st in &p.steps {
+            let mut verdict = (EventStatus::Succeeded, None, "ready".to_owned());
+            for tg in targets.iter().filter(|tg| std::ptr::eq(tg.step, st)) {
+                let v = match live.get(&tg.key()) {
+                    None => (
+                        EventStatus::Pending,
+                        Some("Missing".to_owned()),
+                        format!(
+                            "{} is missing",
+                            label(&tg.obj.kind, tg.ns.as_deref(), &tg.obj.name)
+                        ),
+                    ),
+                    Some(obj) => {
+                        let g = health::gate(obj, t);
+                        match g.verdict {
+                            Verdict::Ready => continue,
+                            Verdict::Waiting => {
+                                (EventStatus::InProgress, Some(g.reason), g.message)
+                            }
+                            Verdict::Failed => (EventStatus::Failed, Some(g.reason), g.message),
+                        }
+                    }
+                };
+                verdict = v;
+                break;
+            }
+            all_ready &= verdict.0 == EventStatus::Succeeded;
+            em.emit(EventBody::Step {
+                wave: st.wave,
+                node_id: st.node_id.clone(),
+                object: None,
+                action: Action::Wait,
+                status: verdict.0,
+                reason: verdict.1,
+                message: verdict.2,
+                progress: em.progress(),
+            });
+        }
+        match rev.outcome {
+            RevisionOutcome::Success if all_ready => em.emit(EventBody::Finished {
+                outcome: Outcome::Success,
+                reason: None,
+                message: rev.message.clone(),
+            }),
+            RevisionOutcome::Failed => em.emit(EventBody::Finished {
+                outcome: Outcome::Failed,
+                reason: Some(Reason::Error),
+                message: rev.message.clone(),
+            }),
+            _ => {}
+        }
+        Ok(em.status())
+    }
+
+    /// Removes every member of a project (background propagation: no orphaned pods), its
+    /// revision records and its parent. Namespaces and CRDs go last.
+    pub async fn delete(
+        &self,
+        project: &str,
+        namespace: Option<&str>,
+    ) -> Result<DeleteReport, DeployError> {
+        let ns = namespace.unwrap_or(&self.namespace).to_owned();
+        let parent_name = format!("celestra-{project}");
+        let parent = self.secret(&ns, &parent_name).await?;
+        let id = model::applyset_id(&parent_name, &ns);
+        let (gks, mut nss) = Self::parent_sets(parent.as_ref());
+        nss.push(ns.clone());
+        crate::sort::sort(&mut nss);
+        nss.dedup();
+        let live = self.members(&id, &gks, &nss).await?;
+        let mut report = DeleteReport::default();
+        let mut order: Vec<&Value> = live.values().collect();
+        order.sort_by_key(|v| delete_rank(v.get("kind").and_then(Value::as_str).unwrap_or("")));
+        for v in order {
+            report.objects.push(self.delete_object(v).await?);
+        }
+        let h = self.history(project, Some(&ns)).await?;
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            self.client.clone(),
+            &ns,
+            &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
+        );
+        for r in &h.revisions {
+            match api
+                .delete(
+                    &Self::record_name(project, r.revision),
+                    &DeleteParams::background(),
+                )
+                .await
+            {
+                Ok(_) => report.revisions += 1,
+                Err(e) if not_found(&e) => {}
+                Err(e) => return Err(api_error(&self.url, "deleting a revision record", e)),
+            }
+        }
+        if parent.is_some() {
+            match api.delete(&parent_name, &DeleteParams::background()).await {
+                Ok(_) => report.parent = true,
+                Err(e) if not_found(&e) => {}
+                Err(e) => return Err(api_error(&self.url, "deleting the parent Secret", e)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Deletes one live object (background propagation); its `Kind/ns/name`.
+    async fn delete_object(&self, v: &Value) -> Result<String, DeployError> {
+        let api_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+        let ns = v.pointer("/metadata/namespace").and_then(Value::as_str);
+        let name = v
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let what = label(kind, ns, name);
+        let Some((ar, _)) = self.resolve(api_version, kind, false).await? else {
+            return Ok(what);
+        };
+        match self
+            .api(&ar, ns)
+            .delete(name, &DeleteParams::background())
+            .await
+        {
+            Ok(_) => Ok(what),
+            Err(e) if not_found(&e) => Ok(what),
+            Err(e) => Err(api_error(&self.url, &format!("deleting {what}"), e)),
+        }
+    }
+}
+
+/// Deletion order: members first, then what holds them (CRDs, namespaces).
+fn delete_rank(kind: &str) -> u8 {
+    match kind {
+        "Namespace" => 3,
+        "CustomResourceDefinition" => 2,
+        "ResourceQuota" | "LimitRange" => 1,
+        _ => 0,
+    }
+}
+
+/// One deploy in progress.
+struct Run<'a> {
+    k: &'a Kube,
+    p: &'a KubeProject,
+    em: &'a Emitter,
+    live: &'a Live,
+    jobs_ran: Mutex<Vec<String>>,
+    rollback: bool,
+    force_replace: bool,
+    concurrency: usize,
+    step_timeout: Duration,
+}
+
+/// An applied object that must pass its gate.
+struct Pending<'p> {
+    t: Target<'p>,
+    latest: Value,
+    last: Option<(Verdict, String, String)>,
+    /// When this deploy applied it (ms; `None`: left unchanged): older pods of a workload are
+    /// an earlier revision's, whose signals are not this deploy's.
+    since: Option<u64>,
+}
+
+impl Pending<'_> {
+    /// The pods of this workload that belong to this deploy.
+    fn pods<'v>(&self, pods: &'v BTreeMap<String, Value>) -> Vec<&'v Value> {
+        let floor = self.since.map_or(0, |ms| ms / 1000 * 1000);
+        pods.values()
+            .filter(|p| selects(&self.latest, p))
+            .filter(|p| {
+                p.pointer("/metadata/creationTimestamp")
+                    .and_then(Value::as_str)
+                    .and_then(crate::deploy::parse_rfc3339)
+                    .is_none_or(|t| t >= floor)
+            })
+            .collect()
+    }
+}
+
+impl<'a> Run<'a> {
+    fn step_event(
+        &self,
+        st: &KubeStep,
+        object: Option<ObjectRef>,
+        action: Action,
+        status: EventStatus,
+        reason: Option<String>,
+        message: String,
+    ) {
+        self.em.emit(EventBody::Step {
+            wave: st.wave,
+            node_id: st.node_id.clone(),
+            object,
+            action,
+            status,
+            reason,
+            message,
+            progress: self.em.progress(),
+        });
+    }
+
+    fn skip_rest(&self, why: &str) {
+        let s = self.em.status();
+        for n in s.nodes.iter().filter(|n| !n.status.is_terminal()) {
+            self.em.emit(EventBody::Step {
+                wave: n.wave,
+                node_id: n.node_id.clone(),
+                object: None,
+                action: Action::Skip,
+                status: EventStatus::Skipped,
+                reason: Some("DeployStopped".into()),
+                message: format!("not deployed: {why}"),
+                progress: self.em.progress(),
+            });
+        }
+    }
+
+    async fn waves(&self, cancel: &Cancel) -> Result<Option<(Reason, String)>, DeployError> {
+        let mut failed: Vec<String> = Vec::new();
+        let mut first: Option<(Reason, String)> = None;
+        let cont = self.p.policy.error_handling == ErrorHandling::ContinueOnError;
+        for w in 0..self.p.total_waves {
+            if cancel.is_cancelled() {
+                return Ok(Some((Reason::Cancelled, "cancelled".into())));
+            }
+            self.em.emit(EventBody::WaveStarted { wave: w });
+            let steps: Vec<&KubeStep> = self.p.steps.iter().filter(|s| s.wave == w).collect();
+            let mut ends: BTreeMap<&str, StepEnd> = BTreeMap::new();
+            let mut runnable = Vec::new();
+            for st in &steps {
+                if let Some(b) = st.depends_on.iter().find(|d| failed.contains(d)) {
+                    ends.insert(
+                        &st.node_id,
+                        StepEnd::Skipped(format!("skipped: it depends on {b}, which failed")),
+                    );
+                } else {
+                    runnable.push(*st);
+                }
+            }
+            let mut attempt = 1;
+            let pol = self.p.policy;
+            let attempts = if pol.error_handling == ErrorHandling::RetryOnError {
+                pol.max_attempts.max(1)
+            } else {
+                1
+            };
+            let mut delay = Duration::from_secs(pol.initial_delay_seconds);
+            loop {
+                let got = self.run_steps(&runnable, cancel).await?;
+                let mut retry = Vec::new();
+                for (st, end) in runnable.iter().zip(got) {
+                    if let StepEnd::Failed { message, .. } = &end
+                        && attempt < attempts
+                        && !cancel.is_cancelled()
+                    {
+                        self.step_event(st, None, Action::Apply, EventStatus::InProgress, Some("Retrying".into()),
+                            format!("attempt {attempt} of {attempts} failed ({message}); retrying in {}", human(delay)));
+                        retry.push(*st);
+                        continue;
+                    }
+                    ends.insert(&st.node_id, end);
+                }
+                if retry.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(delay).await;
+                if pol.exponential {
+                    delay *= 2;
+                }
+                attempt += 1;
+                runnable = retry;
+            }
+            let mut wave_failed = false;
+            for st in &steps {
+                match ends.remove(st.node_id.as_str()).unwrap_or(StepEnd::Ready) {
+                    StepEnd::Ready => self.step_event(
+                        st,
+                        None,
+                        Action::Wait,
+                        EventStatus::Succeeded,
+                        None,
+                        "ready".into(),
+                    ),
+                    StepEnd::Skipped(msg) => {
+                        failed.push(st.node_id.clone());
+                        self.step_event(
+                            st,
+                            None,
+                            Action::Skip,
+                            EventStatus::Skipped,
+                            Some("DependencyFailed".into()),
+                            msg,
+                        );
+                    }
+                    StepEnd::Failed {
+                        reason,
+                        message,
+                        timed_out,
+                    } => {
+                        wave_failed = true;
+                        failed.push(st.node_id.clone());
+                        self.step_event(
+                            st,
+                            None,
+                            Action::Wait,
+                            if timed_out {
+                                EventStatus::TimedOut
+                            } else {
+                                EventStatus::Failed
+                            },
+                            Some(reason),
+                            message.clone(),
+                        );
+                        if first.is_none() {
+                            first = Some((
+                                if timed_out {
+                                    Reason::Timeout
+                                } else {
+                                    Reason::Error
+                                },
+                                format!("{} failed: {message}", st.name),
+                            ));
+                        }
+                    }
+                }
+            }
+            self.em.emit(EventBody::WaveFinished {
+                wave: w,
+                status: if wave_failed {
+                    EventStatus::Failed
+                } else {
+                    EventStatus::Succeeded
+                },
+            });
+            if wave_failed && !cont {
+                return Ok(first);
+            }
+        }
+        Ok(first)
+    }
+
+    /// Applies the steps (bounded concurrency), then waits for every gate of theirs.
+    async fn run_steps(
+        &self,
+        steps: &[&'a KubeStep],
+        cancel: &Cancel,
+    ) -> Result<Vec<StepEnd>, DeployError> {
+        let applied: Vec<Result<Vec<Pending<'a>>, StepEnd>> =
+            futures_util::stream::iter(steps.iter().map(|st| self.apply_step(st)))
+                .buffered(self.concurrency)
+                .collect()
+                .await;
+        let mut ends: Vec<Option<StepEnd>> = Vec::new();
+        let mut pending: Vec<(usize, Pending<'a>)> = Vec::new();
+        for (i, r) in applied.into_iter().enumerate() {
+            match r {
+                Ok(ps) => {
+                    ends.push(None);
+                    pending.extend(ps.into_iter().map(|p| (i, p)));
+                }
+                Err(end) => ends.push(Some(end)),
+            }
+        }
+        let failed_early = ends
+            .iter()
+            .any(|e| matches!(e, Some(StepEnd::Failed { .. })));
+        let stop = self.p.policy.error_handling != ErrorHandling::ContinueOnError && failed_early;
+        if !pending.is_empty() && !stop {
+            let gate_ends = self.gates(pending, cancel).await?;
+            for (i, e) in gate_ends {
+                if ends[i].is_none() {
+                    ends[i] = Some(e);
+                }
+            }
+        }
+        Ok(ends
+            .into_iter()
+            .map(|e| {
+                e.unwrap_or(if stop {
+                    StepEnd::Skipped("skipped: another step of its wave failed".into())
+                } else {
+                    StepEnd::Ready
+                })
+            })
+            .collect())
+    }
+
+    /// Applies one step's objects in order; returns those whose gate does not hold yet.
+    async fn apply_step(&self, st: &'a KubeStep) -> Result<Vec<Pending<'a>>, StepEnd> {
+        let mut out = Vec::new();
+        let fail = |e: DeployError| StepEnd::Failed {
+            reason: e.code.as_str().to_owned(),
+            message: self.em.redact(&e.message),
+            timed_out: false,
+        };
+        for obj in &st.objects {
+            let resolved = match self
+                .k
+                .resolve(&obj.api_version, &obj.kind, false)
+                .await
+                .map_err(fail)?
+            {
+                Some(r) => Some(r),
+                None => self
+                    .k
+                    .resolve(&obj.api_version, &obj.kind, true)
+                    .await
+                    .map_err(fail)?,
+            };
+            let Some((ar, namespaced)) = resolved else {
+                return Err(StepEnd::Failed {
+                    reason: "KindNotServed".into(),
+                    message: format!(
+                        "the cluster does not serve {} {} (is its CRD installed?)",
+                        obj.api_version, obj.kind
+                    ),
+                    timed_out: false,
+                });
+            };
+            let t = Target {
+                step: st,
+                obj,
+                ar,
+                ns: namespaced.then(|| {
+                    obj.namespace
+                        .clone()
+                        .unwrap_or_else(|| self.p.namespace.clone())
+                }),
+            };
+            let live = self.live.get(&t.key());
+            let mut op = model::object_op(obj, live);
+            if self.rollback && op == ObjectOp::Recreate {
+                op = ObjectOp::Unchanged; // a rollback never runs a Job again
+            }
+            let api = self.k.api(&t.ar, t.ns.as_deref());
+            let applied_at = now().0;
+            let result: Value = match op {
+                ObjectOp::Unchanged => {
+                    self.step_event(
+                        st,
+                        Some(t.reference()),
+                        Action::Skip,
+                        EventStatus::Succeeded,
+                        Some("Unchanged".into()),
+                        if obj.is_job() && self.rollback {
+                            "unchanged: a rollback never runs a Job again".into()
+                        } else {
+                            "unchanged".into()
+                        },
+                    );
+                    live.cloned().unwrap_or(Value::Null)
+                }
+                ObjectOp::Create | ObjectOp::Update => {
+                    self.step_event(
+                        st,
+                        Some(t.reference()),
+                        Action::Apply,
+                        EventStatus::InProgress,
+                        None,
+                        String::new(),
+                    );
+                    match self.apply(&t, &api).await {
+                        Ok(v) => v,
+                        Err(e) if e.code == ErrorCode::Immutable && self.force_replace => {
+                            self.recreate(&t, &api).await.map_err(fail)?
+                        }
+                        Err(e) if e.code == ErrorCode::Immutable => {
+                            return Err(StepEnd::Failed {
+                                reason: "Immutable".into(),
+                                message: format!(
+                                    "{} (deploy with --force-replace to delete and create it again)",
+                                    self.em.redact(&e.message)
+                                ),
+                                timed_out: false,
+                            });
+                        }
+                        Err(e) => return Err(fail(e)),
+                    }
+                }
+                ObjectOp::Recreate => {
+                    self.step_event(
+                        st,
+                        Some(t.reference()),
+                        Action::Recreate,
+                        EventStatus::InProgress,
+                        Some("JobChanged".into()),
+                        "the Job's spec changed: deleting and creating it again".into(),
+                    );
+                    self.recreate(&t, &api).await.map_err(fail)?
+                }
+            };
+            if matches!(op, ObjectOp::Create | ObjectOp::Update | ObjectOp::Recreate) {
+                let same_rv = live.and_then(|l| l.pointer("/metadata/resourceVersion"))
+                    == result.pointer("/metadata/resourceVersion");
+                let msg = match op {
+                    ObjectOp::Create => "created",
+                    ObjectOp::Recreate => "recreated",
+                    _ if same_rv => "unchanged (the server's spelling differs)",
+                    _ => "configured",
+                };
+                self.step_event(
+                    st,
+                    Some(t.reference()),
+                    if op == ObjectOp::Recreate {
+                        Action::Recreate
+                    } else {
+                        Action::Apply
+                    },
+                    EventStatus::Succeeded,
+                    None,
+                    msg.into(),
+                );
+                if obj.is_job() {
+                    self.jobs_ran.lock().expect("jobs").push(st.node_id.clone());
+                }
+            }
+            if obj.kind == "CustomResourceDefinition" {
+                self.crd_established(&t).await.map_err(fail)?;
+            }
+            if op == ObjectOp::Unchanged && obj.is_job() {
+                continue; // an unchanged Job is left alone, whatever its state
+            }
+            let g = health::gate(&result, now().0);
+            if g.verdict != Verdict::Ready || is_workload(&obj.kind) {
+                let since = (op != ObjectOp::Unchanged).then_some(applied_at);
+                out.push(Pending {
+                    t,
+                    latest: result,
+                    last: None,
+                    since,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn apply(&self, t: &Target<'_>, api: &Api<DynamicObject>) -> Result<Value, DeployError> {
+        let body = t.body();
+        api.patch(
+            &t.obj.name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&body),
+        )
+        .await
+        .map(|o| to_value(&o))
+        .map_err(|e| api_error(&self.k.url, &t.what(), e))
+    }
+
+    /// Deletes (background) and waits until gone, then applies.
+    async fn recreate(
+        &self,
+        t: &Target<'_>,
+        api: &Api<DynamicObject>,
+    ) -> Result<Value, DeployError> {
+        let uid = match api.get_opt(&t.obj.name).await {
+            Ok(Some(o)) => o.metadata.uid.clone(),
+            Ok(None) => None,
+            Err(e) => return Err(api_error(&self.k.url, &t.what(), e)),
+        };
+        if let Some(uid) = uid {
+            match api.delete(&t.obj.name, &DeleteParams::background()).await {
+                Ok(_) => {}
+                Err(e) if not_found(&e) => {}
+                Err(e) => return Err(api_error(&self.k.url, &t.what(), e)),
+            }
+            let wait = ::kube::runtime::wait::await_condition(
+                api.clone(),
+                &t.obj.name,
+                ::kube::runtime::wait::conditions::is_deleted(&uid),
+            );
+            tokio::time::timeout(self.step_timeout, wait)
+                .await
+                .map_err(|_| {
+                    DeployError::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "{}: still being deleted after {}",
+                            t.what(),
+                            human(self.step_timeout)
+                        ),
+                    )
+                })?
+                .map_err(|e| {
+                    DeployError::new(
+                        ErrorCode::Engine,
+                        format!("{}: waiting for the deletion: {e}", t.what()),
+                    )
+                })?;
+        }
+        self.apply(t, api).await
+    }
+
+    /// Waits until a CRD is Established, then forgets the discovery of its group.
+    async fn crd_established(&self, t: &Target<'_>) -> Result<(), DeployError> {
+        let api: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> = Api::all(self.k.client.clone());
+        let wait = ::kube::runtime::wait::await_condition(
+            api,
+            &t.obj.name,
+            ::kube::runtime::wait::conditions::is_crd_established(),
+        );
+        tokio::time::timeout(self.step_timeout, wait)
+            .await
+            .map_err(|_| {
+                DeployError::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "{}: not Established within {}",
+                        t.what(),
+                        human(self.step_timeout)
+                    ),
+                )
+            })?
+            .map_err(|e| {
+                DeployError::new(
+                    ErrorCode::Engine,
+                    format!("{}: waiting for Established: {e}", t.what()),
+                )
+            })?;
+        if let Some(group) = t.obj.body.pointer("/spec/group").and_then(Value::as_str) {
+            let prefix = format!("{group}/");
+            self.k
+                .resources
+                .lock()
+                .expect("discovery")
+                .retain(|k, _| !k.starts_with(&prefix));
+        }
+        Ok(())
+    }
+
+    /// Follows the pending objects (and the pods of workloads) through watches until each
+    /// step's gates hold or one fails. Returns the end of every step that had pending objects.
+    async fn gates(
+        &self,
+        mut pending: Vec<(usize, Pending<'a>)>,
+        cancel: &Cancel,
+    ) -> Result<Vec<(usize, StepEnd)>, DeployError> {
+        enum Msg {
+            Obj(Value),
+            Gone(String),
+            Pod(Value),
+            PodGone(String),
+            Error(String),
+        }
+        let id = &self.p.applyset_id;
+        let mut streams: Vec<futures_util::stream::BoxStream<'static, Msg>> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut pod_nss = BTreeSet::new();
+        for (_, pd) in &pending {
+            let t = &pd.t;
+            let key = (t.ar.api_version.clone(), t.ar.plural.clone(), t.ns.clone());
+            if is_workload(&t.obj.kind) {
+                if let Some(ns) = &t.ns {
+                    pod_nss.insert(ns.clone());
+                }
+            }
+            if !seen.insert(key) {
+                continue;
+            }
+            let api = self.k.api(&t.ar, t.ns.as_deref());
+            let ar = t.ar.clone();
+            let s = watcher::watcher(
+                api,
+                watcher::Config::default().labels(&format!("{PART_OF}={id}")),
+            )
+            .default_backoff()
+            .filter_map(move |e| {
+                let ar = ar.clone();
+                async move {
+                    match e {
+                        Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => {
+                            Some(Msg::Obj(typed_value(&o, &ar)))
+                        }
+                        Ok(watcher::Event::Delete(o)) => {
+                            Some(Msg::Gone(live_key(&typed_value(&o, &ar))))
+                        }
+                        Ok(_) => None,
+                        Err(e) => Some(Msg::Error(e.to_string())),
+                    }
+                }
+            });
+            streams.push(s.boxed());
+        }
+        for ns in &pod_nss {
+            let api: Api<DynamicObject> = Api::namespaced_with(
+                self.k.client.clone(),
+                ns,
+                &ApiResource::erase::<k8s_openapi::api::core::v1::Pod>(&()),
+            );
+            let s = watcher::watcher(
+                api,
+                watcher::Config::default().labels("app.kubernetes.io/managed-by=celestra"),
+            )
+            .default_backoff()
+            .filter_map(|e| async move {
+                let ar = ApiResource::erase::<k8s_openapi::api::core::v1::Pod>(&());
+                match e {
+                    Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) => {
+                        Some(Msg::Pod(typed_value(&o, &ar)))
+                    }
+                    Ok(watcher::Event::Delete(o)) => {
+                        Some(Msg::PodGone(live_key(&typed_value(&o, &ar))))
+                    }
+                    Ok(_) => None,
+                    Err(e) => Some(Msg::Error(e.to_string())),
+                }
+            });
+            streams.push(s.boxed());
+        }
+        let mut merged = futures_util::stream::select_all(streams);
+        let mut pods: BTreeMap<String, Value> = BTreeMap::new();
+        let mut ends: BTreeMap<usize, StepEnd> = BTreeMap::new();
+        let deadline = tokio::time::Instant::now() + self.step_timeout;
+        let mut tick = tokio::time::interval(GATE_RECHECK);
+        let mut errors = 0u32;
+        let stop_on_fail = self.p.policy.error_handling != ErrorHandling::ContinueOnError;
+        loop {
+            // evaluate
+            let t = now().0;
+            let mut still = Vec::new();
+            for (i, mut pd) in pending.drain(..) {
+                if ends.contains_key(&i) {
+                    continue;
+                }
+                let g = if is_workload(&pd.t.obj.kind) {
+                    let owned: Vec<Value> = pd.pods(&pods).into_iter().cloned().collect();
+                    health::workload_gate(&pd.latest, &owned, t)
+                } else {
+                    health::gate(&pd.latest, t)
+                };
+                let now_v = (g.verdict, g.reason.clone(), g.message.clone());
+                if pd.last.as_ref() != Some(&now_v) {
+                    let status = match g.verdict {
+                        Verdict::Ready => EventStatus::Succeeded,
+                        Verdict::Waiting => EventStatus::InProgress,
+                        Verdict::Failed => EventStatus::Failed,
+                    };
+                    self.step_event(
+                        pd.t.step,
+                        Some(pd.t.reference()),
+                        Action::Wait,
+                        status,
+                        (!g.reason.is_empty()).then(|| g.reason.clone()),
+                        self.em.redact(&g.message),
+                    );
+                    pd.last = Some(now_v);
+                }
+                match g.verdict {
+                    Verdict::Ready => {}
+                    Verdict::Waiting => still.push((i, pd)),
+                    Verdict::Failed => {
+                        self.log_tail(&pd, &pods).await;
+                        ends.insert(
+                            i,
+                            StepEnd::Failed {
+                                reason: g.reason.clone(),
+                                message: self.em.redact(&format!(
+                                    "{}: {}",
+                                    label(&pd.t.obj.kind, pd.t.ns.as_deref(), &pd.t.obj.name),
+                                    g.message
+                                )),
+                                timed_out: false,
+                            },
+                        );
+                    }
+                }
+            }
+            pending = still
+                .into_iter()
+                .filter(|(i, _)| !ends.contains_key(i))
+                .collect();
+            if pending.is_empty()
+                || (stop_on_fail && ends.values().any(|e| matches!(e, StepEnd::Failed { .. })))
+            {
+                break;
+            }
+            tokio::select! {
+                m = merged.next() => match m {
+                    Some(Msg::Obj(v)) => {
+                        let k = live_key(&v);
+                        for (_, pd) in pending.iter_mut() {
+                            if pd.t.key() == k {
+                                pd.latest = v.clone();
+                            }
+                        }
+                    }
+                    Some(Msg::Gone(k)) => {
+                        for (_, pd) in pending.iter_mut() {
+                            if pd.t.key() == k {
+                                pd.latest = json!({"apiVersion": pd.t.obj.api_version, "kind": pd.t.obj.kind, "metadata": {"name": pd.t.obj.name, "deletionTimestamp": "1970-01-01T00:00:00Z"}});
+                            }
+                        }
+                    }
+                    Some(Msg::Pod(v)) => { pods.insert(live_key(&v), v); }
+                    Some(Msg::PodGone(k)) => { pods.remove(&k); }
+                    Some(Msg::Error(e)) => {
+                        errors += 1;
+                        if errors >= 5 {
+                            return Err(DeployError::new(ErrorCode::Engine, format!("watching the gates failed: {e}")));
+                        }
+                    }
+                    None => break,
+                },
+                _ = tick.tick() => {}
+                _ = tokio::time::sleep_until(deadline) => {
+                    for (i, pd) in &pending {
+                        let why = pd.last.as_ref().map(|l| format!("{}: {}", l.1, l.2)).unwrap_or_default();
+                        ends.entry(*i).or_insert(StepEnd::Failed {
+                            reason: "Timeout".into(),
+                            message: format!("{} not ready within {} ({why})", label(&pd.t.obj.kind, pd.t.ns.as_deref(), &pd.t.obj.name), human(self.step_timeout)),
+                            timed_out: true,
+                        });
+                    }
+                    break;
+                }
+                _ = cancel.cancelled() => break,
+            }
+        }
+        Ok(ends.into_iter().collect())
+    }
+
+    /// The last lines of the failing pod of a workload or Job, as a `log` event.
+    async fn log_tail(&self, pd: &Pending<'_>, pods: &BTreeMap<String, Value>) {
+        let t = now().0;
+        let mut candidates: Vec<&Value> = pd.pods(pods);
+        candidates.sort_by_key(|p| {
+            let failing = health::pod_failure(p, t).is_some()
+                || p.pointer("/status/phase").and_then(Value::as_str) == Some("Failed");
+            (
+                !failing,
+                p.pointer("/metadata/creationTimestamp")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            )
+        });
+        let Some(pod) = candidates.first() else {
+            return;
+        };
+        let name = pod
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let ns = pod
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let container = health::pod_failure(pod, t).and_then(|f| f.container);
+        let api: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(self.k.client.clone(), &ns);
+        let lp = LogParams {
+            tail_lines: Some(LOG_TAIL),
+            container,
+            ..LogParams::default()
+        };
+        let Ok(Ok(text)) = tokio::time::timeout(Duration::from_secs(5), api.logs(&name, &lp)).await
+        else {
+            return;
+        };
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        if lines.is_empty() {
+            return;
+        }
+        self.em.emit(EventBody::Log {
+            node_id: pd.t.step.node_id.clone(),
+            object: ObjectRef {
+                kind: "Pod".into(),
+                name,
+                namespace: Some(ns),
+            },
+            lines,
+        });
+    }
+
+    /// Deletes the live members that are not desired, members first, namespaces last.
+    async fn prune(&self) -> Result<(), DeployError> {
+        let (targets, missing) = self.k.targets(self.p, false).await?;
+        let mut desired: BTreeSet<String> = targets.iter().map(Target::key).collect();
+        for (_, o) in missing {
+            desired.insert(format!(
+                "{}/{}/{}",
+                o.group_kind(),
+                o.namespace.as_deref().unwrap_or(&self.p.namespace),
+                o.name
+            ));
+        }
+        let mut gone: Vec<&Value> = self
+            .live
+            .iter()
+            .filter(|(k, _)| !desired.contains(*k))
+            .map(|(_, v)| v)
+            .collect();
+        gone.sort_by_key(|v| delete_rank(v.get("kind").and_then(Value::as_str).unwrap_or("")));
+        for v in gone {
+            let what = self.k.delete_object(v).await?;
+            let node = v
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(model::NODE))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            self.em.emit(EventBody::Step {
+                wave: 0,
+                node_id: node,
+                object: Some(ObjectRef {
+                    kind: v
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                    name: v
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                    namespace: v
+                        .pointer("/metadata/namespace")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                }),
+                action: Action::Prune,
+                status: EventStatus::Succeeded,
+                reason: Some("NodeRemoved".into()),
+                message: format!("pruned {what}: its node is no longer in the workflow"),
+                progress: self.em.progress(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn is_workload(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job"
+    )
+}
+
+/// True when `workload`'s `spec.selector.matchLabels` select `pod` (same namespace).
+fn selects(workload: &Value, pod: &Value) -> bool {
+    let ns = |v: &Value| {
+        v.pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if ns(workload) != ns(pod) {
+        return false;
+    }
+    let Some(Value::Object(want)) = workload.pointer("/spec/selector/matchLabels") else {
+        return false;
+    };
+    let labels = pod.pointer("/metadata/labels");
+    !want.is_empty()
+        && want
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}

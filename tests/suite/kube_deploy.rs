@@ -1,0 +1,632 @@
+//! Deploys on a real Kubernetes 1.20.2 cluster (`make kube`: scripts/kube.sh builds and starts
+//! etcd, the API server, the controller manager, the scheduler and a kubelet on the private
+//! Docker engine, whose test images `celestra-test/busybox:1|2` run `$RUN`).
+//!
+//! Every test uses its own namespace (created and removed by the test), is bounded in time, and
+//! checks the cluster's own view through `kubectl` 1.20 (resourceVersions, creation times,
+//! labels, pod logs) rather than the engine's word for it.
+
+use celestra_core::api::{self, Cancel, ErrorCode, Kube, KubeConnect, KubeOptions};
+use celestra_core::deploy::kube::{KubeProjectOptions, PART_OF};
+use celestra_core::deploy::{
+    Action, DeployEvent, DeploymentState, DeploymentStatus, EventBody, EventStatus, NodeState,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const EX2: &str = include_str!("../fixtures/deploy/ex2-kube.json");
+/// No single test may run longer.
+const BOUND: Duration = Duration::from_secs(180);
+
+fn kubeconfig() -> String {
+    std::env::var("KUBECONFIG").expect(
+        "KUBECONFIG is not set: run these tests through `make kube` (scripts/kube.sh start)",
+    )
+}
+
+fn kubectl(args: &[&str]) -> (bool, String) {
+    let bin = std::env::var("CELESTRA_KUBECTL").expect("CELESTRA_KUBECTL (scripts/kube.sh env)");
+    let out = Command::new(bin)
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(args)
+        .output()
+        .expect("kubectl runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+fn kubectl_json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["-o", "json"]);
+    let (ok, text) = kubectl(&a);
+    assert!(ok, "kubectl {args:?}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("kubectl {args:?}: {e}: {text}"))
+}
+
+async fn kube(ns: &str) -> Kube {
+    Kube::connect(&KubeConnect {
+        kubeconfig: Some(kubeconfig().into()),
+        namespace: Some(ns.to_owned()),
+        ..KubeConnect::default()
+    })
+    .await
+    .expect("the test cluster answers")
+}
+
+/// A fresh namespace for one test: `kt-<name>-<pid>` (a namespace being deleted by an earlier
+/// run cannot be created again until its pods are gone).
+fn namespace(name: &str) -> String {
+    let ns = format!("kt-{name}-{}", std::process::id());
+    let (ok, text) = kubectl(&["create", "namespace", &ns]);
+    assert!(ok, "{text}");
+    ns
+}
+
+fn drop_namespace(ns: &str) {
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
+
+fn ex2() -> Value {
+    serde_json::from_str(EX2).unwrap()
+}
+
+fn props<'v>(wf: &'v mut Value, id: &str) -> &'v mut Value {
+    let n = wf["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|n| n["id"] == id)
+        .unwrap_or_else(|| panic!("no node {id}"));
+    &mut n["data"]["properties"]
+}
+
+fn remove_node(wf: &mut Value, id: &str) {
+    wf["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|n| n["id"] != id);
+    wf["connections"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["source"] != id && c["target"] != id);
+}
+
+fn opts(project: &str, ns: &str) -> KubeOptions {
+    KubeOptions {
+        project: KubeProjectOptions {
+            name: Some(project.to_owned()),
+            namespace: Some(ns.to_owned()),
+            kubernetes_version: None,
+        },
+        step_timeout: Some(Duration::from_secs(90)),
+        timeout: Some(Duration::from_secs(150)),
+        ..KubeOptions::default()
+    }
+}
+
+/// Deploys and collects every event.
+async fn deploy(k: &Kube, wf: &Value, o: &KubeOptions) -> (DeploymentStatus, Vec<DeployEvent>) {
+    let wf = api::parse_value(wf).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let s = tokio::time::timeout(BOUND, k.deploy(&wf, o, Some(tx), &Cancel::new()))
+        .await
+        .expect("bounded")
+        .expect("deploy runs");
+    let mut evs = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        evs.push(e);
+    }
+    (s, evs)
+}
+
+/// `Kind/name` → resourceVersion of every member in `ns`.
+fn versions(ns: &str) -> BTreeMap<String, String> {
+    let list = kubectl_json(&[
+        "-n",
+        ns,
+        "get",
+        "deployments,statefulsets,jobs,services,configmaps,secrets",
+        "-l",
+        "app.kubernetes.io/managed-by=celestra",
+    ]);
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["metadata"]["labels"].get(PART_OF).is_some())
+        .map(|o| {
+            (
+                format!(
+                    "{}/{}",
+                    o["kind"].as_str().unwrap(),
+                    o["metadata"]["name"].as_str().unwrap()
+                ),
+                o["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn node_state(s: &DeploymentStatus, name: &str) -> NodeState {
+    s.nodes
+        .iter()
+        .find(|n| n.name == name)
+        .unwrap_or_else(|| panic!("no node {name}"))
+        .status
+}
+
+fn message(s: &DeploymentStatus, name: &str) -> String {
+    s.nodes
+        .iter()
+        .find(|n| n.name == name)
+        .map(|n| n.message.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ex2_deploys_in_waves_then_redeploy_changes_nothing_and_an_edit_only_its_object() {
+    let ns = &namespace("ex2");
+    let k = kube(ns).await;
+    assert_eq!(k.git_version(), "v1.20.2");
+    let o = opts("pg-stack", ns);
+    let (s, evs) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    assert_eq!(s.progress, 100);
+    for n in &s.nodes {
+        assert_eq!(n.status, NodeState::Ready, "{}: {}", n.name, n.message);
+    }
+    // the Job ran with the Secret's value injected; its log says so
+    let (ok, log) = kubectl(&["-n", ns, "logs", "job/pg-migrate"]);
+    assert!(ok && log.contains("migrated as app"), "{log}");
+    // wave order: every object of wave w+1 was created after wave w was ready. The events say
+    // when each wave finished; the cluster says when each object was created (seconds).
+    let mut wave_done: BTreeMap<usize, u64> = BTreeMap::new();
+    for e in &evs {
+        if let EventBody::WaveFinished { wave, .. } = e.body {
+            wave_done.insert(wave, e.ts.0);
+        }
+    }
+    assert_eq!(wave_done.len(), s.total_waves);
+    let created = |kind: &str, name: &str| -> u64 {
+        let v = kubectl_json(&["-n", ns, "get", kind, name]);
+        celestra_core::deploy::parse_rfc3339(v["metadata"]["creationTimestamp"].as_str().unwrap())
+            .unwrap()
+    };
+    // pg (wave 2) ready before pg-rw (wave 3), the Job (wave 4) complete before api (wave 5)
+    let job = kubectl_json(&["-n", ns, "get", "job", "pg-migrate"]);
+    let completed =
+        celestra_core::deploy::parse_rfc3339(job["status"]["completionTime"].as_str().unwrap())
+            .unwrap();
+    assert!(
+        created("deployment", "api") >= completed,
+        "api created before the Job completed"
+    );
+    let sts = kubectl_json(&["-n", ns, "get", "statefulset", "pg"]);
+    assert_eq!(sts["status"]["readyReplicas"], 1);
+    assert!(created("service", "pg-rw") / 1000 >= created("statefulset", "pg") / 1000);
+    // inventory: kubectl sees the set through the part-of label, and the parent names it
+    let parent = kubectl_json(&["-n", ns, "get", "secret", "celestra-pg-stack"]);
+    let id = parent["metadata"]["labels"]["applyset.kubernetes.io/id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(id.starts_with("applyset-") && id.len() == 55, "{id}");
+    let kinds = parent["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        kinds,
+        "ConfigMap,Deployment.apps,Job.batch,Secret,Service,StatefulSet.apps"
+    );
+    let members = kubectl_json(&[
+        "-n",
+        ns,
+        "get",
+        "all,configmaps,secrets",
+        "-l",
+        &format!("{PART_OF}={id}"),
+    ]);
+    let mut names: Vec<String> = members["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "ConfigMap/pg-init",
+            "Deployment/api",
+            "Job/pg-migrate",
+            "Secret/pg-auth",
+            "Service/api-svc",
+            "Service/pg",
+            "Service/pg-rw",
+            "StatefulSet/pg"
+        ]
+    );
+    // one field manager
+    let dep = kubectl_json(&["-n", ns, "get", "deployment", "api"]);
+    let managers: Vec<&str> = dep["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["operation"] == "Apply")
+        .map(|m| m["manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(managers, ["celestra"]);
+    // no secret value in any event
+    let all = serde_json::to_string(&evs).unwrap();
+    assert!(!all.contains("s3cr3t-canary-7f3a"));
+
+    // a redeploy changes no resourceVersion, and says so
+    let before = versions(ns);
+    assert_eq!(before.len(), 8, "{before:?}");
+    let (s2, evs2) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s2.status, DeploymentState::Success, "{}", s2.details);
+    assert_eq!(s2.revision, 2);
+    assert_eq!(
+        versions(ns),
+        before,
+        "a redeploy of the same workflow changed objects"
+    );
+    let applied = evs2
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.body,
+                EventBody::Step {
+                    action: Action::Apply,
+                    status: EventStatus::Succeeded,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(applied, 0, "nothing is sent for unchanged objects");
+
+    // an edit changes only the edited object
+    let mut wf = ex2();
+    props(&mut wf, "a1")["environment"]["GREETING"] = json!("hello again");
+    let (s3, _) = deploy(&k, &wf, &o).await;
+    assert_eq!(s3.status, DeploymentState::Success, "{}", s3.details);
+    let after = versions(ns);
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| after.get(*k) != before.get(*k))
+        .collect();
+    assert_eq!(
+        changed,
+        ["Deployment/api"],
+        "only the edited App's Deployment changes"
+    );
+    let dep = kubectl_json(&["-n", ns, "get", "deployment", "api"]);
+    let env = dep["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
+    assert!(env.contains("hello again"), "{env}");
+
+    // status from the cluster, history
+    let st = k.status("pg-stack", Some(ns)).await.unwrap();
+    assert_eq!(st.status, DeploymentState::Success, "{}", st.details);
+    assert_eq!(st.revision, 3);
+    let h = k.history("pg-stack", Some(ns)).await.unwrap();
+    assert_eq!(
+        h.revisions.iter().map(|r| r.revision).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(h.revisions[0].jobs_ran, ["j1"]);
+    assert!(
+        h.revisions[1].jobs_ran.is_empty(),
+        "an unchanged Job does not run again"
+    );
+
+    // delete removes everything, pods included
+    let r = k.delete("pg-stack", Some(ns)).await.unwrap();
+    assert_eq!(r.objects.len(), 8, "{:?}", r.objects);
+    assert_eq!(r.revisions, 3);
+    assert!(r.parent);
+    let (_, left) = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "secrets,configmaps,deployments,statefulsets,jobs,services",
+        "-l",
+        &format!("{PART_OF}={id}"),
+        "-o",
+        "name",
+    ]);
+    assert!(
+        left.trim().is_empty() || left.contains("No resources"),
+        "left: {left}"
+    );
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_node_is_pruned_and_drift_is_restored() {
+    let ns = &namespace("prune");
+    let k = kube(ns).await;
+    let o = opts("prune", ns);
+    let (s, _) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    // drift: someone scales the api with kubectl
+    let (ok, text) = kubectl(&["-n", ns, "scale", "deployment", "api", "--replicas=3"]);
+    assert!(ok, "{text}");
+    let mut wf = ex2();
+    remove_node(&mut wf, "v2");
+    let (s2, evs) = deploy(&k, &wf, &o).await;
+    assert_eq!(s2.status, DeploymentState::Success, "{}", s2.details);
+    let pruned: Vec<String> = evs
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Step {
+                action: Action::Prune,
+                object: Some(o),
+                ..
+            } => Some(format!("{}/{}", o.kind, o.name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pruned, ["Service/api-svc"]);
+    let (ok, text) = kubectl(&["-n", ns, "get", "service", "api-svc"]);
+    assert!(!ok && text.contains("NotFound"), "{text}");
+    let dep = kubectl_json(&["-n", ns, "get", "deployment", "api"]);
+    assert_eq!(dep["spec"]["replicas"], 1, "the drift was restored");
+    let id = kubectl_json(&["-n", ns, "get", "secret", "celestra-prune"])["metadata"]["labels"]["applyset.kubernetes.io/id"].as_str().unwrap().to_owned();
+    let (_, names) = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "services",
+        "-l",
+        &format!("{PART_OF}={id}"),
+        "-o",
+        "name",
+    ]);
+    let mut names: Vec<&str> = names.lines().collect();
+    names.sort();
+    // without a Service node selecting it, the App gets the generator's implicit Service `api`
+    assert_eq!(names, ["service/api", "service/pg", "service/pg-rw"]);
+    k.delete("prune", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unpullable_image_and_crash_loop_fail_in_seconds_with_the_pods_reason() {
+    let ns = &namespace("fail");
+    let k = kube(ns).await;
+    let mut wf = ex2();
+    props(&mut wf, "a1")["image"] = json!("celestra-test/missing:1");
+    let t0 = Instant::now();
+    let (s, evs) = deploy(&k, &wf, &opts("fail", ns)).await;
+    let took = t0.elapsed();
+    assert_eq!(s.status, DeploymentState::Failed);
+    assert_eq!(node_state(&s, "api"), NodeState::Failed);
+    let msg = message(&s, "api");
+    assert!(
+        msg.contains("ErrImagePull") || msg.contains("ImagePullBackOff"),
+        "{msg}"
+    );
+    assert_eq!(node_state(&s, "api-svc"), NodeState::Skipped);
+    // the api's wave started after the others were ready; it failed within seconds of its apply
+    let applied = evs.iter().find(|e| matches!(&e.body, EventBody::Step { action: Action::Apply, object: Some(o), status: EventStatus::Succeeded, .. } if o.name == "api")).unwrap().ts.0;
+    let failed = evs.iter().find(|e| matches!(&e.body, EventBody::Step { object: None, status: EventStatus::Failed, node_id, .. } if node_id == "a1")).unwrap().ts.0;
+    assert!(
+        failed - applied < 15_000,
+        "reported {} ms after the apply",
+        failed - applied
+    );
+    assert!(took < Duration::from_secs(90), "{took:?}");
+
+    // a crash loop
+    let mut wf = ex2();
+    props(&mut wf, "a1")["environment"]["RUN"] = json!("echo starting; exit 3");
+    let (s, evs) = deploy(&k, &wf, &opts("fail", ns)).await;
+    assert_eq!(s.status, DeploymentState::Failed);
+    let msg = message(&s, "api");
+    assert!(msg.contains("CrashLoopBackOff"), "{msg}");
+    assert!(msg.contains("exit code 3"), "{msg}");
+    let log = evs.iter().find_map(|e| match &e.body {
+        EventBody::Log { lines, .. } => Some(lines.join("\n")),
+        _ => None,
+    });
+    assert!(log.as_deref().unwrap_or("").contains("starting"), "{log:?}");
+    k.delete("fail", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_migration_stops_the_deploy_with_its_log_tail() {
+    let ns = &namespace("job");
+    let k = kube(ns).await;
+    let mut wf = ex2();
+    props(&mut wf, "j1")["command"] = json!([
+        "sh",
+        "-c",
+        "echo applying 0042_add_index; echo 'ERROR: relation missing' >&2; exit 1"
+    ]);
+    let (s, evs) = deploy(&k, &wf, &opts("job", ns)).await;
+    assert_eq!(s.status, DeploymentState::Failed);
+    assert_eq!(node_state(&s, "pg-migrate"), NodeState::Failed);
+    assert!(
+        message(&s, "pg-migrate").contains("BackoffLimitExceeded")
+            || message(&s, "pg-migrate").contains("backoff limit"),
+        "{}",
+        message(&s, "pg-migrate")
+    );
+    assert_eq!(
+        node_state(&s, "api"),
+        NodeState::Skipped,
+        "nothing after the Job runs"
+    );
+    let (ok, _) = kubectl(&["-n", ns, "get", "deployment", "api"]);
+    assert!(!ok, "the api was not applied");
+    let log = evs
+        .iter()
+        .find_map(|e| match &e.body {
+            EventBody::Log { lines, .. } => Some(lines.join("\n")),
+            _ => None,
+        })
+        .unwrap_or_default();
+    assert!(
+        log.contains("0042_add_index") && log.contains("relation missing"),
+        "{log}"
+    );
+    k.delete("job", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_without_permissions_is_refused_before_anything_is_applied() {
+    let ns = &namespace("rbac");
+    let limited = std::env::var("CELESTRA_KUBECONFIG_LIMITED").expect("scripts/kube.sh env");
+    // the limited user may only read and write ConfigMaps and Secrets in the namespace
+    let (ok, text) = kubectl(&[
+        "-n",
+        ns,
+        "create",
+        "role",
+        "cm-only",
+        "--verb=get,list,watch,create,patch,delete",
+        "--resource=configmaps,secrets",
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = kubectl(&[
+        "-n",
+        ns,
+        "create",
+        "rolebinding",
+        "cm-only",
+        "--role=cm-only",
+        "--user=celestra-limited",
+    ]);
+    assert!(ok, "{text}");
+    let k = Kube::connect(&KubeConnect {
+        kubeconfig: Some(limited.into()),
+        namespace: Some(ns.into()),
+        ..KubeConnect::default()
+    })
+    .await
+    .unwrap();
+    let wf = api::parse_value(&ex2()).unwrap();
+    let err = k
+        .deploy(&wf, &opts("rbac", ns), None, &Cancel::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Forbidden, "{}", err.message);
+    for verb in [
+        format!("create deployments.apps in namespace {ns}"),
+        format!("patch statefulsets.apps in namespace {ns}"),
+        format!("watch jobs.batch in namespace {ns}"),
+    ] {
+        assert!(err.message.contains(&verb), "{verb}: {}", err.message);
+    }
+    assert!(!err.message.contains("configmaps"), "{}", err.message);
+    let (_, left) = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "configmaps,secrets",
+        "-l",
+        "app.kubernetes.io/managed-by=celestra",
+        "-o",
+        "name",
+    ]);
+    assert!(
+        !left.contains("pg-init") && !left.contains("celestra-rbac"),
+        "nothing applied: {left}"
+    );
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_connections_are_clear_errors() {
+    // an uploaded kubeconfig may not run commands or read files
+    let exec = "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:16443'}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: /bin/touch, args: [/tmp/pwned]}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n";
+    let e = Kube::connect(&KubeConnect {
+        kubeconfig_text: Some(exec.into()),
+        ..KubeConnect::default()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Option);
+    assert!(e.message.contains("exec"), "{}", e.message);
+    let file = exec.replace("{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: /bin/touch, args: [/tmp/pwned]}}", "{tokenFile: /etc/shadow}");
+    let e = Kube::connect(&KubeConnect {
+        kubeconfig_text: Some(file),
+        ..KubeConnect::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(e.message.contains("tokenFile"), "{}", e.message);
+    // the test cluster's own kubeconfig is inline: accepted as text
+    let text = std::fs::read_to_string(kubeconfig()).unwrap();
+    let k = Kube::connect(&KubeConnect {
+        kubeconfig_text: Some(text.clone()),
+        ..KubeConnect::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(k.version().to_string(), "1.20");
+    // a wrong token
+    let bad = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("token:") {
+                "    token: not-a-token".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let e = Kube::connect(&KubeConnect {
+        kubeconfig_text: Some(bad),
+        ..KubeConnect::default()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthorized, "{}", e.message);
+    // nobody listening
+    let gone = text.replace("https://127.0.0.1:16443", "https://127.0.0.1:16499");
+    let t0 = Instant::now();
+    let e = Kube::connect(&KubeConnect {
+        kubeconfig_text: Some(gone),
+        ..KubeConnect::default()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::EngineUnreachable, "{}", e.message);
+    assert!(e.message.contains("127.0.0.1:16499"), "{}", e.message);
+    assert!(t0.elapsed() < Duration::from_secs(15));
+    // a namespace that does not exist
+    let k = kube("kt-does-not-exist").await;
+    let wf = api::parse_value(&ex2()).unwrap();
+    let e = k
+        .deploy(
+            &wf,
+            &opts("nons", "kt-does-not-exist"),
+            None,
+            &Cancel::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        e.message.contains("kt-does-not-exist") && e.message.contains("does not exist"),
+        "{}",
+        e.message
+    );
+}
