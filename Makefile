@@ -40,6 +40,7 @@ fmt-check:
 
 lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p celestra-fixtures --all-targets --features docker-tests,kube-tests -- -D warnings
 	$(CARGO) clippy --locked -p celestra-core --target wasm32-unknown-unknown -- -D warnings
 	$(CARGO) clippy --locked -p celestra-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
@@ -79,7 +80,8 @@ kube-stop:
 
 ## make kube: the Kubernetes deploy suite on the real cluster.
 kube: kube-start
-	@eval "$$(scripts/kube.sh env)" && \
+	$(CARGO) build -q --locked -p celestra-cli
+	@eval "$$(scripts/kube.sh env)" && export CELESTRA_CLI=$(CARGO_TARGET_DIR)/debug/celestra && \
 	  $(CARGO) test --locked -p celestra-fixtures --features kube-tests --test kube_deploy -- --test-threads 3
 
 ## make bench-deploy: Celestra's Docker deploy against `docker compose up -d --wait` (README table).
@@ -89,9 +91,10 @@ bench-deploy: docker-start
 	  python3 benches/deploy_docker.py --cli $(CARGO_TARGET_DIR)/release/celestra
 
 ## make python: the celestra-engine wheel — built, installed into a fresh virtualenv, and tested
-## (pytest, hypothesis, threads, asyncio, FastAPI, mypy stubtest) as installed.
-python: docker-start
-	DOCKER_HOST=$(DOCKER_ENGINE) scripts/python.sh
+## (pytest, hypothesis, threads, asyncio, FastAPI, mypy stubtest) as installed; the deploy tests
+## on the private Docker engine and the private Kubernetes cluster (scripts/kube.sh env).
+python: docker-start kube-start
+	@eval "$$(scripts/kube.sh env)" && DOCKER_HOST=$(DOCKER_ENGINE) scripts/python.sh
 
 ## make generate: rewrite the committed generated files (JSON Schema, diagnostics reference).
 generate:
@@ -123,9 +126,10 @@ web:
 	scripts/web.sh
 
 ## make node: the Node package @celestra/engine — the napi-rs addon built with @napi-rs/cli,
-## generated files fresh, tsc on a typed client, the JS suite (tests/js) and its own tests.
-node: docker-start
-	DOCKER_HOST=$(DOCKER_ENGINE) scripts/node.sh
+## generated files fresh, tsc on a typed client, the JS suite (tests/js) and its own tests (the
+## deploy tests on the private Docker engine and the private Kubernetes cluster).
+node: docker-start kube-start
+	@eval "$$(scripts/kube.sh env)" && DOCKER_HOST=$(DOCKER_ENGINE) scripts/node.sh
 
 ## make bench-node: overhead of the Node package over native Rust.
 bench-node: docker-start

@@ -177,39 +177,26 @@ fn kube_deploy(
     }
     let conn = kube_connect(t);
     if dry_run {
+        // the server's dry run of every apply: what would change, object by object
         let rt = runtime()?;
         return rt.block_on(async {
             let k = match Kube::connect(&conn).await {
                 Ok(k) => k,
                 Err(e) => return Ok(fail(&e, t.format)),
             };
-            match k.plan(&wf, &opts).await {
-                Ok(plan) => {
+            match k.diff(&wf, &opts).await {
+                Ok(d) => {
                     if t.format == OutFormat::Json {
-                        println!("{}", serde_json::to_string(&plan).unwrap_or_default());
+                        println!("{}", serde_json::to_string(&d).unwrap_or_default());
                     } else {
                         println!(
-                            "{} in namespace {} on {} ({}):",
-                            plan.project,
-                            plan.namespace,
+                            "{} in namespace {} on {} ({}), server dry run:",
+                            d.project,
+                            d.namespace,
                             k.url(),
                             k.git_version()
                         );
-                        let mut wave = usize::MAX;
-                        for o in &plan.objects {
-                            if o.wave != wave {
-                                wave = o.wave;
-                                println!("  wave {}", wave + 1);
-                            }
-                            let op = serde_json::to_value(o.op)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default();
-                            println!("    {op:<10} {}", o.object);
-                        }
-                        for p in &plan.prune {
-                            println!("  prune      {p}");
-                        }
+                        print!("{}", d.summary());
                     }
                     Ok(ExitCode::SUCCESS)
                 }
@@ -729,4 +716,68 @@ pub(crate) fn down(t: &TargetArgs, project: String, volumes: bool) -> Result<Exi
             Err(e) => Ok(fail(&e, t.format)),
         }
     })
+}
+
+/// `celestra diff --target kubernetes`: exit 0 when nothing would change, 1 when something
+/// would, 2 on errors.
+pub(crate) fn diff(
+    file: &str,
+    text: &str,
+    t: &TargetArgs,
+    project: Option<String>,
+) -> Result<ExitCode, String> {
+    check_target(t)?;
+    if !is_kube(t) {
+        return Err("diff compares with a cluster: use --target kubernetes (for Docker, `deploy --dry-run` shows the change plan)".into());
+    }
+    let wf = match api::parse_str(text) {
+        Ok(wf) => wf,
+        Err(e) => {
+            let mut err = DeployError::from(e);
+            err.message = format!("{file}: {}", err.message);
+            return Ok(with_code(fail(&err, t.format), 2));
+        }
+    };
+    let opts = kube_options(
+        project,
+        t,
+        &RunArgs {
+            timeout: None,
+            step_timeout: None,
+            rollback_on_failure: false,
+            history_max: None,
+            force_replace: false,
+        },
+    )?;
+    if let Err(e) = api::kube_project(&wf, &opts.project) {
+        return Ok(with_code(fail(&DeployError::from(e), t.format), 2));
+    }
+    let conn = kube_connect(t);
+    let rt = runtime()?;
+    rt.block_on(async {
+        let k = match Kube::connect(&conn).await {
+            Ok(k) => k,
+            Err(e) => return Ok(with_code(fail(&e, t.format), 2)),
+        };
+        match k.diff(&wf, &opts).await {
+            Ok(d) => {
+                if t.format == OutFormat::Json {
+                    println!("{}", serde_json::to_string(&d).unwrap_or_default());
+                } else {
+                    print!("{}", d.to_text());
+                }
+                Ok(if d.changed() {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                })
+            }
+            Err(e) => Ok(with_code(fail(&e, t.format), 2)),
+        }
+    })
+}
+
+/// `diff` keeps 1 for "something would change": every error exits 2.
+fn with_code(_printed: ExitCode, code: u8) -> ExitCode {
+    ExitCode::from(code)
 }

@@ -118,6 +118,18 @@ enum Command {
         #[command(flatten)]
         run: deploy::RunArgs,
     },
+    /// What a deploy would change, by a server-side dry run against the live objects
+    /// (Kubernetes): `kubectl diff`-style text, or JSON. Exit 0 when nothing would change, 1
+    /// when something would, 2 on errors.
+    Diff {
+        /// Workflow JSON file, or `-` for standard input.
+        file: String,
+        #[command(flatten)]
+        target: deploy::TargetArgs,
+        /// The project (default: the workflow's name).
+        #[arg(long)]
+        project: Option<String>,
+    },
     /// The status of a project's current revision, per node (`--watch` follows it).
     Status {
         #[command(flatten)]
@@ -532,6 +544,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             run,
         } => deploy::rollback(&target, project, to, &run),
         Command::Health { file, gate, format } => health(&file, gate, format),
+        Command::Diff {
+            file,
+            target,
+            project,
+        } => {
+            let text = read_input(&file)?;
+            deploy::diff(&file, &text, &target, project)
+        }
         Command::Down {
             target,
             project,

@@ -353,10 +353,15 @@ pub fn kube_project(
     crate::deploy::kube::project(workflow, options)
 }
 
+/// A Kubernetes diff (server-side dry run, normalized, secrets masked).
+pub use crate::deploy::diff::{DiffOp, KubeDiff, ObjectDiff};
 /// The native Docker driver (cargo feature `docker`): `Docker::connect`, then `deploy`,
 /// `plan` (dry run), `status`, `watch`, `history`, `rollback`, `down`.
 #[cfg(feature = "docker")]
 pub use crate::deploy::driver::docker::{Docker, DockerOptions, DownReport};
+/// The size in bytes of a Kubernetes revision record as stored (gzip + base64).
+#[cfg(feature = "kube")]
+pub use crate::deploy::driver::kube::record_size as kube_record_size;
 /// The Kubernetes driver (cargo feature `kube`): `Kube::connect`, then `deploy`, `plan`,
 /// `status`, `history`, `rollback`, `delete`.
 #[cfg(feature = "kube")]

@@ -630,3 +630,214 @@ async fn bad_connections_are_clear_errors() {
         e.message
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_shows_exactly_the_edit_and_dry_run_changes_nothing() {
+    let ns = &namespace("diff");
+    let k = kube(ns).await;
+    let o = opts("diff", ns);
+    let (s, _) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    let before = versions(ns);
+    let same = k
+        .diff(&api::parse_value(&ex2()).unwrap(), &o)
+        .await
+        .unwrap();
+    assert!(!same.changed(), "{}", same.to_text());
+    let mut wf = ex2();
+    props(&mut wf, "a1")["environment"]["GREETING"] = json!("bonjour");
+    props(&mut wf, "s1")["data"]["POSTGRES_PASSWORD"] = json!("n3w-s3cr3t-value");
+    let d = k.diff(&api::parse_value(&wf).unwrap(), &o).await.unwrap();
+    assert!(d.changed());
+    let changed: Vec<(String, Vec<String>)> = d
+        .objects
+        .iter()
+        .filter(|o| o.op != api::DiffOp::Unchanged)
+        .map(|o| (o.object.clone(), o.paths.clone()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            (
+                format!("Secret/{ns}/pg-auth"),
+                vec!["/data/POSTGRES_PASSWORD".to_owned()]
+            ),
+            (
+                format!("Deployment/{ns}/api"),
+                vec!["/spec/template/spec/containers/0/env/0/value".to_owned()]
+            ),
+        ]
+    );
+    let text = d.to_text();
+    assert!(
+        text.contains("-          value: hello\n+          value: bonjour\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("POSTGRES_PASSWORD: <redacted (after)>"),
+        "{text}"
+    );
+    for secret in [
+        "n3w-s3cr3t-value",
+        "s3cr3t-canary-7f3a",
+        "bjN3LXMzY3IzdC12YWx1ZQ",
+    ] {
+        assert!(!text.contains(secret) && !serde_json::to_string(&d).unwrap().contains(secret));
+    }
+    // neither the diff nor the dry-run plan wrote anything
+    let _ = k.plan(&api::parse_value(&wf).unwrap(), &o).await.unwrap();
+    assert_eq!(versions(ns), before);
+    // the CLI: exit 1 when something would change, 0 when nothing would
+    {
+        let cli = std::env::var("CELESTRA_CLI")
+            .expect("CELESTRA_CLI: the celestra binary (make kube builds it)");
+        let path = std::env::temp_dir().join(format!("kt-diff-{}.json", std::process::id()));
+        std::fs::write(&path, serde_json::to_string(&wf).unwrap()).unwrap();
+        let run = |file: &str| {
+            Command::new(&cli)
+                .args([
+                    "diff",
+                    file,
+                    "--target",
+                    "kubernetes",
+                    "--kubeconfig",
+                    &kubeconfig(),
+                    "--namespace",
+                    ns,
+                    "--project",
+                    "diff",
+                ])
+                .output()
+                .unwrap()
+        };
+        let edited = run(path.to_str().unwrap());
+        assert_eq!(
+            edited.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&edited.stderr)
+        );
+        assert!(String::from_utf8_lossy(&edited.stdout).contains("+          value: bonjour"));
+        let same = run(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/deploy/ex2-kube.json"
+        ));
+        assert_eq!(
+            same.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&same.stdout)
+        );
+        let _ = std::fs::remove_file(path);
+    }
+    k.delete("diff", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_restores_and_prunes_without_running_the_job_again() {
+    let ns = &namespace("rollback");
+    let k = kube(ns).await;
+    let o = opts("rb", ns);
+    let (s, _) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    let job_uid = kubectl_json(&["-n", ns, "get", "job", "pg-migrate"])["metadata"]["uid"].clone();
+    // revision 2: an edit and an addition
+    let mut wf = ex2();
+    props(&mut wf, "a1")["environment"]["GREETING"] = json!("v2");
+    let mut extra = wf["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "m1")
+        .unwrap()
+        .clone();
+    extra["id"] = json!("m9");
+    extra["data"]["name"] = json!("extra-config");
+    wf["nodes"].as_array_mut().unwrap().push(extra);
+    let (s2, _) = deploy(&k, &wf, &o).await;
+    assert_eq!(s2.status, DeploymentState::Success, "{}", s2.details);
+    let (ok, _) = kubectl(&["-n", ns, "get", "configmap", "extra-config"]);
+    assert!(ok);
+    // roll back to 1
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let s3 = tokio::time::timeout(BOUND, k.rollback("rb", None, &o, Some(tx), &Cancel::new()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s3.status, DeploymentState::Success, "{}", s3.details);
+    assert_eq!(s3.revision, 3);
+    let mut started = None;
+    while let Ok(e) = rx.try_recv() {
+        if let EventBody::Started { rollback_of, .. } = e.body {
+            started = rollback_of;
+        }
+    }
+    assert_eq!(started, Some(1));
+    let (ok, text) = kubectl(&["-n", ns, "get", "configmap", "extra-config"]);
+    assert!(
+        !ok && text.contains("NotFound"),
+        "the later addition is pruned: {text}"
+    );
+    let env = kubectl_json(&["-n", ns, "get", "deployment", "api"])["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
+    assert!(env.contains("hello") && !env.contains("v2"), "{env}");
+    assert_eq!(
+        kubectl_json(&["-n", ns, "get", "job", "pg-migrate"])["metadata"]["uid"],
+        job_uid,
+        "the Job was not run again"
+    );
+    let h = k.history("rb", Some(ns)).await.unwrap();
+    let last = h.current().unwrap();
+    assert_eq!(last.rollback_of, Some(1));
+    assert!(last.jobs_ran.is_empty());
+    // a revision whose changed Job ran cannot be rolled back past
+    let mut wf4 = ex2();
+    props(&mut wf4, "j1")["command"] = json!(["sh", "-c", "echo migration 2"]);
+    let (s4, _) = deploy(&k, &wf4, &o).await;
+    assert_eq!(s4.status, DeploymentState::Success, "{}", s4.details);
+    let e = k
+        .rollback("rb", Some(3), &o, None, &Cancel::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::RollbackRefused, "{}", e.message);
+    assert!(e.message.contains("pg-migrate"), "{}", e.message);
+    k.delete("rb", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ex3_deploys_with_its_appgroup_namespace_and_a_1000_node_snapshot_stays_small() {
+    let ns = &namespace("ex3");
+    let k = kube(ns).await;
+    let wf: Value = serde_json::from_str(include_str!("../fixtures/deploy/ex3-kube.json")).unwrap();
+    // the AppGroup's namespace is `shop`: give this run its own
+    let mut wf = wf;
+    let group_ns = format!("{ns}-shop");
+    props(&mut wf, "g0")["namespace"] = json!(group_ns);
+    let (s, _) = deploy(&k, &wf, &opts("ex3", ns)).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    assert_eq!(s.nodes.len(), 12);
+    let dep = kubectl_json(&["-n", &group_ns, "get", "deployment", "api"]);
+    assert_eq!(dep["status"]["availableReplicas"], 2);
+    let st = k.status("ex3", Some(ns)).await.unwrap();
+    assert_eq!(st.status, DeploymentState::Success, "{}", st.details);
+    // the Namespace is a member and goes last on delete
+    let r = k.delete("ex3", Some(ns)).await.unwrap();
+    assert_eq!(
+        r.objects.last().map(String::as_str),
+        Some(format!("Namespace/{group_ns}").as_str())
+    );
+    drop_namespace(ns);
+    // revision records: a 1,000-node workflow's snapshot stays far below the 1 MiB object limit
+    let big = api::parse_value(&celestra_fixtures::synthetic(1000, 7)).unwrap();
+    let rec = celestra_core::deploy::Revision::new(
+        1,
+        "d",
+        &big,
+        json!({}),
+        celestra_core::deploy::Timestamp(0),
+    );
+    let size = celestra_core::api::kube_record_size(&rec);
+    eprintln!("1,000-node revision record: {size} bytes");
+    assert!(size < 256 * 1024, "{size} bytes");
+}

@@ -823,7 +823,7 @@ pub(crate) fn policy(workflow: &Workflow) -> Policy {
 }
 
 /// The values of the workflow's Secrets, longest first (drivers replace them in every
-/// message they report).
+/// message they report), except those that are also a node's name or namespace.
 pub(crate) fn secret_values(g: &Graph<'_>) -> Vec<String> {
     let mut secret_values: Vec<String> = Vec::new();
     for n in &g.nodes {
@@ -833,6 +833,14 @@ pub(crate) fn secret_values(g: &Graph<'_>) -> Vec<String> {
     }
     crate::sort::sort(&mut secret_values);
     secret_values.dedup();
+    // A value that is also a node's name or an AppGroup's namespace is public already (every
+    // object name shows it): replacing it would only hide which object a message is about.
+    let public: Vec<&str> = g
+        .nodes
+        .iter()
+        .flat_map(|n| [n.name(), crate::graph::group_namespace(n)])
+        .collect();
+    secret_values.retain(|v| !public.contains(&v.as_str()));
     // Longest first, so that a value containing another is replaced whole.
     crate::sort::sort_by(&mut secret_values, |a, b| b.len().cmp(&a.len()));
     secret_values

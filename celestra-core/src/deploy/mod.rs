@@ -17,6 +17,7 @@
 //! the wasm build.
 
 mod change;
+pub mod diff;
 pub mod docker;
 mod event;
 pub mod health;

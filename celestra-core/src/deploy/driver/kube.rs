@@ -9,6 +9,7 @@
 //! `celestra-rev.<project>.<n>` holding the gzip-compressed model snapshot.
 
 use super::{Cancel, DeployError, Emitter, ErrorCode, EventSender, now, uuid_v4};
+use crate::deploy::diff::{self, DiffOp, KubeDiff, ObjectDiff};
 use crate::deploy::event::{
     Action, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome, PlannedNode,
 };
@@ -350,6 +351,15 @@ pub fn record_size(r: &Revision) -> usize {
     gzip_b64(&serde_json::to_string(r).unwrap_or_default()).len()
 }
 
+/// `text` with the project's secret values replaced.
+fn self_redact(p: &KubeProject, text: &str) -> String {
+    let mut out = text.to_owned();
+    for s in p.secret_values.iter().filter(|s| s.len() >= 3) {
+        out = out.replace(s.as_str(), super::REDACTED);
+    }
+    out
+}
+
 fn human(d: Duration) -> String {
     let s = d.as_secs();
     if s >= 60 && s % 60 == 0 {
@@ -600,9 +610,20 @@ impl Kube {
             return self.resolve("v1", kind, false).await;
         }
         match ::kube::discovery::group(&self.client, group).await {
-            Ok(g) => Ok(g
-                .recommended_kind(kind)
-                .map(|(ar, caps)| (ar, caps.scope == Scope::Namespaced))),
+            Ok(g) => {
+                // the preferred version first, then the others (CronJob is only in
+                // batch/v1beta1 on 1.20, whose preferred batch version is v1)
+                if let Some((ar, caps)) = g.recommended_kind(kind) {
+                    return Ok(Some((ar, caps.scope == Scope::Namespaced)));
+                }
+                let versions: Vec<String> = g.versions().map(str::to_owned).collect();
+                Ok(versions.iter().find_map(|v| {
+                    g.versioned_resources(v)
+                        .into_iter()
+                        .find(|(ar, _)| ar.kind == kind)
+                        .map(|(ar, caps)| (ar, caps.scope == Scope::Namespaced))
+                }))
+            }
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(api_error(&self.url, &format!("discovery of {gk}"), e)),
         }
@@ -919,6 +940,167 @@ impl Kube {
             namespace: p.namespace.clone(),
             objects,
             prune,
+        })
+    }
+
+    /// What a deploy of `wf` would change, by a server-side dry run of every apply against the
+    /// live objects, both normalized (`--dry-run`, `celestra diff`). Objects in a namespace or of
+    /// a CRD that the deploy creates first cannot be dry-run: they are reported as created,
+    /// with a note. Secret values are masked.
+    pub async fn diff(&self, wf: &Workflow, o: &KubeOptions) -> Result<KubeDiff, DeployError> {
+        let p = self.project(wf, o)?;
+        let parent = self.parent(&p).await?;
+        let live = self.inventory(&p, parent.as_ref()).await?;
+        let (targets, missing) = self.targets(&p, false).await?;
+        let pp = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+        let results: Vec<Result<ObjectDiff, DeployError>> =
+            futures_util::stream::iter(targets.iter().map(|t| {
+                let pp = pp.clone();
+                let live = &live;
+                let p = &p;
+                async move {
+                    let api = self.api(&t.ar, t.ns.as_deref());
+                    let what = label(&t.obj.kind, t.ns.as_deref(), &t.obj.name);
+                    let before = match live.get(&t.key()) {
+                        Some(v) => Some(v.clone()),
+                        None => api
+                            .get_opt(&t.obj.name)
+                            .await
+                            .map_err(|e| api_error(&self.url, &t.what(), e))?
+                            .map(|o| typed_value(&o, &t.ar)),
+                    };
+                    let (op, after, note) = match api
+                        .patch(&t.obj.name, &pp, &Patch::Apply(&t.body()))
+                        .await
+                    {
+                        Ok(pred) => {
+                            let after = typed_value(&pred, &t.ar);
+                            (
+                                if before.is_none() {
+                                    DiffOp::Create
+                                } else {
+                                    DiffOp::Update
+                                },
+                                after,
+                                String::new(),
+                            )
+                        }
+                        Err(e) if not_found(&e) => (
+                            DiffOp::Create,
+                            t.body(),
+                            format!(
+                                "namespace {} is created by this deploy: the server was not asked",
+                                t.ns.as_deref().unwrap_or("")
+                            ),
+                        ),
+                        Err(e) => {
+                            let err = api_error(&self.url, &t.what(), e);
+                            if err.code != ErrorCode::Immutable {
+                                return Err(err);
+                            }
+                            (DiffOp::Replace, t.body(), self_redact(p, &err.message))
+                        }
+                    };
+                    let mut b = before.as_ref().map(model::normalize).unwrap_or(Value::Null);
+                    let mut a = model::normalize(&after);
+                    diff::mask_secrets(&mut b, &mut a);
+                    let paths = if before.is_some() {
+                        diff::changed_paths(&b, &a)
+                    } else {
+                        vec!["/".into()]
+                    };
+                    let op = if op == DiffOp::Update && paths.is_empty() {
+                        DiffOp::Unchanged
+                    } else {
+                        op
+                    };
+                    let text = |v: &Value| {
+                        if v.is_null() {
+                            String::new()
+                        } else {
+                            crate::generate::to_yaml(v)
+                        }
+                    };
+                    let d = if op == DiffOp::Unchanged {
+                        String::new()
+                    } else {
+                        diff::unified(
+                            &text(&b),
+                            &text(&a),
+                            &format!("live/{what}"),
+                            &format!("desired/{what}"),
+                        )
+                    };
+                    Ok(ObjectDiff {
+                        object: what,
+                        node_id: t.step.node_id.clone(),
+                        op,
+                        paths,
+                        diff: d,
+                        note,
+                    })
+                }
+            }))
+            .buffered(16)
+            .collect()
+            .await;
+        let mut objects = Vec::new();
+        let mut desired = BTreeSet::new();
+        for (t, r) in targets.iter().zip(results) {
+            desired.insert(t.key());
+            objects.push(r?);
+        }
+        for (st, o) in &missing {
+            let ns = o.namespace.clone().unwrap_or_else(|| p.namespace.clone());
+            desired.insert(format!("{}/{ns}/{}", o.group_kind(), o.name));
+            let mut a = model::normalize(&o.body);
+            diff::mask_secrets(&mut Value::Null, &mut a);
+            let what = label(&o.kind, Some(&ns), &o.name);
+            objects.push(ObjectDiff {
+                diff: diff::unified("", &crate::generate::to_yaml(&a), &format!("live/{what}"), &format!("desired/{what}")),
+                object: what,
+                node_id: st.node_id.clone(),
+                op: DiffOp::Create,
+                paths: vec!["/".into()],
+                note: format!("{} {} is not served yet (its CRD is created by this deploy): the server was not asked", o.api_version, o.kind),
+            });
+        }
+        for (k, v) in &live {
+            if desired.contains(k) {
+                continue;
+            }
+            let what = label(
+                v.get("kind").and_then(Value::as_str).unwrap_or(""),
+                v.pointer("/metadata/namespace").and_then(Value::as_str),
+                v.pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+            );
+            let mut b = model::normalize(v);
+            diff::mask_secrets(&mut b, &mut Value::Null);
+            objects.push(ObjectDiff {
+                diff: diff::unified(
+                    &crate::generate::to_yaml(&b),
+                    "",
+                    &format!("live/{what}"),
+                    &format!("desired/{what}"),
+                ),
+                object: what,
+                node_id: v
+                    .pointer("/metadata/annotations")
+                    .and_then(|a| a.get(model::NODE))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+                op: DiffOp::Delete,
+                paths: vec!["/".into()],
+                note: "its node is no longer in the workflow".into(),
+            });
+        }
+        Ok(KubeDiff {
+            project: p.name.clone(),
+            namespace: p.namespace.clone(),
+            objects,
         })
     }
 
@@ -1931,6 +2113,20 @@ impl<'a> Run<'a> {
                 if obj.is_job() {
                     self.jobs_ran.lock().expect("jobs").push(st.node_id.clone());
                 }
+            }
+            if obj.kind == "Namespace"
+                && result
+                    .pointer("/metadata/deletionTimestamp")
+                    .is_some_and(|v| !v.is_null())
+            {
+                return Err(StepEnd::Failed {
+                    reason: "NamespaceTerminating".into(),
+                    message: format!(
+                        "namespace {} is being deleted (its pods and volumes are going away): deploy again once it is gone",
+                        obj.name
+                    ),
+                    timed_out: false,
+                });
             }
             if obj.kind == "CustomResourceDefinition" {
                 self.crd_established(&t).await.map_err(fail)?;
