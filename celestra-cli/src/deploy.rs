@@ -73,6 +73,9 @@ pub(crate) struct RunArgs {
     /// immutable (changed Jobs always are).
     #[arg(long)]
     pub force_replace: bool,
+    /// Kubernetes: apply every wave without waiting for readiness (like `kubectl apply`).
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 fn duration(s: &str) -> Result<Duration, String> {
@@ -160,6 +163,7 @@ fn kube_options(
         history_max: r.history_max,
         force_replace: r.force_replace,
         concurrency: None,
+        no_wait: r.no_wait,
     })
 }
 
@@ -747,6 +751,7 @@ pub(crate) fn diff(
             rollback_on_failure: false,
             history_max: None,
             force_replace: false,
+            no_wait: false,
         },
     )?;
     if let Err(e) = api::kube_project(&wf, &opts.project) {

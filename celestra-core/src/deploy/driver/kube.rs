@@ -77,6 +77,9 @@ pub struct KubeOptions {
     pub force_replace: bool,
     /// Applies in flight at once (default 16).
     pub concurrency: Option<usize>,
+    /// Apply every wave without waiting for the gates (like `kubectl apply`; a CRD is still
+    /// awaited before its custom resources). Fast-fail signals are then not seen.
+    pub no_wait: bool,
 }
 
 impl KubeOptions {
@@ -89,6 +92,7 @@ impl KubeOptions {
             "stepTimeoutSeconds": self.step_timeout.map(|d| d.as_secs()),
             "rollbackOnFailure": self.rollback_on_failure,
             "forceReplace": self.force_replace,
+            "noWait": self.no_wait,
         })
     }
 }
@@ -1397,6 +1401,7 @@ impl Kube {
             rollback: rollback_of.is_some(),
             force_replace: options.force_replace,
             concurrency: options.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
+            no_wait: options.no_wait,
             step_timeout: options
                 .step_timeout
                 .unwrap_or(Duration::from_secs(p.policy.step_timeout_seconds)),
@@ -1749,6 +1754,7 @@ struct Run<'a> {
     force_replace: bool,
     concurrency: usize,
     step_timeout: Duration,
+    no_wait: bool,
 }
 
 /// An applied object that must pass its gate.
@@ -1965,7 +1971,7 @@ impl<'a> Run<'a> {
             .iter()
             .any(|e| matches!(e, Some(StepEnd::Failed { .. })));
         let stop = self.p.policy.error_handling != ErrorHandling::ContinueOnError && failed_early;
-        if !pending.is_empty() && !stop {
+        if !pending.is_empty() && !stop && !self.no_wait {
             let gate_ends = self.gates(pending, cancel).await?;
             for (i, e) in gate_ends {
                 if ends[i].is_none() {
