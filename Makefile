@@ -7,7 +7,7 @@ export INSTA_UPDATE := no
 CARGO ?= cargo
 EXAMPLE ?= tests/fixtures/workflows/ex3-microservice.json
 
-.PHONY: kube kube-start kube-stop docker docker-start docker-stop bench-deploy run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
+.PHONY: bench-kube kube kube-start kube-stop docker docker-start docker-stop bench-deploy run test setup fmt-check lint wasm unit judge python web node preview generate bench bench-python bench-browser bench-node compare fuzz clean
 
 ## make run: the microservice example (embedded defaults): findings, plan, and every target
 ## generated into $(RUN_OUT) (Kubernetes YAML, Compose, Helm chart, DSL program, ledgers).
@@ -83,6 +83,12 @@ kube: kube-start
 	$(CARGO) build -q --locked -p celestra-cli
 	@eval "$$(scripts/kube.sh env)" && export CELESTRA_CLI=$(CARGO_TARGET_DIR)/debug/celestra && \
 	  $(CARGO) test --locked -p celestra-fixtures --features kube-tests --test kube_deploy -- --test-threads 3
+
+## make bench-kube: Celestra's Kubernetes deploy against `kubectl apply --server-side` (README table).
+bench-kube: kube-start
+	$(CARGO) build --locked --release -q -p celestra-cli -p celestra-benches --bin celestra --bin synthetic
+	@eval "$$(scripts/kube.sh env)" && python3 benches/deploy_kube.py \
+	  --cli $(CARGO_TARGET_DIR)/release/celestra --synthetic $(CARGO_TARGET_DIR)/release/synthetic
 
 ## make bench-deploy: Celestra's Docker deploy against `docker compose up -d --wait` (README table).
 bench-deploy: docker-start

@@ -409,7 +409,8 @@ async fn unpullable_image_and_crash_loop_fail_in_seconds_with_the_pods_reason() 
     let ns = &namespace("fail");
     let k = kube(ns).await;
     let mut wf = ex2();
-    props(&mut wf, "a1")["image"] = json!("celestra-test/missing:1");
+    // a registry on a closed loopback port: the pull fails without leaving the machine
+    props(&mut wf, "a1")["image"] = json!("127.0.0.1:1/celestra-test/missing:1");
     let t0 = Instant::now();
     let (s, evs) = deploy(&k, &wf, &opts("fail", ns)).await;
     let took = t0.elapsed();
