@@ -842,3 +842,50 @@ async fn ex3_deploys_with_its_appgroup_namespace_and_a_1000_node_snapshot_stays_
     eprintln!("1,000-node revision record: {size} bytes");
     assert!(size < 256 * 1024, "{size} bytes");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quota_without_room_is_refused_before_anything_is_applied() {
+    let ns = &namespace("quota");
+    let (ok, text) = kubectl(&["-n", ns, "create", "quota", "small", "--hard=pods=1"]);
+    assert!(ok, "{text}");
+    // the quota controller fills in status.used
+    let t0 = Instant::now();
+    while kubectl_json(&["-n", ns, "get", "resourcequota", "small"])["status"]["used"]["pods"]
+        .is_null()
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "quota status never filled"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let k = kube(ns).await;
+    let wf = api::parse_value(&ex2()).unwrap();
+    let e = k
+        .deploy(&wf, &opts("quota", ns), None, &Cancel::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Quota, "{}", e.message);
+    assert!(
+        e.message.contains(&format!(
+            "namespace {ns}, ResourceQuota small: pods needs 2 more, 1 left of 1"
+        )),
+        "{}",
+        e.message
+    );
+    let (_, left) = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "secrets,configmaps",
+        "-l",
+        "app.kubernetes.io/managed-by=celestra",
+        "-o",
+        "name",
+    ]);
+    assert!(
+        left.trim().is_empty() || left.contains("No resources"),
+        "nothing applied: {left}"
+    );
+    drop_namespace(ns);
+}

@@ -617,3 +617,131 @@ mod tests {
         assert!(!p.secret_values.is_empty());
     }
 }
+
+// ---- resource requests, for the quota pre-flight ---------------------------------------------
+
+/// A Kubernetes quantity (`250m`, `1.5`, `512Mi`, `1G`, `1e3`) in base units (cores, bytes).
+pub fn parse_quantity(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let k = 1024f64;
+    let mult = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => k,
+        "Mi" => k * k,
+        "Gi" => k * k * k,
+        "Ti" => k * k * k * k,
+        "Pi" => k * k * k * k * k,
+        "Ei" => k * k * k * k * k * k,
+        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse().ok()?),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// What long-running workloads ask of a namespace: `pods`, `requests.cpu`, `requests.memory`,
+/// `limits.cpu`, `limits.memory` (a container's requests default to its limits, as the API
+/// server does). Jobs and CronJobs are left out: their pods finish, and finished pods do not
+/// count against a quota.
+pub fn requests_by_namespace(
+    objects: &[(&KubeObject, String)],
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, f64>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, f64>> =
+        std::collections::BTreeMap::new();
+    for (o, ns) in objects {
+        if !matches!(o.kind.as_str(), "Deployment" | "StatefulSet" | "ReplicaSet") {
+            continue;
+        }
+        let replicas = o
+            .body
+            .pointer("/spec/replicas")
+            .and_then(Value::as_f64)
+            .unwrap_or(1.0);
+        let e = out.entry(ns.clone()).or_default();
+        *e.entry("pods").or_default() += replicas;
+        let containers = o
+            .body
+            .pointer("/spec/template/spec/containers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for c in &containers {
+            for res in ["cpu", "memory"] {
+                let get = |kind: &str| {
+                    c.pointer(&format!("/resources/{kind}/{res}"))
+                        .and_then(|v| match v {
+                            Value::String(s) => parse_quantity(s),
+                            Value::Number(n) => n.as_f64(),
+                            _ => None,
+                        })
+                };
+                let limit = get("limits");
+                let request = get("requests").or(limit);
+                let (rk, lk) = if res == "cpu" {
+                    ("requests.cpu", "limits.cpu")
+                } else {
+                    ("requests.memory", "limits.memory")
+                };
+                if let Some(r) = request {
+                    *e.entry(rk).or_default() += r * replicas;
+                }
+                if let Some(l) = limit {
+                    *e.entry(lk).or_default() += l * replicas;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("250m"), Some(0.25));
+        assert_eq!(parse_quantity("2"), Some(2.0));
+        assert_eq!(parse_quantity("1.5"), Some(1.5));
+        assert_eq!(parse_quantity("512Mi"), Some(512.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_quantity("1G"), Some(1e9));
+        assert_eq!(parse_quantity("1e3"), Some(1000.0));
+        assert_eq!(parse_quantity("1x"), None);
+        assert_eq!(parse_quantity(""), None);
+    }
+
+    #[test]
+    fn requests_sum_replicas_and_default_to_limits() {
+        let dep = KubeObject {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "a".into(),
+            hash: String::new(),
+            body: json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [
+                {"resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "500m", "memory": "256Mi"}}}]}}}}),
+        };
+        let job = KubeObject {
+            kind: "Job".into(),
+            api_version: "batch/v1".into(),
+            ..dep.clone()
+        };
+        let r = requests_by_namespace(&[(&dep, "ns".into()), (&job, "ns".into())]);
+        let ns = &r["ns"];
+        assert_eq!(ns["pods"], 3.0);
+        assert_eq!(ns["requests.cpu"], 0.75);
+        assert_eq!(ns["limits.cpu"], 1.5);
+        assert_eq!(ns["requests.memory"], 3.0 * 256.0 * 1024.0 * 1024.0);
+    }
+}

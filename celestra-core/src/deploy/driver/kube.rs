@@ -355,6 +355,17 @@ pub fn record_size(r: &Revision) -> usize {
     gzip_b64(&serde_json::to_string(r).unwrap_or_default()).len()
 }
 
+/// A quantity for people: millicores, MiB, or a count.
+fn quantity(key: &str, v: f64) -> String {
+    if key.ends_with("cpu") {
+        format!("{}m", (v * 1000.0).round())
+    } else if key.ends_with("memory") {
+        format!("{}Mi", (v / 1024.0 / 1024.0).round())
+    } else {
+        format!("{}", v.round())
+    }
+}
+
 /// `text` with the project's secret values replaced.
 fn self_redact(p: &KubeProject, text: &str) -> String {
     let mut out = text.to_owned();
@@ -1253,6 +1264,103 @@ impl Kube {
         Ok(())
     }
 
+    /// Refuses a deploy whose new workloads do not fit a ResourceQuota of their namespace
+    /// (a live quota's `hard − used`, or a quota the workflow itself creates), naming the
+    /// namespace, the quota, the resource and the numbers.
+    async fn quota_check(
+        &self,
+        p: &KubeProject,
+        targets: &[Target<'_>],
+        live: &Live,
+    ) -> Result<(), DeployError> {
+        let new: Vec<(&KubeObject, String)> = targets
+            .iter()
+            .filter(|t| !live.contains_key(&t.key()))
+            .filter_map(|t| Some((t.obj, t.ns.clone()?)))
+            .collect();
+        let need = model::requests_by_namespace(&new);
+        let rq = ApiResource::erase::<k8s_openapi::api::core::v1::ResourceQuota>(&());
+        let mut over = Vec::new();
+        for (ns, want) in &need {
+            // (quota name, hard, used)
+            let mut quotas: Vec<(String, Value, Value)> = Vec::new();
+            match self.api(&rq, Some(ns)).list(&ListParams::default()).await {
+                Ok(l) => {
+                    for q in &l.items {
+                        let v = to_value(q);
+                        quotas.push((
+                            q.metadata.name.clone().unwrap_or_default(),
+                            v.pointer("/status/hard").cloned().unwrap_or(Value::Null),
+                            v.pointer("/status/used").cloned().unwrap_or(Value::Null),
+                        ));
+                    }
+                }
+                Err(e) if not_found(&e) => {}
+                Err(::kube::Error::Api(s)) if s.code == 403 => {}
+                Err(e) => {
+                    return Err(api_error(
+                        &self.url,
+                        &format!("listing the quotas of {ns}"),
+                        e,
+                    ));
+                }
+            }
+            for (_, o) in p.objects() {
+                if o.kind == "ResourceQuota"
+                    && o.namespace.as_deref().unwrap_or(&p.namespace) == ns
+                    && !quotas.iter().any(|q| q.0 == o.name)
+                {
+                    quotas.push((
+                        o.name.clone(),
+                        o.body.pointer("/spec/hard").cloned().unwrap_or(Value::Null),
+                        Value::Null,
+                    ));
+                }
+            }
+            for (name, hard, used) in &quotas {
+                for (key, aliases) in [
+                    ("pods", &["pods"][..]),
+                    ("requests.cpu", &["requests.cpu", "cpu"][..]),
+                    ("requests.memory", &["requests.memory", "memory"][..]),
+                    ("limits.cpu", &["limits.cpu"][..]),
+                    ("limits.memory", &["limits.memory"][..]),
+                ] {
+                    let Some(n) = want.get(key).copied().filter(|n| *n > 0.0) else {
+                        continue;
+                    };
+                    for a in aliases {
+                        let q = |v: &Value| {
+                            v.get(*a)
+                                .and_then(Value::as_str)
+                                .and_then(model::parse_quantity)
+                        };
+                        let Some(h) = q(hard) else { continue };
+                        let u = q(used).unwrap_or(0.0);
+                        if n > h - u + 1e-9 {
+                            over.push(format!(
+                                "namespace {ns}, ResourceQuota {name}: {a} needs {} more, {} left of {}",
+                                quantity(key, n),
+                                quantity(key, (h - u).max(0.0)),
+                                quantity(key, h)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if over.is_empty() {
+            Ok(())
+        } else {
+            Err(DeployError::new(
+                ErrorCode::Quota,
+                format!(
+                    "the new workloads do not fit their namespace's quota (nothing was applied): {}",
+                    over.join("; ")
+                ),
+            ))
+        }
+    }
+
     // ------------------------------------------------------------------ deploy
 
     /// Deploys a workflow: pre-flight, a new revision, wave after wave, prune. Fails before any
@@ -1362,6 +1470,20 @@ impl Kube {
     ) -> Result<DeploymentStatus, DeployError> {
         let (targets, missing) = self.targets(p, false).await?;
         self.preflight(p, &targets, &missing).await?;
+        // read-only until here: the live set, and the quotas' room for what is new
+        let parent = self.parent(p).await?;
+        let (old_gks, old_nss) = Self::parent_sets(parent.as_ref());
+        let mut gks = old_gks.clone();
+        gks.extend(p.group_kinds());
+        crate::sort::sort(&mut gks);
+        gks.dedup();
+        let mut nss = old_nss.clone();
+        nss.push(p.namespace.clone());
+        nss.extend(p.additional_namespaces());
+        crate::sort::sort(&mut nss);
+        nss.dedup();
+        let live = self.members(&p.applyset_id, &gks, &nss).await?;
+        self.quota_check(p, &targets, &live).await?;
         let deployment_id = uuid_v4();
         let history = self.history(&p.name, Some(&p.namespace)).await?;
         let revision = history.next_revision();
@@ -1378,20 +1500,8 @@ impl Kube {
         let mut rec = Revision::new(revision, &deployment_id, workflow, options.to_json(), now());
         rec.rollback_of = rollback_of;
         self.write_record(p, &rec, max).await?;
-        let parent = self.parent(p).await?;
-        let (old_gks, old_nss) = Self::parent_sets(parent.as_ref());
         // the parent names the union first, so that an interrupted deploy is still found
-        let mut gks = old_gks.clone();
-        gks.extend(p.group_kinds());
-        crate::sort::sort(&mut gks);
-        gks.dedup();
-        let mut nss = old_nss.clone();
-        nss.push(p.namespace.clone());
-        nss.extend(p.additional_namespaces());
-        crate::sort::sort(&mut nss);
-        nss.dedup();
         self.write_parent(p, &gks, &nss).await?;
-        let live = self.members(&p.applyset_id, &gks, &nss).await?;
         let run = Run {
             k: self,
             p,

@@ -51,6 +51,8 @@ pub enum ErrorCode {
     Conflict,
     /// A kind the cluster does not serve (its CRD is not installed).
     CrdMissing,
+    /// A ResourceQuota has no room for what the deploy adds.
+    Quota,
 }
 
 impl ErrorCode {
@@ -73,6 +75,7 @@ impl ErrorCode {
             ErrorCode::Immutable => "IMMUTABLE",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::CrdMissing => "CRD_MISSING",
+            ErrorCode::Quota => "QUOTA",
         }
     }
 }
