@@ -889,3 +889,138 @@ async fn a_quota_without_room_is_refused_before_anything_is_applied() {
     );
     drop_namespace(ns);
 }
+
+/// A fixture made runnable on the test node: every image the local test image (which runs
+/// `$RUN`, here a web server), commands of Jobs and CronJobs `true`, probes and pod security
+/// left out (the image serves no health paths and runs as root), CPU and memory made small,
+/// storage classes the cluster's default, AppGroup namespaces prefixed for this run.
+fn runnable(mut v: Value, prefix: &str) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for k in [
+                    "livenessProbe",
+                    "readinessProbe",
+                    "startupProbe",
+                    "podSecurityStandard",
+                    "storageClass",
+                    "gpu",
+                    "nodeSelector",
+                    "tolerations",
+                    "imagePullSecrets",
+                    "securityContext",
+                ] {
+                    m.remove(k);
+                }
+                if m.contains_key("image") {
+                    m.insert("image".into(), json!("celestra-test/busybox:1"));
+                }
+                // the node has 2 CPUs: every request and limit kept (quotas may require them)
+                // but made small
+                for (k, small) in [
+                    ("cpuRequest", "10m"),
+                    ("cpuLimit", "50m"),
+                    ("memoryRequest", "16Mi"),
+                    ("memoryLimit", "64Mi"),
+                ] {
+                    if m.contains_key(k) {
+                        m.insert(k.into(), json!(small));
+                    }
+                }
+                for x in m.values_mut() {
+                    walk(x);
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    for n in v["nodes"].as_array_mut().unwrap() {
+        let ty = n["type"].as_str().unwrap_or("").to_owned();
+        let p = &mut n["data"]["properties"];
+        walk(p);
+        if ty == "celestra-appgroup" {
+            let ns = p["namespace"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| n["data"]["name"].as_str().unwrap_or("g").to_owned());
+            n["data"]["properties"]["namespace"] = json!(format!("{prefix}-{ns}"));
+            continue;
+        }
+        if matches!(ty.as_str(), "celestra-job" | "celestra-cronjob") {
+            let p = n["data"]["properties"].as_object_mut().unwrap();
+            p.remove("args");
+            p.insert("command".into(), json!(["true"]));
+        }
+        if matches!(ty.as_str(), "celestra-app" | "celestra-statefulapp") {
+            let p = n["data"]["properties"].as_object_mut().unwrap();
+            p.remove("args");
+            p.remove("command");
+            let env = &mut n["data"]["properties"]["environment"];
+            if !env.is_object() {
+                *env = json!({});
+            }
+            env["RUN"] = json!("mkdir -p /tmp/w && exec httpd -f -p 8080 -h /tmp/w");
+        }
+    }
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_deploys_to_its_gates_or_is_refused_with_a_reason() {
+    let ns = &namespace("all");
+    let k = kube(ns).await;
+    let mut outcomes = Vec::new();
+    for (i, path) in celestra_fixtures::valid_workflows().iter().enumerate() {
+        let name = celestra_fixtures::stem(path);
+        let wf: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let wf = runnable(wf, &format!("{ns}-{i}"));
+        let parsed = api::parse_value(&wf).unwrap();
+        let mut o = opts(&format!("f{i}"), ns);
+        o.step_timeout = Some(Duration::from_secs(60));
+        let got = tokio::time::timeout(BOUND, k.deploy(&parsed, &o, None, &Cancel::new()))
+            .await
+            .expect("bounded");
+        let outcome = match got {
+            Ok(s) if s.status == DeploymentState::Success => "deployed".to_owned(),
+            Ok(s) => format!("FAILED: {}", s.details),
+            Err(e) => format!("refused {}: {}", e.code.as_str(), e.message),
+        };
+        eprintln!("{name}: {outcome}");
+        outcomes.push((name, outcome));
+        let _ = k.delete(&format!("f{i}"), Some(ns)).await;
+    }
+    // a deploy that fails is a bug; a refusal must be for a reason the cluster really has.
+    // One fixture fails for a reason of its own: its Job mounts the PVC of an App that the
+    // plan applies after the Job (the Job is the App's dependency), so the pod cannot be
+    // scheduled; the failure must say so.
+    for (name, outcome) in &outcomes {
+        let expected = match name.as_str() {
+            "ml-inference-gpu" => {
+                outcome.contains("persistentvolumeclaim \"llm-server-models\" not found")
+            }
+            _ => outcome == "deployed" || outcome.starts_with("refused CRD_MISSING"),
+        };
+        assert!(expected, "{name}: {outcome}");
+    }
+    // the operators' CRDs (Argo Rollouts, Prometheus Operator) are not installed on the test
+    // cluster: exactly the fixtures that use them are refused, before anything is applied
+    let refused: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, o)| o.starts_with("refused"))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "blue-green-storefront",
+            "ex4-canary-observability-crd",
+            "grpc-geo-services",
+            "hostile-values",
+            "observability-stack"
+        ]
+    );
+    let deployed = outcomes.iter().filter(|(_, o)| o == "deployed").count();
+    assert_eq!(deployed, outcomes.len() - refused.len() - 1, "{outcomes:?}");
+    drop_namespace(ns);
+}

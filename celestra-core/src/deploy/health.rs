@@ -597,6 +597,24 @@ pub fn gate(obj: &Value, now: u64) -> GateReport {
         return from(h);
     }
     match (group.as_str(), kind.as_str()) {
+        // the controller cannot create pods (a quota, an admission webhook): they will not come
+        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
+            if h.status != Health::Current
+                && condition(&conditions(obj), "ReplicaFailure")
+                    .is_some_and(|c| c.status == "True") =>
+        {
+            let c = condition(&conditions(obj), "ReplicaFailure").expect("checked");
+            let why = if c.message.is_empty() {
+                c.reason
+            } else {
+                c.message
+            };
+            GateReport::new(
+                Verdict::Failed,
+                "ReplicaFailure",
+                format!("pods cannot be created: {why}"),
+            )
+        }
         ("batch", "Job") => {
             let conds = conditions(obj);
             let (succeeded, failed, active) = job_counts(obj);

@@ -596,6 +596,7 @@ impl Kube {
                 let list = match ::kube::discovery::pinned_group(&self.client, &gv).await {
                     Ok(g) => g.versioned_resources(&gv.version),
                     Err(e) if not_found(&e) => Vec::new(),
+                    Err(::kube::Error::Discovery(_)) => Vec::new(),
                     Err(e) => {
                         return Err(api_error(
                             &self.url,
@@ -625,6 +626,7 @@ impl Kube {
             return self.resolve("v1", kind, false).await;
         }
         match ::kube::discovery::group(&self.client, group).await {
+            Err(::kube::Error::Discovery(_)) => Ok(None),
             Ok(g) => {
                 // the preferred version first, then the others (CronJob is only in
                 // batch/v1beta1 on 1.20, whose preferred batch version is v1)

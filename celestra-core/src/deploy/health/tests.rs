@@ -538,6 +538,18 @@ fn gates_of_the_plan() {
     assert_eq!(verdict(&ro("Healthy")).0, Verdict::Ready);
     assert_eq!(verdict(&ro("Progressing")).0, Verdict::Waiting);
     assert_eq!(verdict(&ro("Degraded")).0, Verdict::Failed);
+    // a controller that cannot create its pods (quota, admission) fails the gate at once
+    let d = deploy(
+        json!({"replicas": 2}),
+        json!({"observedGeneration": 1, "conditions": [
+        {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": "pods \"a-1\" is forbidden: exceeded quota"}]}),
+    );
+    let g = gate(&d, NOW);
+    assert_eq!(
+        (g.verdict, g.reason.as_str()),
+        (Verdict::Failed, "ReplicaFailure")
+    );
+    assert!(g.message.contains("exceeded quota"), "{}", g.message);
     // PVC bound, CRD established
     let pvc = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"}, "status": {"phase": "Pending"}});
     assert_eq!(verdict(&pvc), (Verdict::Waiting, "NotBound".into()));
