@@ -7,7 +7,9 @@
 #   scripts/python.sh bench    build, install, then the binding-overhead benchmark
 #
 # Environment: CELESTRA_TOOLS (cache dir, default ~/.cache/celestra-tools), CELESTRA_PYTHON
-# (interpreter, default python3), CARGO_TARGET_DIR (default ~/.cache/celestra-target).
+# (interpreter, default python3), CARGO_TARGET_DIR (default ~/.cache/celestra-target); for the
+# deploy tests DOCKER_HOST and scripts/kube.sh env's KUBECONFIG, CELESTRA_KUBECTL and
+# CELESTRA_KUBECONFIG_LIMITED (taken from the running engine and cluster when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -141,7 +143,21 @@ print(f"python.sh: Python {sys.version.split()[0]}: wheel works", file=sys.stder
 PY
 done
 
-# The pytest suite, against the wheel installed in $DEV.
+# The pytest suite, against the wheel installed in $DEV. Its deploy tests talk to the private
+# Docker engine (DOCKER_HOST) and the private Kubernetes cluster (KUBECONFIG, CELESTRA_KUBECTL,
+# CELESTRA_KUBECONFIG_LIMITED), which `make python` starts and passes on; when run by hand, the
+# ones scripts/docker.sh and scripts/kube.sh started. The suite inherits this environment.
+if [[ -z "${DOCKER_HOST:-}" ]]; then
+    scripts/docker.sh status >/dev/null 2>&1 \
+        || die "the deploy tests need the private Docker engine: scripts/docker.sh start (or make python)"
+    DOCKER_HOST="$(scripts/docker.sh host)"
+    export DOCKER_HOST
+fi
+if [[ -z "${CELESTRA_KUBECTL:-}" ]]; then
+    scripts/kube.sh status >/dev/null 2>&1 \
+        || die "the deploy tests need the private Kubernetes cluster: scripts/kube.sh start (or make python)"
+    eval "$(scripts/kube.sh env)"
+fi
 cargo build -q --locked -p celestra-benches --bin synthetic
 mkdir -p "$TARGET/py"
 "$TARGET/debug/synthetic" 1000 >"$TARGET/py/synthetic-1000.json"

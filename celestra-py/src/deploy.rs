@@ -1,5 +1,9 @@
-//! The deploy API (Docker): `deploy_start`, `rollback_start`, `deploy_plan`, `deploy_status`,
-//! `deploy_history`, `deploy_down`, `deployment_status`.
+//! The deploy API (targets `docker` and `kubernetes`): `deploy_start`, `rollback_start`,
+//! `deploy_plan`, `deploy_status`, `deploy_history`, `deploy_down`, `deployment_status`.
+//!
+//! Each call takes the options of both targets; those of the other target are refused with
+//! `OPTION` when given (`host`, `publish_address` and `volumes` are Docker's; `kubeconfig`,
+//! `kubeconfig_text`, `context`, `namespace` and `force_replace` Kubernetes').
 //!
 //! A deploy or rollback runs on a thread of its own that owns a tokio runtime; it never holds
 //! the GIL and never calls into Python: it appends the driver's events to the handle's state
@@ -16,14 +20,21 @@
 
 use crate::convert::{Input, input, to_py};
 use crate::errors::{DeployError as PyDeployError, Fail};
-use celestra_core::api::{self, Cancel, DeployError, Docker, DockerOptions, ErrorCode};
+use celestra_core::api::{
+    self, Cancel, DeleteReport, DeployError, Docker, DockerOptions, DownReport, ErrorCode, Kube,
+    KubeConnect, KubeOptions, KubePlan,
+};
 use celestra_core::deploy::docker::ProjectOptions;
-use celestra_core::deploy::{DeployEvent, DeploymentStatus, Revision, RevisionOutcome, Timestamp};
+use celestra_core::deploy::kube::{KubeProjectOptions, is_namespace_name, is_project_name};
+use celestra_core::deploy::{
+    ChangePlan, DeployEvent, DeploymentStatus, Revision, RevisionOutcome, Timestamp,
+};
 use celestra_core::{Diagnostic, Error, Workflow};
 use pyo3::prelude::*;
 use serde::Serialize;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -107,17 +118,37 @@ impl From<Fail> for DFail {
     }
 }
 
-/// The deploy targets: `docker` now; `kubernetes` is named but not available yet.
-fn check_target(name: &str) -> D<()> {
+/// A deploy target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Docker,
+    Kubernetes,
+}
+
+/// The deploy targets: `docker` and `kubernetes` (alias `k8s`).
+fn target(name: &str) -> D<Target> {
     match name {
-        "docker" => Ok(()),
-        "kubernetes" | "k8s" => Err(DFail::option(
-            "the kubernetes deploy target is not available yet: use \"docker\"",
-        )),
+        "docker" => Ok(Target::Docker),
+        "kubernetes" | "k8s" => Ok(Target::Kubernetes),
         other => Err(DFail::option(format!(
-            "unknown deploy target {other:?}: use \"docker\""
+            "unknown deploy target {other:?}: use \"docker\" or \"kubernetes\""
         ))),
     }
+}
+
+/// Refuses the options of the other target that were given (`(name, given)`), naming the first.
+fn only_for(t: Target, other: &[(&str, bool)]) -> D<()> {
+    let Some((name, _)) = other.iter().find(|(_, given)| *given) else {
+        return Ok(());
+    };
+    Err(DFail::option(match t {
+        Target::Docker => format!(
+            "{name} is a Kubernetes option: it does not apply to target \"docker\" (use target \"kubernetes\")"
+        ),
+        Target::Kubernetes => format!(
+            "{name} is a Docker option: it does not apply to target \"kubernetes\" (the cluster comes from kubeconfig, kubeconfig_text, context and namespace)"
+        ),
+    }))
 }
 
 fn seconds(name: &str, v: Option<f64>) -> D<Option<Duration>> {
@@ -155,28 +186,170 @@ fn project_name(name: &str, project: &str) -> D<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn docker_options(
+/// A Kubernetes project name (the ApplySet's): the core's rule, checked at once.
+fn kube_project_name(project: &str) -> D<()> {
+    project_name("project", project)?;
+    if !is_project_name(project) {
+        return Err(DFail::option(format!(
+            "project {project:?} is not a valid name: use at most 40 lower-case letters, digits and '-', starting and ending with a letter or digit"
+        )));
+    }
+    Ok(())
+}
+
+/// The Kubernetes connection options of a call, as given.
+#[derive(Default)]
+struct KubeArgs {
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
+}
+
+impl KubeArgs {
+    /// `(name, given)` of each, for [`only_for`].
+    fn given(&self) -> [(&'static str, bool); 4] {
+        [
+            ("kubeconfig", self.kubeconfig.is_some()),
+            ("kubeconfig_text", self.kubeconfig_text.is_some()),
+            ("context", self.context.is_some()),
+            ("namespace", self.namespace.is_some()),
+        ]
+    }
+
+    /// The connection: a kubeconfig given as text always goes through the core's check of
+    /// inline credentials (`Kube::connect` reads the text first), so a file path and a text
+    /// together are refused rather than one of them silently winning.
+    fn connect(self) -> D<KubeConnect> {
+        if self.kubeconfig.is_some() && self.kubeconfig_text.is_some() {
+            return Err(DFail::option(
+                "give kubeconfig (a file) or kubeconfig_text (its content), not both",
+            ));
+        }
+        if let Some(ns) = &self.namespace {
+            if !is_namespace_name(ns) {
+                return Err(DFail::option(format!(
+                    "namespace {ns:?} is not a valid namespace name (a DNS label)"
+                )));
+            }
+        }
+        if self.context.as_deref() == Some("") {
+            return Err(DFail::option("context must not be empty"));
+        }
+        Ok(KubeConnect {
+            kubeconfig: self.kubeconfig,
+            kubeconfig_text: self.kubeconfig_text,
+            context: self.context,
+            namespace: self.namespace,
+        })
+    }
+}
+
+/// Where a call with one project goes (status, history, down).
+enum Engine {
+    Docker(Option<String>),
+    Kubernetes(KubeConnect),
+}
+
+/// The engine of `target` from the options of both (`docker_only` / `kube_only`: the call's
+/// other options of one target, `(name, given)`).
+fn engine(
+    t: Target,
+    host: Option<String>,
+    kube: KubeArgs,
+    docker_only: &[(&str, bool)],
+    kube_only: &[(&str, bool)],
+) -> D<Engine> {
+    match t {
+        Target::Docker => {
+            only_for(t, &kube.given())?;
+            only_for(t, kube_only)?;
+            Ok(Engine::Docker(host))
+        }
+        Target::Kubernetes => {
+            only_for(t, &[("host", host.is_some())])?;
+            only_for(t, docker_only)?;
+            Ok(Engine::Kubernetes(kube.connect()?))
+        }
+    }
+}
+
+/// The arguments of a deploy, a dry run or a rollback, as given.
+struct RunArgs {
     project: Option<String>,
     timeout: Option<f64>,
     step_timeout: Option<f64>,
     rollback_on_failure: bool,
+    history_max: Option<i64>,
+    host: Option<String>,
     publish_address: Option<String>,
-    max: Option<i64>,
-) -> D<DockerOptions> {
-    if let Some(p) = &project {
+    kube: KubeArgs,
+    force_replace: bool,
+}
+
+/// A deploy-like call: the engine and the driver's options.
+enum Run {
+    Docker {
+        host: Option<String>,
+        options: DockerOptions,
+    },
+    Kubernetes {
+        conn: KubeConnect,
+        options: KubeOptions,
+    },
+}
+
+fn run_options(t: Target, a: RunArgs) -> D<Run> {
+    if let Some(p) = &a.project {
         project_name("project", p)?;
     }
-    Ok(DockerOptions {
-        project: ProjectOptions {
-            project,
-            publish_address,
-        },
-        timeout: seconds("timeout", timeout)?,
-        step_timeout: seconds("step_timeout", step_timeout)?,
-        rollback_on_failure,
-        history_max: history_max(max)?,
-    })
+    let timeout = seconds("timeout", a.timeout)?;
+    let step_timeout = seconds("step_timeout", a.step_timeout)?;
+    let history_max = history_max(a.history_max)?;
+    let namespace = a.kube.namespace.clone();
+    match engine(
+        t,
+        a.host,
+        a.kube,
+        &[("publish_address", a.publish_address.is_some())],
+        &[("force_replace", a.force_replace)],
+    )? {
+        Engine::Docker(host) => Ok(Run::Docker {
+            host,
+            options: DockerOptions {
+                project: ProjectOptions {
+                    project: a.project,
+                    publish_address: a.publish_address,
+                },
+                timeout,
+                step_timeout,
+                rollback_on_failure: a.rollback_on_failure,
+                history_max,
+            },
+        }),
+        Engine::Kubernetes(conn) => {
+            if let Some(p) = &a.project {
+                kube_project_name(p)?;
+            }
+            Ok(Run::Kubernetes {
+                conn,
+                options: KubeOptions {
+                    project: KubeProjectOptions {
+                        name: a.project,
+                        namespace,
+                        kubernetes_version: None,
+                    },
+                    timeout,
+                    step_timeout,
+                    rollback_on_failure: a.rollback_on_failure,
+                    history_max,
+                    force_replace: a.force_replace,
+                    // Not exposed: the driver's defaults (16 applies at once; the gates run).
+                    ..KubeOptions::default()
+                },
+            })
+        }
+    }
 }
 
 fn parse(input: &Input) -> D<Workflow> {
@@ -217,15 +390,27 @@ where
     })
 }
 
+fn cancelled(what: &str) -> DeployError {
+    DeployError {
+        code: ErrorCode::Cancelled,
+        message: format!("cancelled before {what} answered"),
+        diagnostics: Vec::new(),
+    }
+}
+
 /// Connects, unless cancelled first.
 async fn connect(host: Option<&str>, cancel: &Cancel) -> Result<Docker, DeployError> {
     tokio::select! {
         d = Docker::connect(host) => d,
-        () = cancel.cancelled() => Err(DeployError {
-            code: ErrorCode::Cancelled,
-            message: "cancelled before the Docker engine answered".to_owned(),
-            diagnostics: Vec::new(),
-        }),
+        () = cancel.cancelled() => Err(cancelled("the Docker engine")),
+    }
+}
+
+/// Connects to the cluster (its kubeconfig, then the server's version), unless cancelled first.
+async fn connect_kube(c: &KubeConnect, cancel: &Cancel) -> Result<Kube, DeployError> {
+    tokio::select! {
+        k = Kube::connect(c) => k,
+        () = cancel.cancelled() => Err(cancelled("the Kubernetes API server")),
     }
 }
 
@@ -456,9 +641,9 @@ impl DeployHandle {
 // --------------------------------------------------------------------------- module functions
 
 /// Starts a deploy of `workflow`: the handle of the running deploy. Bad arguments raise at
-/// once; everything else (the workflow's errors, the engine) ends the handle.
+/// once; everything else (the workflow's errors, the engine or cluster) ends the handle.
 #[pyfunction]
-#[pyo3(signature = (workflow, target, project=None, host=None, timeout=None, step_timeout=None, rollback_on_failure=false, publish_address=None, history_max=None))]
+#[pyo3(signature = (workflow, target, project=None, host=None, timeout=None, step_timeout=None, rollback_on_failure=false, publish_address=None, history_max=None, kubeconfig=None, kubeconfig_text=None, context=None, namespace=None, force_replace=false))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn deploy_start(
     py: Python<'_>,
@@ -471,24 +656,49 @@ pub(crate) fn deploy_start(
     rollback_on_failure: bool,
     publish_address: Option<String>,
     history_max: Option<i64>,
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
+    force_replace: bool,
 ) -> PyResult<DeployHandle> {
     let run = || -> D<DeployHandle> {
-        check_target(target)?;
-        let options = docker_options(
-            project,
-            timeout,
-            step_timeout,
-            rollback_on_failure,
-            publish_address,
-            history_max,
+        let run = run_options(
+            self::target(target)?,
+            RunArgs {
+                project,
+                timeout,
+                step_timeout,
+                rollback_on_failure,
+                history_max,
+                host,
+                publish_address,
+                kube: KubeArgs {
+                    kubeconfig,
+                    kubeconfig_text,
+                    context,
+                    namespace,
+                },
+                force_replace,
+            },
         )?;
         let input = read(workflow, "workflow")?;
         start("deploy", move |tx, cancel| async move {
             let wf = parse(&input)?;
-            // Refused before any engine call: a workflow with errors, a bad project name.
-            api::docker_project(&wf, &options.project)?;
-            let d = connect(host.as_deref(), &cancel).await?;
-            Ok(d.deploy(&wf, &options, Some(tx), &cancel).await?)
+            match run {
+                Run::Docker { host, options } => {
+                    // Refused before any engine call: a workflow with errors, a bad project name.
+                    api::docker_project(&wf, &options.project)?;
+                    let d = connect(host.as_deref(), &cancel).await?;
+                    Ok(d.deploy(&wf, &options, Some(tx), &cancel).await?)
+                }
+                Run::Kubernetes { conn, options } => {
+                    // Refused before any cluster call, likewise.
+                    api::kube_project(&wf, &options.project)?;
+                    let k = connect_kube(&conn, &cancel).await?;
+                    Ok(k.deploy(&wf, &options, Some(tx), &cancel).await?)
+                }
+            }
         })
     };
     run().map_err(|f| f.into_py(py))
@@ -497,7 +707,7 @@ pub(crate) fn deploy_start(
 /// Starts a rollback of `project` to revision `to` (default: the newest successful one before
 /// the current), as a new revision.
 #[pyfunction]
-#[pyo3(signature = (target, project, to=None, host=None, timeout=None, step_timeout=None, publish_address=None, history_max=None))]
+#[pyo3(signature = (target, project, to=None, host=None, timeout=None, step_timeout=None, publish_address=None, history_max=None, kubeconfig=None, kubeconfig_text=None, context=None, namespace=None, force_replace=false))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rollback_start(
     py: Python<'_>,
@@ -509,31 +719,66 @@ pub(crate) fn rollback_start(
     step_timeout: Option<f64>,
     publish_address: Option<String>,
     history_max: Option<i64>,
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
+    force_replace: bool,
 ) -> PyResult<DeployHandle> {
     let run = || -> D<DeployHandle> {
-        check_target(target)?;
+        let t = self::target(target)?;
         project_name("project", &project)?;
         let to = revision(to)?;
-        let options = docker_options(
-            Some(project.clone()),
-            timeout,
-            step_timeout,
-            false,
-            publish_address,
-            history_max,
+        let run = run_options(
+            t,
+            RunArgs {
+                project: Some(project.clone()),
+                timeout,
+                step_timeout,
+                rollback_on_failure: false,
+                history_max,
+                host,
+                publish_address,
+                kube: KubeArgs {
+                    kubeconfig,
+                    kubeconfig_text,
+                    context,
+                    namespace,
+                },
+                force_replace,
+            },
         )?;
         start("rollback", move |tx, cancel| async move {
-            let d = connect(host.as_deref(), &cancel).await?;
-            Ok(d.rollback(&project, to, &options, Some(tx), &cancel)
-                .await?)
+            match run {
+                Run::Docker { host, options } => {
+                    let d = connect(host.as_deref(), &cancel).await?;
+                    Ok(d.rollback(&project, to, &options, Some(tx), &cancel)
+                        .await?)
+                }
+                Run::Kubernetes { conn, options } => {
+                    let k = connect_kube(&conn, &cancel).await?;
+                    Ok(k.rollback(&project, to, &options, Some(tx), &cancel)
+                        .await?)
+                }
+            }
         })
     };
     run().map_err(|f| f.into_py(py))
 }
 
-/// What a deploy of `workflow` would change (a dry run: no engine writes): the change plan.
+/// A dry run's result: Docker's change plan, or the Kubernetes plan.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PlanOut {
+    Docker(ChangePlan),
+    Kubernetes(KubePlan),
+}
+
+/// What a deploy of `workflow` would change (a dry run: no engine writes): Docker's change
+/// plan, or for Kubernetes each object's operation (create, update, unchanged, recreate) and
+/// what would be pruned.
 #[pyfunction]
-#[pyo3(signature = (workflow, target, project=None, host=None, timeout=None, step_timeout=None, rollback_on_failure=false, publish_address=None, history_max=None))]
+#[pyo3(signature = (workflow, target, project=None, host=None, timeout=None, step_timeout=None, rollback_on_failure=false, publish_address=None, history_max=None, kubeconfig=None, kubeconfig_text=None, context=None, namespace=None, force_replace=false))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn deploy_plan<'py>(
     py: Python<'py>,
@@ -546,45 +791,104 @@ pub(crate) fn deploy_plan<'py>(
     rollback_on_failure: bool,
     publish_address: Option<String>,
     history_max: Option<i64>,
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
+    force_replace: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let run = || -> D<_> {
-        check_target(target)?;
-        let options = docker_options(
-            project,
-            timeout,
-            step_timeout,
-            rollback_on_failure,
-            publish_address,
-            history_max,
+    let run = || -> D<PlanOut> {
+        let run = run_options(
+            self::target(target)?,
+            RunArgs {
+                project,
+                timeout,
+                step_timeout,
+                rollback_on_failure,
+                history_max,
+                host,
+                publish_address,
+                kube: KubeArgs {
+                    kubeconfig,
+                    kubeconfig_text,
+                    context,
+                    namespace,
+                },
+                force_replace,
+            },
         )?;
         let input = read(workflow, "workflow")?;
         blocking(py, move || async move {
             let wf = parse(&input)?;
-            api::docker_project(&wf, &options.project)?;
-            let d = Docker::connect(host.as_deref()).await?;
-            let (_, plan) = d.plan(&wf, &options).await?;
-            Ok(plan)
+            match run {
+                Run::Docker { host, options } => {
+                    api::docker_project(&wf, &options.project)?;
+                    let d = Docker::connect(host.as_deref()).await?;
+                    let (_, plan) = d.plan(&wf, &options).await?;
+                    Ok(PlanOut::Docker(plan))
+                }
+                Run::Kubernetes { conn, options } => {
+                    api::kube_project(&wf, &options.project)?;
+                    let k = Kube::connect(&conn).await?;
+                    Ok(PlanOut::Kubernetes(k.plan(&wf, &options).await?))
+                }
+            }
         })
     };
     let plan = run().map_err(|f| f.into_py(py))?;
     to_py(py, &plan)
 }
 
-/// The §5.3 status of a project's current revision, read from the engine now.
+/// The engine of a call about one project (status, history, down), its name checked.
+fn project_engine(
+    target: &str,
+    project: &str,
+    host: Option<String>,
+    kube: KubeArgs,
+    docker_only: &[(&str, bool)],
+) -> D<Engine> {
+    let t = self::target(target)?;
+    project_name("project", project)?;
+    let e = engine(t, host, kube, docker_only, &[])?;
+    if t == Target::Kubernetes {
+        kube_project_name(project)?;
+    }
+    Ok(e)
+}
+
+/// The §5.3 status of a project's current revision, read from the engine (or cluster) now.
 #[pyfunction]
-#[pyo3(signature = (target, project, host=None))]
+#[pyo3(signature = (target, project, host=None, kubeconfig=None, kubeconfig_text=None, context=None, namespace=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn deploy_status<'py>(
     py: Python<'py>,
     target: &str,
     project: String,
     host: Option<String>,
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> D<_> {
-        check_target(target)?;
-        project_name("project", &project)?;
+        let kube = KubeArgs {
+            kubeconfig,
+            kubeconfig_text,
+            context,
+            namespace,
+        };
+        let e = project_engine(target, &project, host, kube, &[])?;
         blocking(py, move || async move {
-            let d = Docker::connect(host.as_deref()).await?;
-            Ok(d.status(&project).await?)
+            match e {
+                Engine::Docker(host) => {
+                    let d = Docker::connect(host.as_deref()).await?;
+                    Ok(d.status(&project).await?)
+                }
+                Engine::Kubernetes(conn) => {
+                    let k = Kube::connect(&conn).await?;
+                    Ok(k.status(&project, conn.namespace.as_deref()).await?)
+                }
+            }
         })
     };
     let s = run().map_err(|f| f.into_py(py))?;
@@ -633,19 +937,37 @@ impl From<Revision> for HistoryEntry {
 
 /// A project's revisions, oldest first (an empty list for a project never deployed).
 #[pyfunction]
-#[pyo3(signature = (target, project, host=None))]
+#[pyo3(signature = (target, project, host=None, kubeconfig=None, kubeconfig_text=None, context=None, namespace=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn deploy_history<'py>(
     py: Python<'py>,
     target: &str,
     project: String,
     host: Option<String>,
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> D<_> {
-        check_target(target)?;
-        project_name("project", &project)?;
+        let kube = KubeArgs {
+            kubeconfig,
+            kubeconfig_text,
+            context,
+            namespace,
+        };
+        let e = project_engine(target, &project, host, kube, &[])?;
         blocking(py, move || async move {
-            let d = Docker::connect(host.as_deref()).await?;
-            let h = d.history(&project).await?;
+            let h = match e {
+                Engine::Docker(host) => {
+                    let d = Docker::connect(host.as_deref()).await?;
+                    d.history(&project).await?
+                }
+                Engine::Kubernetes(conn) => {
+                    let k = Kube::connect(&conn).await?;
+                    k.history(&project, conn.namespace.as_deref()).await?
+                }
+            };
             Ok(h.revisions
                 .into_iter()
                 .map(HistoryEntry::from)
@@ -656,22 +978,52 @@ pub(crate) fn deploy_history<'py>(
     to_py(py, &h)
 }
 
-/// Removes a project: containers, networks, revision records, and volumes with `volumes`.
+/// What `down` removed: Docker's containers, networks and volumes, or the Kubernetes objects.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum DownOut {
+    Docker(DownReport),
+    Kubernetes(DeleteReport),
+}
+
+/// Removes a project. Docker: containers, networks, revision records, and volumes with
+/// `volumes`. Kubernetes (`delete`): every member of the project's ApplySet, its revision
+/// records and its parent Secret.
 #[pyfunction]
-#[pyo3(signature = (target, project, volumes=false, host=None))]
+#[pyo3(signature = (target, project, volumes=false, host=None, kubeconfig=None, kubeconfig_text=None, context=None, namespace=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn deploy_down<'py>(
     py: Python<'py>,
     target: &str,
     project: String,
     volumes: bool,
     host: Option<String>,
+    kubeconfig: Option<PathBuf>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let run = || -> D<_> {
-        check_target(target)?;
-        project_name("project", &project)?;
+        let kube = KubeArgs {
+            kubeconfig,
+            kubeconfig_text,
+            context,
+            namespace,
+        };
+        let e = project_engine(target, &project, host, kube, &[("volumes", volumes)])?;
         blocking(py, move || async move {
-            let d = Docker::connect(host.as_deref()).await?;
-            Ok(d.down(&project, volumes).await?)
+            match e {
+                Engine::Docker(host) => {
+                    let d = Docker::connect(host.as_deref()).await?;
+                    Ok(DownOut::Docker(d.down(&project, volumes).await?))
+                }
+                Engine::Kubernetes(conn) => {
+                    let k = Kube::connect(&conn).await?;
+                    Ok(DownOut::Kubernetes(
+                        k.delete(&project, conn.namespace.as_deref()).await?,
+                    ))
+                }
+            }
         })
     };
     let r = run().map_err(|f| f.into_py(py))?;

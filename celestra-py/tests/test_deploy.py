@@ -467,9 +467,10 @@ def test_the_handle_works_from_several_threads_and_loops_at_once(host, project):
 def test_bad_arguments_raise_at_once_and_a_workflow_with_errors_ends_the_handle(host):
     wf = one_app("sleep 1")
     for target in ("kubernetes", "k8s"):
+        # The Docker engine's address is no Kubernetes option (test_deploy_kube.py has the rest).
         with pytest.raises(ce.DeployError) as e:
-            ce.deploy(wf, target)  # type: ignore[arg-type]
-        assert e.value.code == "OPTION" and "not available yet" in e.value.message
+            ce.deploy(wf, target, host=host)  # type: ignore[arg-type]
+        assert e.value.code == "OPTION" and "host is a Docker option" in e.value.message
     with pytest.raises(ce.DeployError) as e:
         ce.status("nomad", "p")  # type: ignore[arg-type]
     assert e.value.code == "OPTION" and "nomad" in e.value.message

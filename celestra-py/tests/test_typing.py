@@ -1,6 +1,7 @@
 """The stubs match the real module (mypy stubtest) and a usage example type-checks (mypy --strict)."""
 
 import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -90,6 +91,26 @@ def test_deploy_usage_type_checks_strictly(tmp_path):
             st = await ce.astatus("docker", "p")
             gone: ce.DownReport = ce.down("docker", "p", volumes=True)
             out.extend(gone["containers"] + [st["status"], ce.deployment_status(h.events)["details"]])
+            # Kubernetes: its own options, its own plan and delete report.
+            k = ce.deploy(text, "kubernetes", kubeconfig="/etc/kube.yaml", context="c", namespace="shop",
+                          force_replace=True, rollback_on_failure=True, history_max=3)
+            out.extend(e["type"] for e in k)
+            kp: ce.KubePlan = ce.deploy_plan(text, "kubernetes", kubeconfig_text=b"apiVersion: v1", namespace="shop")
+            out.extend(o["object"] + o["op"] + o["nodeId"] + str(o["wave"]) for o in kp["objects"])
+            out.extend(kp["prune"])
+            kp2: ce.KubePlan = await ce.adeploy_plan(text, "k8s", project="p")
+            rep: ce.DeleteReport = ce.delete("kubernetes", "p", namespace="shop")
+            rep2: ce.DeleteReport = await ce.adown("kubernetes", "p", kubeconfig_text="x")
+            dr: ce.DownReport = await ce.adelete("docker", "p", volumes=True)
+            out.extend(rep["objects"] + [str(rep["parent"]), str(rep2["revisions"]), kp2["namespace"]] + dr["networks"])
+            kst = await ce.astatus("kubernetes", "p", namespace="shop", context="c")
+            out.extend(r["hash"] for r in await ce.ahistory("k8s", "p", namespace="shop"))
+            kr = ce.rollback("kubernetes", "p", to=1, namespace="shop", force_replace=True)
+            out.append(kst["status"] + str(kr.done))
+            # A target chosen at run time: either result.
+            target: ce.DeployTarget = "docker" if len(out) > 3 else "kubernetes"
+            either = ce.deploy_plan(text, target)
+            out.append(either["project"])
             return out
 
         asyncio.run(main("{}"))
@@ -98,9 +119,16 @@ def test_deploy_usage_type_checks_strictly(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     (tmp_path / "deploy_wrong.py").write_text(textwrap.dedent('''
         import celestra_engine as ce
-        h = ce.deploy("{}", "kubernetes")
+        h = ce.deploy("{}", "nomad")
         n: int = h.wait()["status"]
         ce.rollback("docker", "p", to="latest")
+        p: ce.ChangePlan = ce.deploy_plan("{}", "kubernetes")
+        ce.delete("kubernetes", "p")["containers"]
+        ce.down("docker", "p")["objects"]
+        ce.status("kubernetes", "p", kubeconfig=1)
     '''))
     r = run("mypy", "--strict", "deploy_wrong.py", cwd=tmp_path)
-    assert r.returncode != 0 and r.stdout.count("error") >= 3, r.stdout
+    assert r.returncode != 0, r.stdout
+    # One error per wrong line (lines 3 to 9 of the file).
+    lines = sorted({int(m) for m in re.findall(r"deploy_wrong\.py:(\d+): error", r.stdout)})
+    assert lines == list(range(3, 10)), r.stdout

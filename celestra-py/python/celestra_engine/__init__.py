@@ -6,13 +6,14 @@ or ``bytes`` and returns plain ``dict`` / ``list`` values that ``json.dumps`` an
 as they are. The engine runs without the GIL: calls from many threads run in parallel, and the
 ``a``-prefixed coroutines run a call in a worker thread for ``asyncio`` code.
 
-Deploy (target ``"docker"``, a Docker engine through its API): :func:`deploy` returns a
-:class:`DeployHandle` at once — ``async for event in handle`` (or a plain ``for``) gives its
-events as they happen, ``await handle.result()`` / ``handle.wait()`` its final status (§5.3),
-``handle.cancel()`` stops it; :func:`rollback` restores an earlier revision the same way;
-:func:`deploy_plan` (a dry run), :func:`status`, :func:`history` and :func:`down` return their
-result (``a``-prefixed coroutines for ``asyncio``). The deploy runs on a native thread of its
-own: the GIL is free and the event loop keeps running throughout.
+Deploy (target ``"docker"``, a Docker engine through its API, or ``"kubernetes"``, a cluster
+through server-side apply): :func:`deploy` returns a :class:`DeployHandle` at once — ``async
+for event in handle`` (or a plain ``for``) gives its events as they happen, ``await
+handle.result()`` / ``handle.wait()`` its final status (§5.3), ``handle.cancel()`` stops it;
+:func:`rollback` restores an earlier revision the same way; :func:`deploy_plan` (a dry run),
+:func:`status`, :func:`history` and :func:`down` (:func:`delete`) return their result
+(``a``-prefixed coroutines for ``asyncio``). The deploy runs on a native thread of its own: the
+GIL is free and the event loop keeps running throughout.
 
 Errors are :class:`CelestraError` subclasses with a stable ``code``:
 :class:`ParseError` (``PARSE``, ``SHAPE``, ``TOO_LARGE``), :class:`ValidationError`
@@ -20,7 +21,8 @@ Errors are :class:`CelestraError` subclasses with a stable ``code``:
 :func:`validate` returns) and :class:`GenerateError` (``OPTION``); an engine bug would be a
 plain :class:`CelestraError` with code ``INTERNAL``. Every failure of the deploy API is a
 :class:`DeployError` (``ENGINE_UNREACHABLE``, ``IMAGE_NOT_FOUND``, ``GATE_FAILED``,
-``TIMEOUT``, ``CANCELLED``, ``INVALID``, ``OPTION``…; see its docstring).
+``TIMEOUT``, ``CANCELLED``, ``INVALID``, ``OPTION``, ``UNAUTHORIZED``, ``FORBIDDEN``…; see its
+docstring).
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from . import _native
 from ._deploy import (
     DeployHandle,
+    adelete,
     adeploy_plan,
     adown,
     ahistory,
     astatus,
+    delete,
     deploy,
     deploy_plan,
     deployment_status,
@@ -53,6 +57,7 @@ from ._types import (
     ChangeWave,
     CodeInfo,
     Connection,
+    DeleteReport,
     DeployErrorCode,
     DeployEvent,
     DeploymentStatus,
@@ -63,6 +68,8 @@ from ._types import (
     FinishedEvent,
     Generated,
     HistoryEntry,
+    KubePlan,
+    KubernetesTarget,
     Ledger,
     LedgerEntry,
     LogEvent,
@@ -72,6 +79,7 @@ from ._types import (
     ObjectRef,
     Plan,
     PlannedNode,
+    PlannedObject,
     Related,
     Report,
     RollbackStartedEvent,
@@ -99,6 +107,7 @@ __all__ = [
     "ChangeWave",
     "CodeInfo",
     "Connection",
+    "DeleteReport",
     "DeployError",
     "DeployErrorCode",
     "DeployEvent",
@@ -112,6 +121,8 @@ __all__ = [
     "GenerateError",
     "Generated",
     "HistoryEntry",
+    "KubePlan",
+    "KubernetesTarget",
     "Ledger",
     "LedgerEntry",
     "LogEvent",
@@ -122,6 +133,7 @@ __all__ = [
     "ParseError",
     "Plan",
     "PlannedNode",
+    "PlannedObject",
     "Related",
     "Report",
     "RollbackStartedEvent",
@@ -142,6 +154,7 @@ __all__ = [
     "__version__",
     "aanalyze",
     "aanalyze_json",
+    "adelete",
     "adeploy_plan",
     "adown",
     "agenerate",
@@ -154,6 +167,7 @@ __all__ = [
     "astatus",
     "avalidate",
     "avalidate_json",
+    "delete",
     "deploy",
     "deploy_plan",
     "deployment_status",

@@ -1,7 +1,9 @@
-"""The deploy API (target ``"docker"``): :func:`deploy` and :func:`rollback` return a
-:class:`DeployHandle`; :func:`deploy_plan`, :func:`status`, :func:`history` and :func:`down` return
-their result (``a``-prefixed coroutines run them in a worker thread); :func:`deployment_status`
-folds stored events.
+"""The deploy API (targets ``"docker"`` and ``"kubernetes"``): :func:`deploy` and
+:func:`rollback` return a :class:`DeployHandle`; :func:`deploy_plan`, :func:`status`,
+:func:`history` and :func:`down` (:func:`delete`) return their result (``a``-prefixed coroutines
+run them in a worker thread); :func:`deployment_status` folds stored events. Each call takes the
+options of both targets: one of the other target (``host`` with ``"kubernetes"``, ``namespace``
+with ``"docker"``…) is an ``OPTION`` error.
 
 A deploy runs on a native thread of its own (with its own async runtime); it never holds the GIL
 and never calls into Python. The handle reads what it reported: its iterators wait for the next
@@ -14,28 +16,49 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
+import os
 import time
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, List, Mapping, Optional, TypeVar, Union, cast
+from typing import (
+    Any,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
+
 
 from . import _native
 from ._errors import DeployError, _deploy_error
 from ._types import (
     ChangePlan,
+    DeleteReport,
     DeployEvent,
     DeploymentStatus,
     DeployTarget,
     Diagnostic,
     DownReport,
     HistoryEntry,
+    KubePlan,
+    KubernetesTarget,
     WorkflowInput,
 )
 
 __all__ = [
     "DeployHandle",
+    "adelete",
     "adeploy_plan",
     "adown",
     "ahistory",
     "astatus",
+    "delete",
     "deploy",
     "deploy_plan",
     "deployment_status",
@@ -51,6 +74,9 @@ _POLL = 0.25
 
 #: A number of seconds, or a ``datetime.timedelta``.
 Seconds = Union[float, datetime.timedelta]
+
+#: A file's path.
+PathLike = Union[str, os.PathLike[str]]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -238,6 +264,28 @@ class _Events:
         return cast(DeployEvent, e)
 
 
+def _kubeconfig(v: Optional[PathLike]) -> Optional[str]:
+    """A kubeconfig file's path (``str`` or ``os.PathLike``)."""
+    if v is None:
+        return None
+    path = os.fspath(v)
+    if not isinstance(path, str):
+        raise TypeError(f"kubeconfig must be a str or os.PathLike[str] path, not {type(path).__name__}")
+    return path
+
+
+def _kubeconfig_text(v: Optional[Union[str, bytes]]) -> Optional[str]:
+    """A kubeconfig's content: text, or UTF-8 bytes (an upload as it arrives)."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (bytes, bytearray)):
+        try:
+            return bytes(v).decode("utf-8")
+        except UnicodeDecodeError:
+            raise DeployError("OPTION", "kubeconfig_text is not UTF-8 text") from None
+    raise TypeError(f"kubeconfig_text must be a str or bytes, not {type(v).__name__}")
+
+
 @_translated
 def deploy(
     workflow: WorkflowInput,
@@ -250,23 +298,44 @@ def deploy(
     rollback_on_failure: bool = False,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
 ) -> DeployHandle:
-    """Deploys ``workflow`` to ``target`` (``"docker"``) and returns the handle of the running
-    deploy at once: a new revision, wave after wave, each step gated by its readiness.
+    """Deploys ``workflow`` to ``target`` (``"docker"`` or ``"kubernetes"``) and returns the
+    handle of the running deploy at once: a new revision, wave after wave, each step gated by
+    its readiness.
 
-    ``project``: the Docker Compose project (default: the workflow's name made a valid project
-    name); ``host``: the engine, ``unix:///path`` or ``tcp://127.0.0.1:PORT`` (default
-    ``DOCKER_HOST``, then ``/var/run/docker.sock``); ``timeout`` / ``step_timeout``: seconds (or
-    a ``timedelta``) for the whole deploy and for each step (default: the workflow's
-    ``totalTimeoutSeconds`` / ``stepTimeoutSeconds``); ``rollback_on_failure``: restore the
-    previous successful revision when the deploy fails (never past a Job that ran);
-    ``publish_address``: where NodePort / LoadBalancer ports are published (default
-    ``127.0.0.1``); ``history_max``: revisions kept (default 10).
+    Both targets: ``project`` (Docker: the Compose project; Kubernetes: the ApplySet, whose
+    parent is the Secret ``celestra-<project>``; default: the workflow's name made a valid
+    name); ``timeout`` / ``step_timeout``: seconds (or a ``timedelta``) for the whole deploy and
+    for each step (default: the workflow's ``totalTimeoutSeconds`` / ``stepTimeoutSeconds``);
+    ``rollback_on_failure``: restore the previous successful revision when the deploy fails
+    (never past a Job that ran); ``history_max``: revisions kept (default 10).
 
-    Raises :class:`DeployError` (``OPTION``) at once for a bad argument: an unknown target
-    (``"kubernetes"`` is not available yet), a timeout that is not positive, a workflow that is
-    not JSON. Everything else — the workflow's errors (``INVALID``, found before any engine
-    call), the engine — ends the handle (its iterators and :meth:`DeployHandle.result` raise).
+    Docker only: ``host``, the engine, ``unix:///path`` or ``tcp://127.0.0.1:PORT`` (default
+    ``DOCKER_HOST``, then ``/var/run/docker.sock``); ``publish_address``: where NodePort /
+    LoadBalancer ports are published (default ``127.0.0.1``).
+
+    Kubernetes only: ``kubeconfig``, a kubeconfig file (default ``KUBECONFIG``, then
+    ``~/.kube/config``, then the in-cluster service account); or ``kubeconfig_text``, a
+    kubeconfig's content (an upload: only inline credentials — ``token``,
+    ``client-certificate-data``, ``client-key-data``, ``certificate-authority-data``; ``exec``
+    and ``auth-provider`` plugins, file paths and ``proxy-url`` are refused with ``OPTION``
+    before anything is contacted); ``context`` (default: the kubeconfig's current one);
+    ``namespace``: the project's namespace, for its inventory, its revision records and the
+    objects outside AppGroups (default: the context's, else ``default``); ``force_replace``:
+    delete and create again an object whose update the server refuses as immutable (a changed
+    Job always is).
+
+    Raises :class:`DeployError` (``OPTION``) at once for a bad argument: an unknown target, an
+    option of the other target (``host`` with ``"kubernetes"``, ``namespace`` with
+    ``"docker"``…), a timeout that is not positive, a workflow that is not JSON. Everything else
+    — the workflow's errors (``INVALID``, found before any engine call), the engine or the
+    cluster (``ENGINE_UNREACHABLE``, ``UNAUTHORIZED``, ``FORBIDDEN``, ``CRD_MISSING``…) — ends
+    the handle (its iterators and :meth:`DeployHandle.result` raise).
     """
     return DeployHandle(
         _native.deploy_start(
@@ -279,6 +348,11 @@ def deploy(
             rollback_on_failure,
             publish_address,
             _count("history_max", history_max),
+            _kubeconfig(kubeconfig),
+            _kubeconfig_text(kubeconfig_text),
+            context,
+            namespace,
+            force_replace,
         )
     )
 
@@ -294,10 +368,17 @@ def rollback(
     step_timeout: Optional[Seconds] = None,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
 ) -> DeployHandle:
     """Deploys revision ``to`` (default: the newest successful one before the current) of
     ``project``'s history again, as a new revision (like ``helm rollback``): the handle of the
-    running rollback. No such revision ends the handle with ``NO_HISTORY``."""
+    running rollback. No such revision ends the handle with ``NO_HISTORY``; on Kubernetes a
+    rollback past a revision whose changed Job ran is ``ROLLBACK_REFUSED``. The options are
+    :func:`deploy`'s."""
     return DeployHandle(
         _native.rollback_start(
             target,
@@ -308,11 +389,91 @@ def rollback(
             _seconds("step_timeout", step_timeout),
             publish_address,
             _count("history_max", history_max),
+            _kubeconfig(kubeconfig),
+            _kubeconfig_text(kubeconfig_text),
+            context,
+            namespace,
+            force_replace,
         )
     )
 
 
 @_translated
+def _deploy_plan(
+    workflow: WorkflowInput,
+    target: DeployTarget,
+    *,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> Union[ChangePlan, KubePlan]:
+    return cast(
+        Union[ChangePlan, KubePlan],
+        _native.deploy_plan(
+            workflow,
+            target,
+            project,
+            host,
+            _seconds("timeout", timeout),
+            _seconds("step_timeout", step_timeout),
+            rollback_on_failure,
+            publish_address,
+            _count("history_max", history_max),
+            _kubeconfig(kubeconfig),
+            _kubeconfig_text(kubeconfig_text),
+            context,
+            namespace,
+            force_replace,
+        ),
+    )
+
+
+@overload
+def deploy_plan(
+    workflow: WorkflowInput,
+    target: Literal["docker"] = "docker",
+    *,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+    kubeconfig: None = None,
+    kubeconfig_text: None = None,
+    context: None = None,
+    namespace: None = None,
+    force_replace: Literal[False] = False,
+) -> ChangePlan: ...
+@overload
+def deploy_plan(
+    workflow: WorkflowInput,
+    target: KubernetesTarget,
+    *,
+    project: Optional[str] = None,
+    host: None = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: None = None,
+    history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> KubePlan: ...
+@overload
 def deploy_plan(
     workflow: WorkflowInput,
     target: DeployTarget = "docker",
@@ -324,46 +485,247 @@ def deploy_plan(
     rollback_on_failure: bool = False,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
-) -> ChangePlan:
-    """What :func:`deploy` with the same arguments would change (a dry run: the engine is read,
-    never written): per wave, each container ``create`` / ``update`` / ``recreate`` /
-    ``unchanged``, the networks and volumes first, what would be pruned, and the nodes Docker
-    has no equivalent for. Blocks (GIL released); :func:`adeploy_plan` for ``asyncio``."""
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> Union[ChangePlan, KubePlan]: ...
+def deploy_plan(
+    workflow: WorkflowInput,
+    target: DeployTarget = "docker",
+    *,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> Union[ChangePlan, KubePlan]:
+    """What :func:`deploy` with the same arguments would change (a dry run: the engine or
+    cluster is read, never written). Docker: a :class:`ChangePlan` — per wave, each container
+    ``create`` / ``update`` / ``recreate`` / ``unchanged``, the networks and volumes first, what
+    would be pruned, and the nodes Docker has no equivalent for. Kubernetes: a
+    :class:`KubePlan` — each object in apply order with its node, wave and operation
+    (``create``, ``update``, ``unchanged``, ``recreate``), and the members that would be
+    pruned. Blocks (GIL released); :func:`adeploy_plan` for ``asyncio``."""
+    return _deploy_plan(
+        workflow,
+        target,
+        project=project,
+        host=host,
+        timeout=timeout,
+        step_timeout=step_timeout,
+        rollback_on_failure=rollback_on_failure,
+        publish_address=publish_address,
+        history_max=history_max,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+        force_replace=force_replace,
+    )
+
+
+@_translated
+def status(
+    target: DeployTarget,
+    project: str,
+    *,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> DeploymentStatus:
+    """The §5.3 status of ``project``'s current revision, read from the engine or cluster now
+    (every step with the live state of its containers or objects); ``NO_HISTORY`` for a project
+    never deployed. ``host`` is Docker's; ``kubeconfig``, ``kubeconfig_text``, ``context`` and
+    ``namespace`` Kubernetes' (as in :func:`deploy`)."""
     return cast(
-        ChangePlan,
-        _native.deploy_plan(
-            workflow,
-            target,
-            project,
-            host,
-            _seconds("timeout", timeout),
-            _seconds("step_timeout", step_timeout),
-            rollback_on_failure,
-            publish_address,
-            _count("history_max", history_max),
+        DeploymentStatus,
+        _native.deploy_status(
+            target, project, host, _kubeconfig(kubeconfig), _kubeconfig_text(kubeconfig_text), context, namespace
         ),
     )
 
 
 @_translated
-def status(target: DeployTarget, project: str, *, host: Optional[str] = None) -> DeploymentStatus:
-    """The §5.3 status of ``project``'s current revision, read from the engine now (every step
-    with the live state of its containers); ``NO_HISTORY`` for a project never deployed."""
-    return cast(DeploymentStatus, _native.deploy_status(target, project, host))
-
-
-@_translated
-def history(target: DeployTarget, project: str, *, host: Optional[str] = None) -> List[HistoryEntry]:
+def history(
+    target: DeployTarget,
+    project: str,
+    *,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> List[HistoryEntry]:
     """``project``'s revisions, oldest first (an empty list for a project never deployed),
     without their workflow snapshots (which hold secret values)."""
-    return cast(List[HistoryEntry], _native.deploy_history(target, project, host))
+    return cast(
+        List[HistoryEntry],
+        _native.deploy_history(
+            target, project, host, _kubeconfig(kubeconfig), _kubeconfig_text(kubeconfig_text), context, namespace
+        ),
+    )
 
 
 @_translated
-def down(target: DeployTarget, project: str, *, volumes: bool = False, host: Optional[str] = None) -> DownReport:
-    """Removes ``project``: its containers, networks and revision records, and with ``volumes``
-    its volumes and their data (kept by default, like ``docker compose down``)."""
-    return cast(DownReport, _native.deploy_down(target, project, volumes, host))
+def _down(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]:
+    return cast(
+        Union[DownReport, DeleteReport],
+        _native.deploy_down(
+            target,
+            project,
+            volumes,
+            host,
+            _kubeconfig(kubeconfig),
+            _kubeconfig_text(kubeconfig_text),
+            context,
+            namespace,
+        ),
+    )
+
+
+@overload
+def down(
+    target: Literal["docker"],
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: None = None,
+    kubeconfig_text: None = None,
+    context: None = None,
+    namespace: None = None,
+) -> DownReport: ...
+@overload
+def down(
+    target: KubernetesTarget,
+    project: str,
+    *,
+    volumes: Literal[False] = False,
+    host: None = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> DeleteReport: ...
+@overload
+def down(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]: ...
+def down(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]:
+    """Removes ``project``. Docker: its containers, networks and revision records, and with
+    ``volumes`` its volumes and their data (kept by default, like ``docker compose down``): a
+    :class:`DownReport`. Kubernetes (also :func:`delete`): every member of its ApplySet
+    (background propagation: no orphaned pods), its revision records and its parent Secret,
+    namespaces and CRDs last: a :class:`DeleteReport`."""
+    return _down(
+        target,
+        project,
+        volumes=volumes,
+        host=host,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+    )
+
+
+@overload
+def delete(
+    target: Literal["docker"],
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: None = None,
+    kubeconfig_text: None = None,
+    context: None = None,
+    namespace: None = None,
+) -> DownReport: ...
+@overload
+def delete(
+    target: KubernetesTarget,
+    project: str,
+    *,
+    volumes: Literal[False] = False,
+    host: None = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> DeleteReport: ...
+@overload
+def delete(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]: ...
+def delete(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]:
+    """:func:`down` (Kubernetes' word for it)."""
+    return _down(
+        target,
+        project,
+        volumes=volumes,
+        host=host,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+    )
 
 
 @_translated
@@ -374,6 +736,43 @@ def deployment_status(events: Iterable[Mapping[str, Any]]) -> DeploymentStatus:
     return cast(DeploymentStatus, _native.deployment_status(list(events)))
 
 
+@overload
+async def adeploy_plan(
+    workflow: WorkflowInput,
+    target: Literal["docker"] = "docker",
+    *,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+    kubeconfig: None = None,
+    kubeconfig_text: None = None,
+    context: None = None,
+    namespace: None = None,
+    force_replace: Literal[False] = False,
+) -> ChangePlan: ...
+@overload
+async def adeploy_plan(
+    workflow: WorkflowInput,
+    target: KubernetesTarget,
+    *,
+    project: Optional[str] = None,
+    host: None = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: None = None,
+    history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> KubePlan: ...
+@overload
 async def adeploy_plan(
     workflow: WorkflowInput,
     target: DeployTarget = "docker",
@@ -385,10 +784,32 @@ async def adeploy_plan(
     rollback_on_failure: bool = False,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
-) -> ChangePlan:
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> Union[ChangePlan, KubePlan]: ...
+async def adeploy_plan(
+    workflow: WorkflowInput,
+    target: DeployTarget = "docker",
+    *,
+    project: Optional[str] = None,
+    host: Optional[str] = None,
+    timeout: Optional[Seconds] = None,
+    step_timeout: Optional[Seconds] = None,
+    rollback_on_failure: bool = False,
+    publish_address: Optional[str] = None,
+    history_max: Optional[int] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
+) -> Union[ChangePlan, KubePlan]:
     """:func:`deploy_plan` in a worker thread."""
     return await asyncio.to_thread(
-        deploy_plan,
+        _deploy_plan,
         workflow,
         target,
         project=project,
@@ -398,21 +819,177 @@ async def adeploy_plan(
         rollback_on_failure=rollback_on_failure,
         publish_address=publish_address,
         history_max=history_max,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+        force_replace=force_replace,
     )
 
 
-async def astatus(target: DeployTarget, project: str, *, host: Optional[str] = None) -> DeploymentStatus:
+async def astatus(
+    target: DeployTarget,
+    project: str,
+    *,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> DeploymentStatus:
     """:func:`status` in a worker thread."""
-    return await asyncio.to_thread(status, target, project, host=host)
+    return await asyncio.to_thread(
+        status,
+        target,
+        project,
+        host=host,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+    )
 
 
-async def ahistory(target: DeployTarget, project: str, *, host: Optional[str] = None) -> List[HistoryEntry]:
+async def ahistory(
+    target: DeployTarget,
+    project: str,
+    *,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> List[HistoryEntry]:
     """:func:`history` in a worker thread."""
-    return await asyncio.to_thread(history, target, project, host=host)
+    return await asyncio.to_thread(
+        history,
+        target,
+        project,
+        host=host,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+    )
 
 
+@overload
 async def adown(
-    target: DeployTarget, project: str, *, volumes: bool = False, host: Optional[str] = None
-) -> DownReport:
+    target: Literal["docker"],
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: None = None,
+    kubeconfig_text: None = None,
+    context: None = None,
+    namespace: None = None,
+) -> DownReport: ...
+@overload
+async def adown(
+    target: KubernetesTarget,
+    project: str,
+    *,
+    volumes: Literal[False] = False,
+    host: None = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> DeleteReport: ...
+@overload
+async def adown(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]: ...
+async def adown(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]:
     """:func:`down` in a worker thread."""
-    return await asyncio.to_thread(down, target, project, volumes=volumes, host=host)
+    return await asyncio.to_thread(
+        _down,
+        target,
+        project,
+        volumes=volumes,
+        host=host,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+    )
+
+
+@overload
+async def adelete(
+    target: Literal["docker"],
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: None = None,
+    kubeconfig_text: None = None,
+    context: None = None,
+    namespace: None = None,
+) -> DownReport: ...
+@overload
+async def adelete(
+    target: KubernetesTarget,
+    project: str,
+    *,
+    volumes: Literal[False] = False,
+    host: None = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> DeleteReport: ...
+@overload
+async def adelete(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]: ...
+async def adelete(
+    target: DeployTarget,
+    project: str,
+    *,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[PathLike] = None,
+    kubeconfig_text: Optional[Union[str, bytes]] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Union[DownReport, DeleteReport]:
+    """:func:`delete` in a worker thread."""
+    return await asyncio.to_thread(
+        _down,
+        target,
+        project,
+        volumes=volumes,
+        host=host,
+        kubeconfig=kubeconfig,
+        kubeconfig_text=kubeconfig_text,
+        context=context,
+        namespace=namespace,
+    )

@@ -55,13 +55,22 @@ class GenerateError(CelestraError):
 class DeployError(CelestraError):
     """A deploy call could not proceed, or (``status`` set) a deployment failed.
 
-    ``code`` is stable: ``ENGINE_UNREACHABLE`` (the engine's socket or address does not answer;
-    the message names it), ``ENGINE`` (the engine answered with an error), ``INVALID`` (the
-    workflow has errors: ``diagnostics``), ``OPTION`` (a wrong argument: unknown target, bad
-    timeout, a workflow that is not JSON — ``line``/``column`` for malformed JSON text),
-    ``IMAGE_NOT_FOUND``, ``GATE_FAILED`` (a step's readiness gate failed: exit code, unhealthy,
-    crash), ``TIMEOUT``, ``CANCELLED``, ``NO_HISTORY`` (no such revision, or none to roll back
-    to), ``ROLLBACK_REFUSED``; ``INTERNAL`` for a bug caught at the boundary.
+    ``code`` is stable: ``ENGINE_UNREACHABLE`` (the engine's socket or address, or the
+    Kubernetes API server, does not answer; the message names it), ``ENGINE`` (the engine or
+    API server answered with an error), ``INVALID`` (the workflow has errors: ``diagnostics``),
+    ``OPTION`` (a wrong argument: unknown target, an option of the other target, bad timeout,
+    a workflow that is not JSON — ``line``/``column`` for malformed JSON text —, a kubeconfig
+    that cannot be read, or one given as text that runs a command, reads a file or sets a
+    proxy), ``IMAGE_NOT_FOUND``, ``GATE_FAILED`` (a step's readiness gate failed: exit code,
+    unhealthy, crash), ``TIMEOUT``, ``CANCELLED``, ``NO_HISTORY`` (no such revision, or none to
+    roll back to), ``ROLLBACK_REFUSED``; from a Kubernetes cluster also ``UNAUTHORIZED`` (401:
+    the token or certificate is missing, wrong or expired), ``FORBIDDEN`` (403, or the
+    pre-flight's access reviews: nothing was applied), ``REJECTED`` (the API server refused an
+    object: invalid, an admission webhook, an unknown field), ``IMMUTABLE`` (an update of an
+    immutable field; ``force_replace`` recreates the object), ``CONFLICT`` (409),
+    ``CRD_MISSING`` (a kind the cluster does not serve) and ``QUOTA`` (a ResourceQuota has no
+    room for what the deploy adds; read before any write); ``INTERNAL`` for a bug caught at the
+    boundary.
 
     ``status`` is the final deployment status (``workflow-format.md`` §5.3) when the error is a
     deployment that ran and failed (``DeployHandle.result(raise_on_failure=True)``); the

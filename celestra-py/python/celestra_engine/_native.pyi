@@ -105,6 +105,8 @@ class DeployHandle:
         self,
     ) -> Optional[Tuple[Dict[str, Any], Optional[Tuple[str, str, List[Dict[str, Any]]]]]]: ...
 
+# Every call takes the options of both targets ("docker", "kubernetes"/"k8s"); one of the other
+# target that is given raises DeployError OPTION.
 def deploy_start(
     workflow: _Input,
     target: str,
@@ -115,6 +117,11 @@ def deploy_start(
     rollback_on_failure: bool = False,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
+    kubeconfig: Optional[str] = None,
+    kubeconfig_text: Optional[str] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
 ) -> DeployHandle: ...
 def rollback_start(
     target: str,
@@ -125,7 +132,13 @@ def rollback_start(
     step_timeout: Optional[float] = None,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
+    kubeconfig: Optional[str] = None,
+    kubeconfig_text: Optional[str] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
 ) -> DeployHandle: ...
+# Docker's change plan, or the Kubernetes plan.
 def deploy_plan(
     workflow: _Input,
     target: str,
@@ -136,10 +149,39 @@ def deploy_plan(
     rollback_on_failure: bool = False,
     publish_address: Optional[str] = None,
     history_max: Optional[int] = None,
+    kubeconfig: Optional[str] = None,
+    kubeconfig_text: Optional[str] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+    force_replace: bool = False,
 ) -> Dict[str, Any]: ...
-def deploy_status(target: str, project: str, host: Optional[str] = None) -> Dict[str, Any]: ...
-def deploy_history(target: str, project: str, host: Optional[str] = None) -> List[Dict[str, Any]]: ...
+def deploy_status(
+    target: str,
+    project: str,
+    host: Optional[str] = None,
+    kubeconfig: Optional[str] = None,
+    kubeconfig_text: Optional[str] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> Dict[str, Any]: ...
+def deploy_history(
+    target: str,
+    project: str,
+    host: Optional[str] = None,
+    kubeconfig: Optional[str] = None,
+    kubeconfig_text: Optional[str] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
+) -> List[Dict[str, Any]]: ...
+# Docker's DownReport, or the Kubernetes DeleteReport.
 def deploy_down(
-    target: str, project: str, volumes: bool = False, host: Optional[str] = None
+    target: str,
+    project: str,
+    volumes: bool = False,
+    host: Optional[str] = None,
+    kubeconfig: Optional[str] = None,
+    kubeconfig_text: Optional[str] = None,
+    context: Optional[str] = None,
+    namespace: Optional[str] = None,
 ) -> Dict[str, Any]: ...
 def deployment_status(events: Union[Sequence[Mapping[str, Any]], str, bytes]) -> Dict[str, Any]: ...

@@ -17,6 +17,7 @@ __all__ = [
     "ChangeWave",
     "CodeInfo",
     "Connection",
+    "DeleteReport",
     "DeployErrorCode",
     "DeployEvent",
     "DeployProgress",
@@ -27,6 +28,8 @@ __all__ = [
     "FinishedEvent",
     "Generated",
     "HistoryEntry",
+    "KubePlan",
+    "KubernetesTarget",
     "Ledger",
     "LedgerEntry",
     "LogEvent",
@@ -36,6 +39,7 @@ __all__ = [
     "ObjectRef",
     "Plan",
     "PlannedNode",
+    "PlannedObject",
     "Related",
     "Report",
     "RollbackStartedEvent",
@@ -197,9 +201,12 @@ class CodeInfo(TypedDict):
 # The core's deploy model as JSON (celestra-core/src/deploy): events, the §5.3 status, the
 # change plan, revisions. Times are RFC 3339 UTC text with milliseconds.
 
-#: Where a deploy goes: only ``"docker"`` is available (``"kubernetes"`` is refused with
-#: ``OPTION`` until its driver ships).
-DeployTarget = Literal["docker"]
+#: Where a deploy goes: a Docker engine (its Engine API) or a Kubernetes cluster (server-side
+#: apply; ``"k8s"`` is an alias of ``"kubernetes"``).
+DeployTarget = Literal["docker", "kubernetes", "k8s"]
+
+#: The Kubernetes target, by either name.
+KubernetesTarget = Literal["kubernetes", "k8s"]
 
 #: The stable codes of :class:`DeployError`.
 DeployErrorCode = Literal[
@@ -213,6 +220,13 @@ DeployErrorCode = Literal[
     "CANCELLED",
     "NO_HISTORY",
     "ROLLBACK_REFUSED",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
+    "REJECTED",
+    "IMMUTABLE",
+    "CONFLICT",
+    "CRD_MISSING",
+    "QUOTA",
     "INTERNAL",
 ]
 
@@ -397,9 +411,41 @@ class HistoryEntry(TypedDict):
 
 
 class DownReport(TypedDict):
-    """What :func:`down` removed."""
+    """What :func:`down` removed (target ``"docker"``)."""
 
     containers: List[str]
     networks: List[str]
     volumes: List[str]
     revisions: int
+
+
+class PlannedObject(TypedDict):
+    """One object of a :class:`KubePlan`, in apply order."""
+
+    #: ``Kind/namespace/name`` (``Kind/name`` when cluster-scoped).
+    object: str
+    nodeId: str
+    wave: int
+    op: Literal["create", "update", "unchanged", "recreate"]
+
+
+class KubePlan(TypedDict):
+    """What a deploy to Kubernetes would do (:func:`deploy_plan` with target ``"kubernetes"``),
+    from the live members of the project (nothing is written)."""
+
+    project: str
+    namespace: str
+    objects: List[PlannedObject]
+    #: Members that would be pruned (``Kind/namespace/name``).
+    prune: List[str]
+
+
+class DeleteReport(TypedDict):
+    """What :func:`delete` (:func:`down` with target ``"kubernetes"``) removed."""
+
+    #: ``Kind/namespace/name`` of every member deleted.
+    objects: List[str]
+    #: Revision records removed.
+    revisions: int
+    #: The parent (inventory) Secret was removed.
+    parent: bool
