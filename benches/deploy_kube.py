@@ -78,7 +78,7 @@ class Cluster:
         for _ in range(600):
             if not self.team_namespaces():
                 # objects outside the groups live in `default`
-                left = self.k("get", "deployments,statefulsets,jobs,services,configmaps,secrets",
+                left = self.k("get", "deployments,statefulsets,jobs,services,configmaps",
                               "-n", "default", "-l", "app.kubernetes.io/managed-by=celestra",
                               "-o", "name").stdout.split()
                 if not left:

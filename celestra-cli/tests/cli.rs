@@ -227,3 +227,78 @@ fn live_mode_downgrades_missing_images() {
         "{v}"
     );
 }
+
+#[test]
+fn health_reads_yaml_documents_and_lists_and_prints_kstatus_or_the_gate() {
+    let dir = std::env::temp_dir().join(format!("celestra-health-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let yaml = dir.join("objects.yaml");
+    std::fs::write(
+        &yaml,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop, generation: 2}\n\
+         spec: {replicas: 2}\nstatus: {observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1}\n\
+         ---\n# a comment-only document is skipped\n---\n\
+         apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate, namespace: shop}\n\
+         status: {startTime: '2026-01-01T00:00:00Z', active: 1}\n\
+         ---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n",
+    )
+    .unwrap();
+    let y = yaml.to_str().unwrap();
+    let o = celestra(&["health", y]);
+    assert_eq!(o.status.code(), Some(1), "not everything is Current");
+    let t = text(&o);
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(lines.len(), 4, "{t}");
+    assert!(
+        lines[0].starts_with("APIVERSION") && lines[0].contains("STATUS"),
+        "{t}"
+    );
+    assert!(
+        lines[1].contains("Deployment")
+            && lines[1].contains("InProgress")
+            && lines[1].contains("LessAvailable"),
+        "{t}"
+    );
+    // kstatus calls a running Job Current; the gate waits for it to complete
+    assert!(
+        lines[2].contains("Job") && lines[2].contains("Current"),
+        "{t}"
+    );
+    let o = celestra(&["health", y, "--gate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[1]["verdict"], "waiting");
+    assert_eq!(v[1]["reason"], "JobRunning");
+    assert_eq!(v[2]["verdict"], "ready");
+    assert_eq!(v[0]["namespace"], "shop");
+    // a List from `kubectl get -o json`, on standard input
+    let list = r#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"},"status":{"phase":"Active"}}]}"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_celestra"))
+        .args(["health", "-", "--gate"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Namespace") && text(&o).contains("ready"));
+    // unreadable input: exit 2 with the document named
+    std::fs::write(&yaml, "kind: ConfigMap\n---\n: : :\n  - [\n").unwrap();
+    let o = celestra(&["health", y]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("document 2"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(&yaml, "metadata: {name: x}\n").unwrap();
+    let o = celestra(&["health", y]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("without a kind"));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1024,3 +1024,122 @@ async fn every_fixture_deploys_to_its_gates_or_is_refused_with_a_reason() {
     assert_eq!(deployed, outcomes.len() - refused.len() - 1, "{outcomes:?}");
     drop_namespace(ns);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crd_is_established_before_its_custom_resources_are_applied() {
+    let ns = &namespace("crd");
+    let k = kube(ns).await;
+    let group = format!("t{}.celestra.test", std::process::id());
+    let wf = json!({"schemaVersion": "1.0", "id": "wf-crd", "name": "crd", "nodes": [
+        {"id": "crd", "type": "celestra-customresource", "position": {"x": 0, "y": 0}, "data": {"name": "widget", "properties": {
+            "group": group, "version": "v1alpha1", "kind": "Widget", "plural": "widgets", "scope": "Namespaced",
+            "schema": [{"name": "size", "type": "integer", "default": 1, "minimum": 1, "maximum": 9}],
+            "instances": [{"name": "small", "spec": {"size": 2}}, {"name": "large", "spec": {"size": 9}}]}}}],
+        "connections": []});
+    let (s, evs) = deploy(&k, &wf, &opts("crd", ns)).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    // the CRD was applied, then the instances (in this order, in one step)
+    let applied: Vec<String> = evs
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Step {
+                action: Action::Apply,
+                status: EventStatus::Succeeded,
+                object: Some(o),
+                ..
+            } => Some(format!("{}/{}", o.kind, o.name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        applied,
+        [
+            format!("CustomResourceDefinition/widgets.{group}"),
+            "Widget/small".to_owned(),
+            "Widget/large".to_owned()
+        ]
+    );
+    let w = kubectl_json(&["-n", ns, "get", &format!("widgets.{group}"), "large"]);
+    assert_eq!(w["spec"]["size"], 9);
+    // a redeploy sends nothing; delete removes the instances, then the CRD
+    let (s2, evs2) = deploy(&k, &wf, &opts("crd", ns)).await;
+    assert_eq!(s2.status, DeploymentState::Success, "{}", s2.details);
+    assert!(!evs2.iter().any(|e| matches!(
+        &e.body,
+        EventBody::Step {
+            action: Action::Apply,
+            status: EventStatus::Succeeded,
+            ..
+        }
+    )));
+    let r = k.delete("crd", Some(ns)).await.unwrap();
+    assert_eq!(
+        r.objects.last().map(String::as_str),
+        Some(format!("CustomResourceDefinition/widgets.{group}").as_str()),
+        "{:?}",
+        r.objects
+    );
+    let (ok, _) = kubectl(&["get", "crd", &format!("widgets.{group}")]);
+    assert!(!ok, "the CRD is gone");
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_immutable_change_fails_naming_the_node_unless_force_replace_and_failures_roll_back() {
+    let ns = &namespace("immutable");
+    let k = kube(ns).await;
+    let mut o = opts("imm", ns);
+    let (s, _) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    let pvc_before = kubectl_json(&["-n", ns, "get", "pvc"])["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    // a StatefulSet's volume claim templates cannot change in place
+    let mut wf = ex2();
+    props(&mut wf, "p1")["storage"] = json!("2Gi");
+    let (s2, _) = deploy(&k, &wf, &o).await;
+    assert_eq!(s2.status, DeploymentState::Failed);
+    assert_eq!(node_state(&s2, "pg"), NodeState::Failed);
+    let msg = message(&s2, "pg");
+    assert!(
+        msg.contains("StatefulSet") && msg.contains("--force-replace"),
+        "{msg}"
+    );
+    // with --force-replace it is deleted and created again; its volume is kept
+    o.force_replace = true;
+    let (s3, evs) = deploy(&k, &wf, &o).await;
+    assert_eq!(s3.status, DeploymentState::Success, "{}", s3.details);
+    assert!(evs.iter().any(|e| matches!(&e.body, EventBody::Step { object: Some(r), status: EventStatus::Succeeded, message, .. } if r.name == "pg" && message == "recreated")));
+    assert!(
+        kubectl_json(&["-n", ns, "get", "pvc"])["items"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= pvc_before,
+        "no volume deleted"
+    );
+    // rollback on failure: an unpullable image in the next revision, the previous one restored
+    o.force_replace = false;
+    o.rollback_on_failure = true;
+    let mut bad = wf.clone();
+    props(&mut bad, "a1")["image"] = json!("127.0.0.1:1/celestra-test/missing:2");
+    let (s4, evs4) = deploy(&k, &bad, &o).await;
+    assert_eq!(s4.status, DeploymentState::Failed);
+    assert_eq!(
+        s4.reason,
+        Some(celestra_core::deploy::Reason::RolledBack),
+        "{}",
+        s4.details
+    );
+    assert!(
+        evs4.iter()
+            .any(|e| matches!(e.body, EventBody::RollbackStarted { .. }))
+    );
+    let image = kubectl_json(&["-n", ns, "get", "deployment", "api"])["spec"]["template"]["spec"]["containers"][0]["image"].clone();
+    assert_eq!(image, "celestra-test/busybox:1");
+    let h = k.history("imm", Some(ns)).await.unwrap();
+    assert_eq!(h.current().unwrap().rollback_of, Some(3));
+    k.delete("imm", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}

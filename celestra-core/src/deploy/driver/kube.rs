@@ -256,7 +256,11 @@ fn api_error(url: &str, what: &str, e: ::kube::Error) -> DeployError {
                 ),
                 409 => DeployError::new(ErrorCode::Conflict, format!("{what}: conflict: {detail}")),
                 422 | 400 => {
-                    let code = if detail.contains("immutable") {
+                    // "field is immutable", and StatefulSet's "updates to statefulset spec
+                    // for fields other than … are forbidden"
+                    let code = if detail.contains("immutable")
+                        || (detail.contains("updates to") && detail.contains("are forbidden"))
+                    {
                         ErrorCode::Immutable
                     } else {
                         ErrorCode::Rejected
@@ -625,6 +629,16 @@ impl Kube {
         if group.is_empty() {
             return self.resolve("v1", kind, false).await;
         }
+        // a version already discovered for the desired objects
+        let cached = {
+            let m = self.resources.lock().expect("discovery");
+            m.iter()
+                .filter(|(av, _)| av.split_once('/').is_some_and(|(g, _)| g == group))
+                .find_map(|(_, list)| list.iter().find(|(ar, _)| ar.kind == kind).cloned())
+        };
+        if let Some((ar, caps)) = cached {
+            return Ok(Some((ar, caps.scope == Scope::Namespaced)));
+        }
         match ::kube::discovery::group(&self.client, group).await {
             Err(::kube::Error::Discovery(_)) => Ok(None),
             Ok(g) => {
@@ -660,10 +674,20 @@ impl Kube {
         p: &'p KubeProject,
         refresh: bool,
     ) -> Result<(Vec<Target<'p>>, Vec<(&'p KubeStep, &'p KubeObject)>), DeployError> {
+        // discover every apiVersion at once (one GET each), then resolve from the cache
+        let mut versions: Vec<&str> = p.objects().map(|(_, o)| o.api_version.as_str()).collect();
+        crate::sort::sort(&mut versions);
+        versions.dedup();
+        for r in
+            futures_util::future::join_all(versions.iter().map(|v| self.resolve(v, "", refresh)))
+                .await
+        {
+            r?;
+        }
         let mut out = Vec::new();
         let mut missing = Vec::new();
         for (st, o) in p.objects() {
-            match self.resolve(&o.api_version, &o.kind, refresh).await? {
+            match self.resolve(&o.api_version, &o.kind, false).await? {
                 Some((ar, namespaced)) => out.push(Target {
                     step: st,
                     obj: o,
@@ -862,11 +886,14 @@ impl Kube {
         Ok(History::from_revisions(revs, usize::MAX))
     }
 
+    /// Writes a revision record; once it is finished, removes the oldest beyond `max` of
+    /// `kept` (the revisions there before this one).
     async fn write_record(
         &self,
         p: &KubeProject,
         r: &Revision,
         max: usize,
+        kept: &[u64],
     ) -> Result<(), DeployError> {
         let name = Self::record_name(&p.name, r.revision);
         let body = json!({
@@ -886,18 +913,19 @@ impl Kube {
         });
         self.apply_secret(&p.namespace, &name, &body).await?;
         if r.finished_at.is_some() {
-            let h = self.history(&p.name, Some(&p.namespace)).await?;
-            let n = h.revisions.len();
-            if n > max {
+            let mut all: Vec<u64> = kept.iter().copied().filter(|n| *n != r.revision).collect();
+            all.push(r.revision);
+            crate::sort::sort(&mut all);
+            if all.len() > max {
                 let api: Api<DynamicObject> = Api::namespaced_with(
                     self.client.clone(),
                     &p.namespace,
                     &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
                 );
-                for old in h.revisions.iter().take(n - max) {
+                for old in &all[..all.len() - max] {
                     let _ = api
                         .delete(
-                            &Self::record_name(&p.name, old.revision),
+                            &Self::record_name(&p.name, *old),
                             &DeleteParams::background(),
                         )
                         .await;
@@ -1194,9 +1222,66 @@ impl Kube {
         let verbs = ["get", "list", "watch", "create", "patch", "delete"];
         let api: Api<k8s_openapi::api::authorization::v1::SelfSubjectAccessReview> =
             Api::all(self.client.clone());
+        // One SelfSubjectRulesReview per namespace answers most questions at once; what its
+        // rules do not allow (or a namespace whose rules are incomplete, e.g. a webhook
+        // authorizer) and cluster-scoped resources are asked one by one.
+        use k8s_openapi::api::authorization::v1 as authz;
+        let nss: BTreeSet<String> = need
+            .iter()
+            .map(|n| n.2.clone())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let rapi: Api<authz::SelfSubjectRulesReview> = Api::all(self.client.clone());
+        let reviews = futures_util::future::join_all(nss.iter().map(|ns| {
+            let rapi = rapi.clone();
+            async move {
+                let review = authz::SelfSubjectRulesReview {
+                    spec: authz::SelfSubjectRulesReviewSpec {
+                        namespace: Some(ns.clone()),
+                    },
+                    ..Default::default()
+                };
+                (ns.clone(), rapi.create(&Default::default(), &review).await)
+            }
+        }))
+        .await;
+        let mut rules: BTreeMap<String, Vec<authz::ResourceRule>> = BTreeMap::new();
+        for (ns, r) in reviews {
+            match r {
+                Ok(rv) => {
+                    if let Some(st) = rv.status.filter(|st| !st.incomplete) {
+                        rules.insert(ns, st.resource_rules);
+                    }
+                }
+                Err(e) => {
+                    return Err(api_error(
+                        &self.url,
+                        "asking for permissions (SelfSubjectRulesReview)",
+                        e,
+                    ));
+                }
+            }
+        }
+        let by_rules = |g: &str, r: &str, ns: &str, v: &str| {
+            let any = |list: &Option<Vec<String>>, x: &str| {
+                list.as_ref()
+                    .is_some_and(|l| l.iter().any(|i| i == "*" || i == x))
+            };
+            rules.get(ns).is_some_and(|rs| {
+                rs.iter().any(|rule| {
+                    rule.verbs.iter().any(|x| x == "*" || x == v)
+                        && any(&rule.api_groups, g)
+                        && any(&rule.resources, r)
+                        && rule.resource_names.as_ref().is_none_or(|n| n.is_empty())
+                })
+            })
+        };
         let mut asks = Vec::new();
         for (g, r, ns) in &need {
             for v in verbs {
+                if !ns.is_empty() && by_rules(g, r, ns, v) {
+                    continue;
+                }
                 asks.push((g.clone(), r.clone(), ns.clone(), v));
             }
         }
@@ -1501,9 +1586,19 @@ impl Kube {
             .unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
         let mut rec = Revision::new(revision, &deployment_id, workflow, options.to_json(), now());
         rec.rollback_of = rollback_of;
-        self.write_record(p, &rec, max).await?;
+        self.write_record(p, &rec, max, &[]).await?;
         // the parent names the union first, so that an interrupted deploy is still found
-        self.write_parent(p, &gks, &nss).await?;
+        // (written only when that changes what it names)
+        let names = |g: &[String], n: &[String]| {
+            let extra: Vec<&String> = n.iter().filter(|x| **x != p.namespace).collect();
+            let mut extra_old: Vec<&String> =
+                old_nss.iter().filter(|x| **x != p.namespace).collect();
+            extra_old.dedup();
+            parent.is_none() || g != old_gks.as_slice() || extra != extra_old
+        };
+        if names(&gks, &nss) {
+            self.write_parent(p, &gks, &nss).await?;
+        }
         let run = Run {
             k: self,
             p,
@@ -1548,9 +1643,17 @@ impl Kube {
                 match run.prune().await {
                     Ok(()) => {
                         // the parent now names what is there
-                        let mut nss = vec![p.namespace.clone()];
-                        nss.extend(p.additional_namespaces());
-                        self.write_parent(p, &p.group_kinds(), &nss).await?;
+                        let mut now_nss = vec![p.namespace.clone()];
+                        now_nss.extend(p.additional_namespaces());
+                        let now_gks = p.group_kinds();
+                        if now_gks != gks
+                            || now_nss
+                                .iter()
+                                .filter(|x| **x != p.namespace)
+                                .ne(nss.iter().filter(|x| **x != p.namespace))
+                        {
+                            self.write_parent(p, &now_gks, &now_nss).await?;
+                        }
                         None
                     }
                     Err(e) => Some((Reason::Error, e.message)),
@@ -1572,7 +1675,8 @@ impl Kube {
             None => format!("revision {revision} deployed"),
         };
         rec.finished_at = Some(now());
-        self.write_record(p, &rec, max).await?;
+        let kept: Vec<u64> = history.revisions.iter().map(|r| r.revision).collect();
+        self.write_record(p, &rec, max, &kept).await?;
         let Some((failed, why)) = end else {
             em.emit(EventBody::Finished {
                 outcome: Outcome::Success,
@@ -2180,6 +2284,7 @@ impl<'a> Run<'a> {
                     match self.apply(&t, &api).await {
                         Ok(v) => v,
                         Err(e) if e.code == ErrorCode::Immutable && self.force_replace => {
+                            op = ObjectOp::Recreate;
                             self.recreate(&t, &api).await.map_err(fail)?
                         }
                         Err(e) if e.code == ErrorCode::Immutable => {
