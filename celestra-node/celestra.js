@@ -173,8 +173,8 @@ class Session {
   free() {}
 }
 
-const { DeployError, DeployHandle, deploy, deployPlan, deploymentStatus, down, history, rollback, status } =
-  require("./deploy.js")(input);
+const deployApi = require("./deploy.js")(input);
+const { DeployError, DeployHandle, deploy, deployPlan, deploymentStatus, down, history, rollback, status } = deployApi;
 
 module.exports = {
   DeployError,
@@ -183,6 +183,8 @@ module.exports = {
   deploy,
   deployPlan,
   deploymentStatus,
+  // `down` under Kubernetes' word for it.
+  delete: deployApi.delete,
   down,
   history,
   rollback,

@@ -2,9 +2,11 @@
 // (celestra-core/src/deploy: events, the §5.3 status, the change plan, revisions) as JSON.
 import type { Diagnostic, WorkflowInput } from "./types";
 
-/** Where a deploy goes. Only "docker" is available; "kubernetes" is refused with OPTION until its
- * driver ships. */
-export type DeployTarget = "docker";
+/** Where a deploy goes: a Docker engine (its Engine API) or a Kubernetes cluster (server-side
+ * apply; "k8s" is an alias of "kubernetes"). */
+export type DeployTarget = "docker" | KubernetesTarget;
+/** The Kubernetes target, by either name. */
+export type KubernetesTarget = "kubernetes" | "k8s";
 /** The target named in events and statuses. */
 export type DeployTargetName = "docker" | "kubernetes";
 
@@ -20,9 +22,17 @@ export type DeployErrorCode =
   | "CANCELLED"
   | "NO_HISTORY"
   | "ROLLBACK_REFUSED"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "REJECTED"
+  | "IMMUTABLE"
+  | "CONFLICT"
+  | "CRD_MISSING"
+  | "QUOTA"
   | "INTERNAL";
 
-/** Options of `deploy` and `deployPlan` (an unknown key is an OPTION error). */
+/** Options of `deploy` and `deployPlan` on Docker (an unknown key is an OPTION error, and so is
+ * an option of the Kubernetes target). */
 export interface DeployOptions {
   /** The Docker Compose project (default: the workflow's name, made a valid project name). */
   project?: string;
@@ -41,7 +51,7 @@ export interface DeployOptions {
   historyMax?: number;
 }
 
-/** Options of `rollback`. */
+/** Options of `rollback` on Docker. */
 export interface RollbackOptions {
   project: string;
   /** The revision restored (default: the newest successful one before the current). */
@@ -53,16 +63,68 @@ export interface RollbackOptions {
   historyMax?: number;
 }
 
-/** Options of `status` and `history`. */
+/** Options of `status` and `history` on Docker. */
 export interface ProjectOptions {
   project: string;
   host?: string;
 }
 
-/** Options of `down`. */
+/** Options of `down` on Docker. */
 export interface DownOptions extends ProjectOptions {
   /** Also remove the project's volumes and their data (default false, like compose down). */
   volumes?: boolean;
+}
+
+/** Where the cluster's credentials come from (every Kubernetes call). */
+export interface KubeConnection {
+  /** A kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service
+   * account). */
+  kubeconfig?: string;
+  /** A kubeconfig's content (an upload): only inline credentials (token,
+   * client-certificate-data, client-key-data, certificate-authority-data); exec and
+   * auth-provider plugins, file paths and proxy-url are refused with OPTION before anything is
+   * contacted. Not together with `kubeconfig`. */
+  kubeconfigText?: string;
+  /** The kubeconfig context (default: its current one). */
+  context?: string;
+  /** The project's namespace: its inventory (the parent Secret `celestra-<project>`), its
+   * revision records and the objects outside AppGroups (default: the context's, else
+   * "default"). */
+  namespace?: string;
+}
+
+/** Options of `deploy` and `deployPlan` on Kubernetes (an unknown key is an OPTION error, and so
+ * is an option of the Docker target). */
+export interface KubeDeployOptions extends KubeConnection {
+  /** The project (ApplySet) name (default: the workflow's name, made a DNS label). */
+  project?: string;
+  /** The whole deploy's timeout (default: the workflow's totalTimeoutSeconds, 1800). */
+  timeoutSeconds?: number;
+  /** Each wave's gate timeout (default: the workflow's stepTimeoutSeconds, 300). */
+  stepTimeoutSeconds?: number;
+  /** Restore the previous successful revision when the deploy fails (never past a Job that ran). */
+  rollbackOnFailure?: boolean;
+  /** Revisions kept in the history (default 10). */
+  historyMax?: number;
+  /** Delete and create again an object whose update the server refuses as immutable (a changed
+   * Job always is). */
+  forceReplace?: boolean;
+}
+
+/** Options of `rollback` on Kubernetes. */
+export interface KubeRollbackOptions extends KubeConnection {
+  project: string;
+  /** The revision restored (default: the newest successful one before the current). */
+  to?: number;
+  timeoutSeconds?: number;
+  stepTimeoutSeconds?: number;
+  historyMax?: number;
+  forceReplace?: boolean;
+}
+
+/** Options of `status`, `history` and `down` / `delete` on Kubernetes. */
+export interface KubeProjectOptions extends KubeConnection {
+  project: string;
 }
 
 /** Options of `DeployHandle.result`. */
@@ -220,12 +282,41 @@ export interface HistoryEntry {
   finishedAt?: string;
 }
 
-/** What `down` removed. */
+/** What `down` removed (Docker). */
 export interface DownReport {
   containers: string[];
   networks: string[];
   volumes: string[];
   revisions: number;
+}
+
+/** One object of a `KubePlan`, in apply order. */
+export interface PlannedObject {
+  /** `Kind/namespace/name` (`Kind/name` when cluster-scoped). */
+  object: string;
+  nodeId: string;
+  wave: number;
+  op: "create" | "update" | "unchanged" | "recreate";
+}
+
+/** What a deploy to Kubernetes would do (`deployPlan`), from the project's live members (nothing
+ * is written). */
+export interface KubePlan {
+  project: string;
+  namespace: string;
+  objects: PlannedObject[];
+  /** Members that would be pruned (`Kind/namespace/name`). */
+  prune: string[];
+}
+
+/** What `down` / `delete` removed (Kubernetes). */
+export interface DeleteReport {
+  /** `Kind/namespace/name` of every member deleted. */
+  objects: string[];
+  /** Revision records removed. */
+  revisions: number;
+  /** The parent (inventory) Secret was removed. */
+  parent: boolean;
 }
 
 /** Every failure of the deploy API. */
@@ -260,20 +351,40 @@ export declare class DeployHandle implements AsyncIterable<DeployEvent> {
   result(options?: ResultOptions): Promise<DeploymentStatus>;
 }
 
+/** The options of `deploy` and `deployPlan` for a target (a union of targets: either). */
+export type DeployOptionsFor<T extends DeployTarget> = T extends "docker" ? DeployOptions : KubeDeployOptions;
+/** The options of `rollback` for a target. */
+export type RollbackOptionsFor<T extends DeployTarget> = T extends "docker" ? RollbackOptions : KubeRollbackOptions;
+/** The options of `status` and `history` for a target. */
+export type ProjectOptionsFor<T extends DeployTarget> = T extends "docker" ? ProjectOptions : KubeProjectOptions;
+/** The options of `down` / `delete` for a target. */
+export type DownOptionsFor<T extends DeployTarget> = T extends "docker" ? DownOptions : KubeProjectOptions;
+/** What `deployPlan` gives for a target. */
+export type PlanFor<T extends DeployTarget> = T extends "docker" ? ChangePlan : KubePlan;
+/** What `down` / `delete` give for a target. */
+export type DownReportFor<T extends DeployTarget> = T extends "docker" ? DownReport : DeleteReport;
+
 /** Deploys `workflow`: the handle of the running deploy. Never throws: every error ends the
  * handle. */
-export declare function deploy(workflow: WorkflowInput, target: DeployTarget, options?: DeployOptions): DeployHandle;
+export declare function deploy<T extends DeployTarget>(workflow: WorkflowInput, target: T, options?: DeployOptionsFor<T>): DeployHandle;
 /** Deploys revision `to` (default: the newest successful one before the current) again, as a
  * new revision. */
-export declare function rollback(target: DeployTarget, options: RollbackOptions): DeployHandle;
-/** What a deploy would change, without writing to the engine (a dry run). */
-export declare function deployPlan(workflow: WorkflowInput, target: DeployTarget, options?: DeployOptions): Promise<ChangePlan>;
-/** The status of a project's current revision, read from the engine now (NO_HISTORY when it has
- * none). */
-export declare function status(target: DeployTarget, options: ProjectOptions): Promise<DeploymentStatus>;
+export declare function rollback<T extends DeployTarget>(target: T, options: RollbackOptionsFor<T>): DeployHandle;
+/** What a deploy would change, without writing to the engine or cluster (a dry run): Docker's
+ * change plan, or the Kubernetes plan. */
+export declare function deployPlan<T extends DeployTarget>(workflow: WorkflowInput, target: T, options?: DeployOptionsFor<T>): Promise<PlanFor<T>>;
+/** The status of a project's current revision, read from the engine or cluster now (NO_HISTORY
+ * when it has none). */
+export declare function status<T extends DeployTarget>(target: T, options: ProjectOptionsFor<T>): Promise<DeploymentStatus>;
 /** A project's revisions, oldest first (empty for a project never deployed). */
-export declare function history(target: DeployTarget, options: ProjectOptions): Promise<HistoryEntry[]>;
-/** Removes a project: containers, networks, revision records, and volumes with `volumes`. */
-export declare function down(target: DeployTarget, options: DownOptions): Promise<DownReport>;
+export declare function history<T extends DeployTarget>(target: T, options: ProjectOptionsFor<T>): Promise<HistoryEntry[]>;
+/** Removes a project. Docker: containers, networks, revision records, and volumes with
+ * `volumes`. Kubernetes: every member of its ApplySet (background propagation), its revision
+ * records and its parent Secret. */
+export declare function down<T extends DeployTarget>(target: T, options: DownOptionsFor<T>): Promise<DownReportFor<T>>;
+/** `down`, under Kubernetes' word for it: exported as `delete` (`engine.delete(…)`, or
+ * `import { delete as deleteProject } from "@celestra/engine"`). */
+declare function deleteProject<T extends DeployTarget>(target: T, options: DownOptionsFor<T>): Promise<DownReportFor<T>>;
+export { deleteProject as delete };
 /** The §5.3 status folded from events (the core's reducer). */
 export declare function deploymentStatus(events: Iterable<DeployEvent>): DeploymentStatus;

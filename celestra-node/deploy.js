@@ -1,7 +1,9 @@
-// The deploy API (target "docker"): deploy, rollback, deployPlan, status, history, down,
-// deploymentStatus. The addon runs each call on its own tokio runtime (never on the event loop
-// nor on libuv's thread pool) and reports through a callback: messages of a tag character and
-// JSON ("e" an event, "d" the result, "x" a DeployError payload; src/deploy.rs).
+// The deploy API (targets "docker" and "kubernetes"): deploy, rollback, deployPlan, status,
+// history, down (alias delete), deploymentStatus. The addon runs each call on its own tokio
+// runtime (never on the event loop nor on libuv's thread pool) and reports through a callback:
+// messages of a tag character and JSON ("e" an event, "d" the result, "x" a DeployError
+// payload; src/deploy.rs). Each call takes the options of both targets; one of the other target
+// (host with "kubernetes", namespace with "docker"…) is an OPTION error.
 //
 // Errors are never thrown synchronously: a bad option, an unknown target or a workflow with
 // errors reject the Promise, or end the handle (its iterator throws, `result()` rejects).
@@ -157,7 +159,7 @@ function once(start) {
   });
 }
 
-/** Deploys `workflow` to `target` ("docker"): a DeployHandle. */
+/** Deploys `workflow` to `target` ("docker" or "kubernetes"): a DeployHandle. */
 function deploy(input, workflow, target, options) {
   return new DeployHandle((onMessage) => native.deployStart(input(workflow, "workflow"), String(target), optionsText(options), onMessage));
 }
@@ -168,7 +170,8 @@ function rollback(target, options) {
   return new DeployHandle((onMessage) => native.rollbackStart(String(target), optionsText(options), onMessage));
 }
 
-/** What a deploy would change (a dry run, no engine writes): the change plan. */
+/** What a deploy would change (a dry run, no engine or cluster writes): Docker's change plan,
+ * or the Kubernetes plan (each object's operation, what would be pruned). */
 function deployPlan(input, workflow, target, options) {
   return once((onDone) => native.deployPlan(input(workflow, "workflow"), String(target), optionsText(options), onDone));
 }
@@ -200,6 +203,8 @@ module.exports = (input) => ({
   deploy: (workflow, target, options) => deploy(input, workflow, target, options),
   deployPlan: (workflow, target, options) => deployPlan(input, workflow, target, options),
   deploymentStatus,
+  // Kubernetes' word for down (a property: `delete` cannot name a binding).
+  delete: down,
   down,
   history,
   rollback,

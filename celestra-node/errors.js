@@ -24,7 +24,9 @@ function celestraError({ name, code, message, diagnostics, line, column }) {
 
 /** Every failure of the deploy API: `code` is one of the core's stable deploy codes
  * (ENGINE_UNREACHABLE, ENGINE, INVALID, OPTION, IMAGE_NOT_FOUND, GATE_FAILED, TIMEOUT,
- * CANCELLED, NO_HISTORY, ROLLBACK_REFUSED; INTERNAL for a bug caught at the boundary).
+ * CANCELLED, NO_HISTORY, ROLLBACK_REFUSED; from a Kubernetes cluster also UNAUTHORIZED,
+ * FORBIDDEN, REJECTED, IMMUTABLE, CONFLICT, CRD_MISSING, QUOTA; INTERNAL for a bug caught at the
+ * boundary).
  * `diagnostics`: the workflow's findings (INVALID). `status`: the final deployment status when
  * the error is a deployment that failed (`result({ throwOnFailure: true })`). */
 class DeployError extends Error {

@@ -63,7 +63,11 @@ export declare function analyze(workflow: string | Buffer, options?: string | un
 /** `analyze` off the event loop. */
 export declare function analyzeAsync(workflow: string | Buffer, options?: string | undefined | null): Promise<unknown>
 
-/** Removes a project: containers, networks, revision records, and volumes with `volumes`. */
+/**
+ * Removes a project. Docker: containers, networks, revision records, and volumes with
+ * `volumes`. Kubernetes (`delete`): every member of its ApplySet, its revision records and
+ * its parent Secret.
+ */
 export declare function deployDown(target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
 
 /** A project's revisions, oldest first (an empty list for a project never deployed). */
@@ -76,15 +80,15 @@ export declare function deployHistory(target: string, options: string | undefine
 export declare function deploymentStatus(events: string): string
 
 /**
- * What a deploy of `workflow` would change (a dry run: no engine writes); `onDone` gets the
- * change plan.
+ * What a deploy of `workflow` would change (a dry run: no engine writes); `onDone` gets
+ * Docker's change plan, or the Kubernetes plan (each object's operation, what would be pruned).
  */
 export declare function deployPlan(workflow: string | Buffer, target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
 
 /** Starts a deploy of `workflow`; `onMessage` gets its events, then its end (module docs). */
 export declare function deployStart(workflow: string | Buffer, target: string, options: string | undefined | null, onMessage: ((arg: string) => void)): NativeDeploy
 
-/** The §5.3 status of a project's current revision, read from the engine now. */
+/** The §5.3 status of a project's current revision, read from the engine (or cluster) now. */
 export declare function deployStatus(target: string, options: string | undefined | null, onDone: ((arg: string) => void)): void
 
 /** Every diagnostic code with its documentation, as JSON text. */

@@ -5,7 +5,8 @@
 #   scripts/node.sh          build; index.js / index.d.ts / types.d.ts fresh; tsc on the typed
 #                            clients; the JS suite (tests/js) and the package's own tests
 #                            (celestra-node/test: async off the event loop, the README example,
-#                            the deploy API on the Docker engine at DOCKER_HOST)
+#                            the deploy API on the Docker engine at DOCKER_HOST and on the
+#                            Kubernetes cluster of scripts/kube.sh env)
 #   scripts/node.sh build    the package only; prints its directory
 #   scripts/node.sh types    rewrites the committed generated files (index.js, index.d.ts, types.d.ts)
 #   scripts/node.sh bench    builds, then the overhead over native Rust (numbers for the README)
@@ -72,14 +73,21 @@ fresh() {
 tests() {
     log "JS suite (tests/js) on the Node package"
     CELESTRA_JS_ENGINE=node CELESTRA_NODE_PKG="$PKG" node --test tests/js/
-    log "the package's own tests (celestra-node/test; the deploy tests on the engine at DOCKER_HOST)"
-    # The deploy tests talk to the private engine (`make node` passes its DOCKER_HOST; when run by
-    # hand, the engine scripts/docker.sh started).
+    log "the package's own tests (celestra-node/test; the deploy tests on the engine at DOCKER_HOST and the cluster at KUBECONFIG)"
+    # The deploy tests talk to the private engine and the private cluster (`make node` passes
+    # DOCKER_HOST and scripts/kube.sh env's KUBECONFIG, CELESTRA_KUBECTL and
+    # CELESTRA_KUBECONFIG_LIMITED; when run by hand, the ones scripts/docker.sh and scripts/kube.sh
+    # started). node --test passes the environment on to each test file's process.
     if [[ -z "${DOCKER_HOST:-}" ]]; then
         scripts/docker.sh status >/dev/null 2>&1 \
             || die "the deploy tests need the private Docker engine: scripts/docker.sh start (or make node)"
         DOCKER_HOST="$(scripts/docker.sh host)"
         export DOCKER_HOST
+    fi
+    if [[ -z "${CELESTRA_KUBECTL:-}" ]]; then
+        scripts/kube.sh status >/dev/null 2>&1 \
+            || die "the deploy tests need the private Kubernetes cluster: scripts/kube.sh start (or make node)"
+        eval "$(scripts/kube.sh env)"
     fi
     # The README example does `require("@celestra/engine")`: resolve it to the built package.
     mkdir -p "$OUT/modules/@celestra" && ln -sfn "$PKG" "$OUT/modules/@celestra/engine"

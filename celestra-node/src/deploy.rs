@@ -1,4 +1,5 @@
-//! The deploy API (Docker): `deploy`, `rollback`, `deployPlan`, `status`, `history`, `down`.
+//! The deploy API (targets `docker` and `kubernetes`): `deploy`, `rollback`, `deployPlan`,
+//! `status`, `history`, `down` (`delete`).
 //!
 //! Every call runs on one tokio runtime the addon owns (two worker threads, started on first
 //! use), never on Node's event loop nor on libuv's thread pool (a deploy waits minutes on
@@ -13,14 +14,21 @@
 //!
 //! The thread-safe function keeps the Node process alive until its last message, like an open
 //! socket. Options arrive as JSON text and are read strictly (an unknown key is an `OPTION`
-//! error naming it). Only the options and the target are read on the JS thread; the workflow is
-//! read on the runtime.
+//! error naming it; so is an option of the other target: `host`, `publishAddress` and
+//! `volumes` are Docker's, `kubeconfig`, `kubeconfigText`, `context`, `namespace` and
+//! `forceReplace` Kubernetes'). Only the options and the target are read on the JS thread; the
+//! workflow is read on the runtime.
 
 use crate::errors::{Fail, R, caught, deploy_payload, to_napi_deploy};
 use crate::{Input, parse};
-use celestra_core::api::{self, Cancel, DeployError, Docker, DockerOptions, ErrorCode};
+use celestra_core::api::{
+    self, Cancel, DeployError, Docker, DockerOptions, ErrorCode, Kube, KubeConnect, KubeOptions,
+};
 use celestra_core::deploy::docker::ProjectOptions;
-use celestra_core::deploy::{DeployEvent, DeploymentStatus, Revision, RevisionOutcome, Timestamp};
+use celestra_core::deploy::kube::{KubeProjectOptions, is_namespace_name, is_project_name};
+use celestra_core::deploy::{
+    DeployEvent, DeploymentStatus, History, Revision, RevisionOutcome, Timestamp,
+};
 use napi::Status;
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -28,6 +36,8 @@ use napi_derive::napi;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -48,17 +58,37 @@ fn js_options<T: DeserializeOwned>(text: Option<&str>) -> R<T> {
     serde_json::from_str(text.unwrap_or("{}")).map_err(|e| option(format!("options: {e}")))
 }
 
-/// The deploy targets: `docker` now; `kubernetes` is named but not available yet.
-fn check_target(name: &str) -> R<()> {
+/// A deploy target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Docker,
+    Kubernetes,
+}
+
+/// The deploy targets: `docker` and `kubernetes` (alias `k8s`).
+fn target(name: &str) -> R<Target> {
     match name {
-        "docker" => Ok(()),
-        "kubernetes" | "k8s" => Err(option(
-            "the kubernetes deploy target is not available yet: use \"docker\"",
-        )),
+        "docker" => Ok(Target::Docker),
+        "kubernetes" | "k8s" => Ok(Target::Kubernetes),
         other => Err(option(format!(
-            "unknown deploy target {other:?}: use \"docker\""
+            "unknown deploy target {other:?}: use \"docker\" or \"kubernetes\""
         ))),
     }
+}
+
+/// Refuses the options of the other target that were given (`(key, given)`), naming the first.
+fn only_for(t: Target, other: &[(&str, bool)]) -> R<()> {
+    let Some((name, _)) = other.iter().find(|(_, given)| *given) else {
+        return Ok(());
+    };
+    Err(option(match t {
+        Target::Docker => format!(
+            "options: {name} is a Kubernetes option: it does not apply to target \"docker\" (use target \"kubernetes\")"
+        ),
+        Target::Kubernetes => format!(
+            "options: {name} is a Docker option: it does not apply to target \"kubernetes\" (the cluster comes from kubeconfig, kubeconfigText, context and namespace)"
+        ),
+    }))
 }
 
 fn seconds(name: &str, v: Option<f64>) -> R<Option<Duration>> {
@@ -78,17 +108,120 @@ fn history_max(v: Option<u64>) -> R<Option<usize>> {
     }
 }
 
+/// A Kubernetes project name (the ApplySet's): the core's rule, checked before any call.
+fn kube_project_name(project: &str) -> R<()> {
+    if !is_project_name(project) {
+        return Err(option(format!(
+            "options: project {project:?} is not a valid name: use at most 40 lower-case letters, digits and '-', starting and ending with a letter or digit"
+        )));
+    }
+    Ok(())
+}
+
+/// The connection options of both targets, which every call's options have (serde's `flatten`
+/// would lose `deny_unknown_fields`, so each options struct lists them and [`conn!`] takes them).
+struct ConnJs {
+    /// Docker: the engine.
+    host: Option<String>,
+    /// Kubernetes: a kubeconfig file.
+    kubeconfig: Option<String>,
+    /// Kubernetes: a kubeconfig's content (inline credentials only).
+    kubeconfig_text: Option<String>,
+    /// Kubernetes: the context.
+    context: Option<String>,
+    /// Kubernetes: the project's namespace.
+    namespace: Option<String>,
+}
+
+/// The [`ConnJs`] of an options struct.
+macro_rules! conn {
+    ($o:expr) => {
+        ConnJs {
+            host: $o.host,
+            kubeconfig: $o.kubeconfig,
+            kubeconfig_text: $o.kubeconfig_text,
+            context: $o.context,
+            namespace: $o.namespace,
+        }
+    };
+}
+
+/// Where a call goes.
+enum Engine {
+    Docker(Option<String>),
+    Kubernetes(KubeConnect),
+}
+
+impl ConnJs {
+    /// The engine of `t` (`docker_only` / `kube_only`: the call's other options of one target,
+    /// `(key, given)`). A kubeconfig given as text always goes through the core's check of
+    /// inline credentials (`Kube::connect` reads the text first), so a file and a text together
+    /// are refused rather than one of them silently winning.
+    fn engine(
+        self,
+        t: Target,
+        docker_only: &[(&str, bool)],
+        kube_only: &[(&str, bool)],
+    ) -> R<Engine> {
+        match t {
+            Target::Docker => {
+                only_for(
+                    t,
+                    &[
+                        ("kubeconfig", self.kubeconfig.is_some()),
+                        ("kubeconfigText", self.kubeconfig_text.is_some()),
+                        ("context", self.context.is_some()),
+                        ("namespace", self.namespace.is_some()),
+                    ],
+                )?;
+                only_for(t, kube_only)?;
+                Ok(Engine::Docker(self.host))
+            }
+            Target::Kubernetes => {
+                only_for(t, &[("host", self.host.is_some())])?;
+                only_for(t, docker_only)?;
+                if self.kubeconfig.is_some() && self.kubeconfig_text.is_some() {
+                    return Err(option(
+                        "options: give kubeconfig (a file) or kubeconfigText (its content), not both",
+                    ));
+                }
+                if let Some(ns) = &self.namespace {
+                    if !is_namespace_name(ns) {
+                        return Err(option(format!(
+                            "options: namespace {ns:?} is not a valid namespace name (a DNS label)"
+                        )));
+                    }
+                }
+                if self.context.as_deref() == Some("") {
+                    return Err(option("options: context must not be empty"));
+                }
+                Ok(Engine::Kubernetes(KubeConnect {
+                    kubeconfig: self.kubeconfig.map(PathBuf::from),
+                    kubeconfig_text: self.kubeconfig_text,
+                    context: self.context,
+                    namespace: self.namespace,
+                }))
+            }
+        }
+    }
+}
+
 /// `deploy` and `deployPlan` options.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct DeployJs {
     project: Option<String>,
-    host: Option<String>,
     timeout_seconds: Option<f64>,
     step_timeout_seconds: Option<f64>,
     rollback_on_failure: Option<bool>,
-    publish_address: Option<String>,
     history_max: Option<u64>,
+    publish_address: Option<String>,
+    force_replace: Option<bool>,
+    host: Option<String>,
+    kubeconfig: Option<String>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 }
 
 /// `rollback` options.
@@ -97,11 +230,16 @@ struct DeployJs {
 struct RollbackJs {
     project: String,
     to: Option<u64>,
-    host: Option<String>,
     timeout_seconds: Option<f64>,
     step_timeout_seconds: Option<f64>,
-    publish_address: Option<String>,
     history_max: Option<u64>,
+    publish_address: Option<String>,
+    force_replace: Option<bool>,
+    host: Option<String>,
+    kubeconfig: Option<String>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 }
 
 /// `status` and `history` options.
@@ -110,56 +248,135 @@ struct RollbackJs {
 struct ProjectJs {
     project: String,
     host: Option<String>,
+    kubeconfig: Option<String>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 }
 
-/// `down` options.
+/// `down` (`delete`) options.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct DownJs {
     project: String,
     volumes: Option<bool>,
     host: Option<String>,
+    kubeconfig: Option<String>,
+    kubeconfig_text: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
 }
 
 /// What a deploy-like call needs besides the workflow: the engine and the driver's options.
-struct Run {
-    host: Option<String>,
-    options: DockerOptions,
+enum Run {
+    Docker {
+        host: Option<String>,
+        options: DockerOptions,
+    },
+    Kubernetes {
+        conn: KubeConnect,
+        options: KubeOptions,
+    },
 }
 
-fn deploy_options(text: Option<&str>) -> R<Run> {
+/// The options shared by deploy, dry run and rollback, for either target.
+struct Common {
+    project: Option<String>,
+    timeout: Option<Duration>,
+    step_timeout: Option<Duration>,
+    rollback_on_failure: bool,
+    history_max: Option<usize>,
+    publish_address: Option<String>,
+    force_replace: Option<bool>,
+}
+
+fn run_for(t: Target, c: Common, conn: ConnJs) -> R<Run> {
+    let namespace = conn.namespace.clone();
+    match conn.engine(
+        t,
+        &[("publishAddress", c.publish_address.is_some())],
+        &[("forceReplace", c.force_replace.is_some())],
+    )? {
+        Engine::Docker(host) => Ok(Run::Docker {
+            host,
+            options: DockerOptions {
+                project: ProjectOptions {
+                    project: c.project,
+                    publish_address: c.publish_address,
+                },
+                timeout: c.timeout,
+                step_timeout: c.step_timeout,
+                rollback_on_failure: c.rollback_on_failure,
+                history_max: c.history_max,
+            },
+        }),
+        Engine::Kubernetes(conn) => {
+            if let Some(p) = &c.project {
+                kube_project_name(p)?;
+            }
+            Ok(Run::Kubernetes {
+                conn,
+                options: KubeOptions {
+                    project: KubeProjectOptions {
+                        name: c.project,
+                        namespace,
+                        kubernetes_version: None,
+                    },
+                    timeout: c.timeout,
+                    step_timeout: c.step_timeout,
+                    rollback_on_failure: c.rollback_on_failure,
+                    history_max: c.history_max,
+                    force_replace: c.force_replace.unwrap_or(false),
+                    // Not exposed: the driver's defaults (16 applies at once; the gates run).
+                    ..KubeOptions::default()
+                },
+            })
+        }
+    }
+}
+
+fn deploy_options(t: Target, text: Option<&str>) -> R<Run> {
     let o: DeployJs = js_options(text)?;
-    Ok(Run {
-        host: o.host,
-        options: DockerOptions {
-            project: ProjectOptions {
-                project: o.project,
-                publish_address: o.publish_address,
-            },
-            timeout: seconds("timeoutSeconds", o.timeout_seconds)?,
-            step_timeout: seconds("stepTimeoutSeconds", o.step_timeout_seconds)?,
-            rollback_on_failure: o.rollback_on_failure.unwrap_or(false),
-            history_max: history_max(o.history_max)?,
-        },
-    })
+    let c = Common {
+        project: o.project,
+        timeout: seconds("timeoutSeconds", o.timeout_seconds)?,
+        step_timeout: seconds("stepTimeoutSeconds", o.step_timeout_seconds)?,
+        rollback_on_failure: o.rollback_on_failure.unwrap_or(false),
+        history_max: history_max(o.history_max)?,
+        publish_address: o.publish_address,
+        force_replace: o.force_replace,
+    };
+    run_for(t, c, conn!(o))
 }
 
-fn rollback_options(text: Option<&str>) -> R<(Run, String, Option<u64>)> {
+fn rollback_options(t: Target, text: Option<&str>) -> R<(Run, String, Option<u64>)> {
     let o: RollbackJs = js_options(text)?;
-    let run = Run {
-        host: o.host,
-        options: DockerOptions {
-            project: ProjectOptions {
-                project: Some(o.project.clone()),
-                publish_address: o.publish_address,
-            },
-            timeout: seconds("timeoutSeconds", o.timeout_seconds)?,
-            step_timeout: seconds("stepTimeoutSeconds", o.step_timeout_seconds)?,
-            rollback_on_failure: false,
-            history_max: history_max(o.history_max)?,
-        },
+    let project = o.project.clone();
+    let to = o.to;
+    let c = Common {
+        project: Some(o.project.clone()),
+        timeout: seconds("timeoutSeconds", o.timeout_seconds)?,
+        step_timeout: seconds("stepTimeoutSeconds", o.step_timeout_seconds)?,
+        rollback_on_failure: false,
+        history_max: history_max(o.history_max)?,
+        publish_address: o.publish_address,
+        force_replace: o.force_replace,
     };
-    Ok((run, o.project, o.to))
+    Ok((run_for(t, c, conn!(o))?, project, to))
+}
+
+/// The engine of a call about one project (status, history, down), its name checked.
+fn project_engine(
+    t: Target,
+    project: &str,
+    conn: ConnJs,
+    docker_only: &[(&str, bool)],
+) -> R<Engine> {
+    let e = conn.engine(t, docker_only, &[])?;
+    if t == Target::Kubernetes {
+        kube_project_name(project)?;
+    }
+    Ok(e)
 }
 
 /// The addon's deploy runtime, started on first use.
@@ -202,20 +419,64 @@ fn spawn(sink: Arc<Sink>, work: impl Future<Output = String> + Send + 'static) -
     Ok(())
 }
 
+/// Runs the future `work` makes on a thread of its own, on a current-thread runtime; its final
+/// message (or `INTERNAL` for a panic) goes to `sink`. For the Kubernetes calls: rustc cannot
+/// prove the kube driver's futures `Send` (a higher-ranked lifetime in its pre-flight's
+/// closures), so they cannot go to the shared multi-thread runtime; the future is made and run
+/// on the one thread (as the Python package runs every deploy).
+fn spawn_thread<F, Fut>(sink: Arc<Sink>, work: F) -> R<()>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = String>,
+{
+    std::thread::Builder::new()
+        .name("celestra-kube".to_owned())
+        .spawn(move || {
+            let message = catch_unwind(AssertUnwindSafe(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map(|rt| rt.block_on(work()))
+                    .unwrap_or_else(|e| {
+                        failed(Fail::Other(
+                            "INTERNAL",
+                            format!("cannot start the deploy runtime: {e}"),
+                        ))
+                    })
+            }))
+            .unwrap_or_else(|p| failed(Fail::Other("INTERNAL", api::panic_message(p.as_ref()))));
+            send(&sink, message);
+        })
+        .map_err(|e| Fail::Other("INTERNAL", format!("cannot start the deploy thread: {e}")))?;
+    Ok(())
+}
+
 /// The synchronous part of a call (reading its arguments), as the error N-API throws.
 fn sync<T>(f: impl FnOnce() -> R<T>) -> napi::Result<T> {
     caught(f).map_err(to_napi_deploy)
+}
+
+fn cancelled(what: &str) -> DeployError {
+    DeployError {
+        code: ErrorCode::Cancelled,
+        message: format!("cancelled before {what} answered"),
+        diagnostics: Vec::new(),
+    }
 }
 
 /// Connects, unless cancelled first.
 async fn connect(host: Option<&str>, cancel: &Cancel) -> Result<Docker, DeployError> {
     tokio::select! {
         d = Docker::connect(host) => d,
-        () = cancel.cancelled() => Err(DeployError {
-            code: ErrorCode::Cancelled,
-            message: "cancelled before the Docker engine answered".to_owned(),
-            diagnostics: Vec::new(),
-        }),
+        () = cancel.cancelled() => Err(cancelled("the Docker engine")),
+    }
+}
+
+/// Connects to the cluster (its kubeconfig, then the server's version), unless cancelled first.
+async fn connect_kube(c: &KubeConnect, cancel: &Cancel) -> Result<Kube, DeployError> {
+    tokio::select! {
+        k = Kube::connect(c) => k,
+        () = cancel.cancelled() => Err(cancelled("the Kubernetes API server")),
     }
 }
 
@@ -270,6 +531,20 @@ fn answer(sink: Arc<Sink>, work: impl Future<Output = R<String>> + Send + 'stati
     })
 }
 
+/// [`answer`] on a thread of its own ([`spawn_thread`]).
+fn answer_thread<F, Fut>(sink: Arc<Sink>, work: F) -> R<()>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = R<String>>,
+{
+    spawn_thread(sink, move || async move {
+        match work().await {
+            Ok(text) => format!("d{text}"),
+            Err(f) => failed(f),
+        }
+    })
+}
+
 /// A running deploy or rollback (the JS `DeployHandle` wraps it).
 #[napi]
 pub struct NativeDeploy {
@@ -294,16 +569,13 @@ pub fn deploy_start(
     on_message: ThreadsafeFunction<String, (), String, Status, false>,
 ) -> napi::Result<NativeDeploy> {
     let input: Input = workflow.into();
-    let Run { host, options } = sync(|| {
-        check_target(&target)?;
-        deploy_options(options.as_deref())
-    })?;
+    let run = sync(|| deploy_options(self::target(&target)?, options.as_deref()))?;
     let cancel = Cancel::new();
     let c = cancel.clone();
     let sink = Arc::new(on_message);
     let events = sink.clone();
-    sync(|| {
-        spawn(sink, async move {
+    sync(|| match run {
+        Run::Docker { host, options } => spawn(sink, async move {
             streamed(events, |tx| async move {
                 let wf = parse(&input)?;
                 // Refused before any engine call: a workflow with errors, a bad project name.
@@ -312,7 +584,17 @@ pub fn deploy_start(
                 Ok(d.deploy(&wf, &options, Some(tx), &c).await?)
             })
             .await
-        })
+        }),
+        Run::Kubernetes { conn, options } => spawn_thread(sink, move || async move {
+            streamed(events, |tx| async move {
+                let wf = parse(&input)?;
+                // Refused before any cluster call, likewise.
+                api::kube_project(&wf, &options.project)?;
+                let k = connect_kube(&conn, &c).await?;
+                Ok(k.deploy(&wf, &options, Some(tx), &c).await?)
+            })
+            .await
+        }),
     })?;
     Ok(NativeDeploy { cancel })
 }
@@ -325,28 +607,32 @@ pub fn rollback_start(
     options: Option<String>,
     on_message: ThreadsafeFunction<String, (), String, Status, false>,
 ) -> napi::Result<NativeDeploy> {
-    let (Run { host, options }, project, to) = sync(|| {
-        check_target(&target)?;
-        rollback_options(options.as_deref())
-    })?;
+    let (run, project, to) = sync(|| rollback_options(self::target(&target)?, options.as_deref()))?;
     let cancel = Cancel::new();
     let c = cancel.clone();
     let sink = Arc::new(on_message);
     let events = sink.clone();
-    sync(|| {
-        spawn(sink, async move {
+    sync(|| match run {
+        Run::Docker { host, options } => spawn(sink, async move {
             streamed(events, |tx| async move {
                 let d = connect(host.as_deref(), &c).await?;
                 Ok(d.rollback(&project, to, &options, Some(tx), &c).await?)
             })
             .await
-        })
+        }),
+        Run::Kubernetes { conn, options } => spawn_thread(sink, move || async move {
+            streamed(events, |tx| async move {
+                let k = connect_kube(&conn, &c).await?;
+                Ok(k.rollback(&project, to, &options, Some(tx), &c).await?)
+            })
+            .await
+        }),
     })?;
     Ok(NativeDeploy { cancel })
 }
 
-/// What a deploy of `workflow` would change (a dry run: no engine writes); `onDone` gets the
-/// change plan.
+/// What a deploy of `workflow` would change (a dry run: no engine writes); `onDone` gets
+/// Docker's change plan, or the Kubernetes plan (each object's operation, what would be pruned).
 #[napi(js_name = "deployPlan")]
 pub fn deploy_plan(
     workflow: Either<String, Buffer>,
@@ -355,37 +641,48 @@ pub fn deploy_plan(
     on_done: ThreadsafeFunction<String, (), String, Status, false>,
 ) -> napi::Result<()> {
     let input: Input = workflow.into();
-    let Run { host, options } = sync(|| {
-        check_target(&target)?;
-        deploy_options(options.as_deref())
-    })?;
-    sync(|| {
-        answer(Arc::new(on_done), async move {
+    let run = sync(|| deploy_options(self::target(&target)?, options.as_deref()))?;
+    let sink = Arc::new(on_done);
+    sync(|| match run {
+        Run::Docker { host, options } => answer(sink, async move {
             let wf = parse(&input)?;
             api::docker_project(&wf, &options.project)?;
             let d = Docker::connect(host.as_deref()).await?;
             let (_, plan) = d.plan(&wf, &options).await?;
             json(&plan)
-        })
+        }),
+        Run::Kubernetes { conn, options } => answer_thread(sink, move || async move {
+            let wf = parse(&input)?;
+            api::kube_project(&wf, &options.project)?;
+            let k = Kube::connect(&conn).await?;
+            json(&k.plan(&wf, &options).await?)
+        }),
     })
 }
 
-/// The §5.3 status of a project's current revision, read from the engine now.
+/// The §5.3 status of a project's current revision, read from the engine (or cluster) now.
 #[napi(js_name = "deployStatus")]
 pub fn deploy_status(
     target: String,
     options: Option<String>,
     on_done: ThreadsafeFunction<String, (), String, Status, false>,
 ) -> napi::Result<()> {
-    let o: ProjectJs = sync(|| {
-        check_target(&target)?;
-        js_options(options.as_deref())
+    let (project, engine) = sync(|| {
+        let t = self::target(&target)?;
+        let o: ProjectJs = js_options(options.as_deref())?;
+        let e = project_engine(t, &o.project, conn!(o), &[])?;
+        Ok((o.project, e))
     })?;
-    sync(|| {
-        answer(Arc::new(on_done), async move {
-            let d = Docker::connect(o.host.as_deref()).await?;
-            json(&d.status(&o.project).await?)
-        })
+    let sink = Arc::new(on_done);
+    sync(|| match engine {
+        Engine::Docker(host) => answer(sink, async move {
+            let d = Docker::connect(host.as_deref()).await?;
+            json(&d.status(&project).await?)
+        }),
+        Engine::Kubernetes(conn) => answer_thread(sink, move || async move {
+            let k = Kube::connect(&conn).await?;
+            json(&k.status(&project, conn.namespace.as_deref()).await?)
+        }),
     })
 }
 
@@ -436,40 +733,59 @@ pub fn deploy_history(
     options: Option<String>,
     on_done: ThreadsafeFunction<String, (), String, Status, false>,
 ) -> napi::Result<()> {
-    let o: ProjectJs = sync(|| {
-        check_target(&target)?;
-        js_options(options.as_deref())
+    let (project, engine) = sync(|| {
+        let t = self::target(&target)?;
+        let o: ProjectJs = js_options(options.as_deref())?;
+        let e = project_engine(t, &o.project, conn!(o), &[])?;
+        Ok((o.project, e))
     })?;
-    sync(|| {
-        answer(Arc::new(on_done), async move {
-            let d = Docker::connect(o.host.as_deref()).await?;
-            let h = d.history(&o.project).await?;
-            json(
-                &h.revisions
-                    .iter()
-                    .map(HistoryEntry::from)
-                    .collect::<Vec<_>>(),
-            )
-        })
+    let listing = |h: History| {
+        json(
+            &h.revisions
+                .iter()
+                .map(HistoryEntry::from)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let sink = Arc::new(on_done);
+    sync(|| match engine {
+        Engine::Docker(host) => answer(sink, async move {
+            let d = Docker::connect(host.as_deref()).await?;
+            listing(d.history(&project).await?)
+        }),
+        Engine::Kubernetes(conn) => answer_thread(sink, move || async move {
+            let k = Kube::connect(&conn).await?;
+            listing(k.history(&project, conn.namespace.as_deref()).await?)
+        }),
     })
 }
 
-/// Removes a project: containers, networks, revision records, and volumes with `volumes`.
+/// Removes a project. Docker: containers, networks, revision records, and volumes with
+/// `volumes`. Kubernetes (`delete`): every member of its ApplySet, its revision records and
+/// its parent Secret.
 #[napi(js_name = "deployDown")]
 pub fn deploy_down(
     target: String,
     options: Option<String>,
     on_done: ThreadsafeFunction<String, (), String, Status, false>,
 ) -> napi::Result<()> {
-    let o: DownJs = sync(|| {
-        check_target(&target)?;
-        js_options(options.as_deref())
+    let (project, volumes, engine) = sync(|| {
+        let t = self::target(&target)?;
+        let o: DownJs = js_options(options.as_deref())?;
+        let volumes = o.volumes;
+        let e = project_engine(t, &o.project, conn!(o), &[("volumes", volumes.is_some())])?;
+        Ok((o.project, volumes.unwrap_or(false), e))
     })?;
-    sync(|| {
-        answer(Arc::new(on_done), async move {
-            let d = Docker::connect(o.host.as_deref()).await?;
-            json(&d.down(&o.project, o.volumes.unwrap_or(false)).await?)
-        })
+    let sink = Arc::new(on_done);
+    sync(|| match engine {
+        Engine::Docker(host) => answer(sink, async move {
+            let d = Docker::connect(host.as_deref()).await?;
+            json(&d.down(&project, volumes).await?)
+        }),
+        Engine::Kubernetes(conn) => answer_thread(sink, move || async move {
+            let k = Kube::connect(&conn).await?;
+            json(&k.delete(&project, conn.namespace.as_deref()).await?)
+        }),
     })
 }
 

@@ -381,7 +381,8 @@ test("bad arguments are DeployErrors (OPTION, INVALID) through the handle or the
   await assert.rejects(async () => {
     for await (const _ of h);
   }, option(/bogus/));
-  await assert.rejects(deploy(wf, "kubernetes").result(), option(/kubernetes deploy target is not available yet/));
+  // The Docker engine's address is no Kubernetes option (deploy-kube.test.mjs has the rest).
+  await assert.rejects(deploy(wf, "kubernetes", { host: HOST }).result(), option(/host is a Docker option/));
   await assert.rejects(deploy(wf, "swarm").result(), option(/unknown deploy target "swarm"/));
   await assert.rejects(deploy(wf, "docker", { timeoutSeconds: -1 }).result(), option(/timeoutSeconds must be a positive number/));
   await assert.rejects(deploy(wf, "docker", { historyMax: 0 }).result(), option(/historyMax/));
@@ -394,7 +395,7 @@ test("bad arguments are DeployErrors (OPTION, INVALID) through the handle or the
   await assert.rejects(rollback("docker", {}).result(), option(/missing field `project`/));
   await assert.rejects(status("docker"), option(/missing field `project`/));
   await assert.rejects(history("docker", { project: "x", volumes: true }), option(/volumes/));
-  await assert.rejects(down("kubernetes", { project: "x" }), option(/not available yet/));
+  await assert.rejects(down("kubernetes", { project: "x", volumes: true }), option(/volumes is a Docker option/));
   await assert.rejects(deploy(wf, "docker", { host: UNREACHABLE }).result({ bogus: true }), option(/throwOnFailure/));
   // A workflow with errors is refused before any engine call (the engine here is unreachable),
   // with its findings.

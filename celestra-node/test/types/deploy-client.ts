@@ -1,10 +1,11 @@
 // Compiled with `tsc --noEmit --strict` against the package's declarations (scripts/node.sh): a
 // typed client of the deploy API must compile, and wrong uses must not (@ts-expect-error).
 import {
-  DeployError, deploy, deployPlan, deploymentStatus, down, history, rollback, status,
-  type ChangePlan, type DeployErrorCode, type DeployEvent, type DeployHandle, type DeploymentStatus, type DownReport,
-  type HistoryEntry, type NodeState, type Workflow,
+  DeployError, deploy, deployPlan, deploymentStatus, down, history, rollback, status, delete as deleteProject,
+  type ChangePlan, type DeleteReport, type DeployErrorCode, type DeployEvent, type DeployHandle, type DeploymentStatus,
+  type DeployTarget, type DownReport, type HistoryEntry, type KubePlan, type NodeState, type Workflow,
 } from "./pkg/celestra.js";
+import * as engine from "./pkg/celestra.js";
 
 export async function client(doc: Workflow): Promise<string[]> {
   const out: string[] = [];
@@ -37,8 +38,37 @@ export async function client(doc: Workflow): Promise<string[]> {
       out.push(code, e.message, ...e.diagnostics.map((d) => d.code), e.status?.details ?? "");
     }
   }
-  // @ts-expect-error: the kubernetes deploy target is not available yet
-  deploy(doc, "kubernetes");
+  // Kubernetes: its own options, its own plan and delete report.
+  const k: DeployHandle = deploy(doc, "kubernetes", {
+    project: "shop", namespace: "shop", kubeconfig: "/etc/kube.yaml", context: "c", timeoutSeconds: 120,
+    stepTimeoutSeconds: 30, rollbackOnFailure: true, historyMax: 5, forceReplace: true,
+  });
+  for await (const e of k) out.push(e.target);
+  const kp: KubePlan = await deployPlan(doc, "k8s", { kubeconfigText: "apiVersion: v1", namespace: "shop" });
+  out.push(...kp.objects.map((o) => `${o.object} ${o.op} ${o.nodeId} ${o.wave}`), ...kp.prune, kp.namespace);
+  const ks: DeploymentStatus = await status("kubernetes", { project: "shop", namespace: "shop" });
+  const kh: HistoryEntry[] = await history("kubernetes", { project: "shop", kubeconfigText: "x" });
+  const kb: DeploymentStatus = await rollback("kubernetes", { project: "shop", to: 1, forceReplace: true }).result();
+  const kd: DeleteReport = await down("kubernetes", { project: "shop", namespace: "shop" });
+  const kd2: DeleteReport = await deleteProject("kubernetes", { project: "shop" });
+  const dd: DownReport = await engine.delete("docker", { project: "shop", volumes: true });
+  out.push(ks.details, ...kh.map((r) => r.hash), kb.status, ...kd.objects, String(kd2.parent), ...dd.containers);
+  // A target chosen at run time: either result.
+  const t: DeployTarget = out.length > 3 ? "docker" : "kubernetes";
+  const either: ChangePlan | KubePlan = await deployPlan(doc, t);
+  out.push(either.project);
+  // @ts-expect-error: not a deploy target
+  deploy(doc, "nomad");
+  // @ts-expect-error: host is a Docker option
+  deploy(doc, "kubernetes", { host: "unix:///var/run/docker.sock" });
+  // @ts-expect-error: namespace is a Kubernetes option
+  deployPlan(doc, "docker", { namespace: "shop" });
+  // @ts-expect-error: volumes is a Docker option
+  down("kubernetes", { project: "shop", volumes: true });
+  // @ts-expect-error: a Kubernetes plan is not Docker's change plan
+  const wrongPlan: ChangePlan = await deployPlan(doc, "kubernetes");
+  // @ts-expect-error: delete on Kubernetes reports objects, not containers
+  (await deleteProject("kubernetes", { project: "shop" })).containers;
   // @ts-expect-error: options are typed
   deploy(doc, "docker", { timeoutSeconds: "90s" });
   // @ts-expect-error: status needs a project
@@ -47,5 +77,5 @@ export async function client(doc: Workflow): Promise<string[]> {
   const notYet: DeploymentStatus = deploy(doc, "docker");
   // @ts-expect-error: rollback options are not deploy options
   rollback("docker", { project: "shop", rollbackOnFailure: true });
-  return [...out, id ?? "", strict.status, ...colors, folded.details, live.details, back.status, ...gone.containers, String(notYet)];
+  return [...out, id ?? "", strict.status, ...colors, folded.details, live.details, back.status, ...gone.containers, String(notYet), String(wrongPlan)];
 }
