@@ -2223,11 +2223,27 @@ impl<'a> Run<'a> {
                 .map_err(fail)?
             {
                 Some(r) => Some(r),
-                None => self
-                    .k
-                    .resolve(&obj.api_version, &obj.kind, true)
-                    .await
-                    .map_err(fail)?,
+                None => {
+                    // a kind of a CRD this deploy established: the API server serves it a
+                    // moment after `Established` (its discovery lags), so ask again, bounded
+                    let ours = self.p.objects().any(|(_, o)| {
+                        o.kind == "CustomResourceDefinition"
+                            && o.body.pointer("/spec/names/kind").and_then(Value::as_str)
+                                == Some(obj.kind.as_str())
+                    });
+                    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                    loop {
+                        let r = self
+                            .k
+                            .resolve(&obj.api_version, &obj.kind, true)
+                            .await
+                            .map_err(fail)?;
+                        if r.is_some() || !ours || tokio::time::Instant::now() >= deadline {
+                            break r;
+                        }
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
             };
             let Some((ar, namespaced)) = resolved else {
                 return Err(StepEnd::Failed {
