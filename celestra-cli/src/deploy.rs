@@ -133,6 +133,56 @@ fn check_target(t: &TargetArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Connects to the cluster and runs `f`; an error of either is printed and exits as [`fail`]
+/// says (or with `code`, when given).
+fn on_kube<F, Fut>(t: &TargetArgs, code: Option<u8>, f: F) -> Result<ExitCode, String>
+where
+    F: FnOnce(Kube) -> Fut,
+    Fut: std::future::Future<Output = Result<ExitCode, DeployError>>,
+{
+    let conn = kube_connect(t);
+    let format = t.format;
+    runtime()?.block_on(async move {
+        let r = match Kube::connect(&conn).await {
+            Ok(k) => f(k).await,
+            Err(e) => Err(e),
+        };
+        Ok(r.unwrap_or_else(|e| {
+            let printed = fail(&e, format);
+            code.map_or(printed, ExitCode::from)
+        }))
+    })
+}
+
+/// Connects to the Docker engine and runs `f`, as [`on_kube`] does.
+fn on_docker<F, Fut>(t: &TargetArgs, f: F) -> Result<ExitCode, String>
+where
+    F: FnOnce(Docker) -> Fut,
+    Fut: std::future::Future<Output = Result<ExitCode, DeployError>>,
+{
+    let host = t.host.clone();
+    let format = t.format;
+    runtime()?.block_on(async move {
+        let r = match Docker::connect(host.as_deref()).await {
+            Ok(d) => f(d).await,
+            Err(e) => Err(e),
+        };
+        Ok(r.unwrap_or_else(|e| fail(&e, format)))
+    })
+}
+
+/// Ctrl-C cancels `cancel`.
+fn cancel_on_ctrl_c() -> Cancel {
+    let cancel = Cancel::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c2.cancel();
+        }
+    });
+    cancel
+}
+
 fn is_kube(t: &TargetArgs) -> bool {
     t.target == DeployTargetArg::Kubernetes
 }
@@ -179,35 +229,27 @@ fn kube_deploy(
     if let Err(e) = api::kube_project(&wf, &opts.project) {
         return Ok(fail(&DeployError::from(e), t.format));
     }
-    let conn = kube_connect(t);
     if dry_run {
         // the server's dry run of every apply: what would change, object by object
-        let rt = runtime()?;
-        return rt.block_on(async {
-            let k = match Kube::connect(&conn).await {
-                Ok(k) => k,
-                Err(e) => return Ok(fail(&e, t.format)),
-            };
-            match k.diff(&wf, &opts).await {
-                Ok(d) => {
-                    if t.format == OutFormat::Json {
-                        println!("{}", serde_json::to_string(&d).unwrap_or_default());
-                    } else {
-                        println!(
-                            "{} in namespace {} on {} ({}), server dry run:",
-                            d.project,
-                            d.namespace,
-                            k.url(),
-                            k.git_version()
-                        );
-                        print!("{}", d.summary());
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => Ok(fail(&e, t.format)),
+        let format = t.format;
+        return on_kube(t, None, |k| async move {
+            let d = k.diff(&wf, &opts).await?;
+            if format == OutFormat::Json {
+                println!("{}", serde_json::to_string(&d).unwrap_or_default());
+            } else {
+                println!(
+                    "{} in namespace {} on {} ({}), server dry run:",
+                    d.project,
+                    d.namespace,
+                    k.url(),
+                    k.git_version()
+                );
+                print!("{}", d.summary());
             }
+            Ok(ExitCode::SUCCESS)
         });
     }
+    let conn = kube_connect(t);
     streamed(t.format, |tx, cancel| async move {
         let k = Kube::connect(&conn).await?;
         k.deploy(&wf, &opts, Some(tx), &cancel).await
@@ -455,27 +497,19 @@ pub(crate) fn deploy(
     if let Err(e) = api::docker_project(&wf, &opts.project) {
         return Ok(fail(&DeployError::from(e), t.format));
     }
-    let host = t.host.clone();
     if dry_run {
-        let rt = runtime()?;
-        return rt.block_on(async {
-            let d = match Docker::connect(host.as_deref()).await {
-                Ok(d) => d,
-                Err(e) => return Ok(fail(&e, t.format)),
-            };
-            match d.plan(&wf, &opts).await {
-                Ok((_, plan)) => {
-                    if t.format == OutFormat::Json {
-                        println!("{}", serde_json::to_string(&plan).unwrap_or_default());
-                    } else {
-                        print!("{}", plan.to_text());
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => Ok(fail(&e, t.format)),
+        let format = t.format;
+        return on_docker(t, |d| async move {
+            let (_, plan) = d.plan(&wf, &opts).await?;
+            if format == OutFormat::Json {
+                println!("{}", serde_json::to_string(&plan).unwrap_or_default());
+            } else {
+                print!("{}", plan.to_text());
             }
+            Ok(ExitCode::SUCCESS)
         });
     }
+    let host = t.host.clone();
     streamed(t.format, |tx, cancel| async move {
         let d = Docker::connect(host.as_deref()).await?;
         d.deploy(&wf, &opts, Some(tx), &cancel).await
@@ -534,70 +568,47 @@ fn print_status(s: &DeploymentStatus, format: OutFormat) {
     }
 }
 
+/// Exit 1 for a failed deployment, else 0.
+fn status_code(s: &DeploymentStatus) -> ExitCode {
+    if s.status == DeploymentState::Failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 pub(crate) fn status(t: &TargetArgs, project: String, watch: bool) -> Result<ExitCode, String> {
     check_target(t)?;
-    let rt = runtime()?;
-    if is_kube(t) {
-        if watch {
-            return Err("--watch is not available for --target kubernetes yet".into());
+    let format = t.format;
+    // `--watch`: the status again after every change, until Ctrl-C
+    let print = move |s: &DeploymentStatus| {
+        print_status(s, format);
+        if format == OutFormat::Text {
+            println!();
         }
-        return rt.block_on(async {
-            let k = match Kube::connect(&kube_connect(t)).await {
-                Ok(k) => k,
-                Err(e) => return Ok(fail(&e, t.format)),
-            };
-            match k.status(&project, t.namespace.as_deref()).await {
-                Ok(s) => {
-                    print_status(&s, t.format);
-                    Ok(if s.status == DeploymentState::Failed {
-                        ExitCode::from(1)
-                    } else {
-                        ExitCode::SUCCESS
-                    })
-                }
-                Err(e) => Ok(fail(&e, t.format)),
+        true
+    };
+    if is_kube(t) {
+        let ns = t.namespace.clone();
+        return on_kube(t, None, |k| async move {
+            if watch {
+                k.watch(&project, ns.as_deref(), &cancel_on_ctrl_c(), print)
+                    .await?;
+                return Ok(ExitCode::SUCCESS);
             }
+            let s = k.status(&project, ns.as_deref()).await?;
+            print_status(&s, format);
+            Ok(status_code(&s))
         });
     }
-    rt.block_on(async {
-        let d = match Docker::connect(t.host.as_deref()).await {
-            Ok(d) => d,
-            Err(e) => return Ok(fail(&e, t.format)),
-        };
+    on_docker(t, |d| async move {
         if watch {
-            let cancel = Cancel::new();
-            let c2 = cancel.clone();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    c2.cancel();
-                }
-            });
-            let fmt = t.format;
-            return match d
-                .watch(&project, &cancel, |s| {
-                    print_status(s, fmt);
-                    if fmt == OutFormat::Text {
-                        println!();
-                    }
-                    true
-                })
-                .await
-            {
-                Ok(()) => Ok(ExitCode::SUCCESS),
-                Err(e) => Ok(fail(&e, t.format)),
-            };
+            d.watch(&project, &cancel_on_ctrl_c(), print).await?;
+            return Ok(ExitCode::SUCCESS);
         }
-        match d.status(&project).await {
-            Ok(s) => {
-                print_status(&s, t.format);
-                Ok(if s.status == DeploymentState::Failed {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                })
-            }
-            Err(e) => Ok(fail(&e, t.format)),
-        }
+        let s = d.status(&project).await?;
+        print_status(&s, format);
+        Ok(status_code(&s))
     })
 }
 
@@ -661,64 +672,49 @@ pub(crate) fn history(t: &TargetArgs, project: String) -> Result<ExitCode, Strin
 
 pub(crate) fn down(t: &TargetArgs, project: String, volumes: bool) -> Result<ExitCode, String> {
     check_target(t)?;
-    let rt = runtime()?;
+    let format = t.format;
     if is_kube(t) {
         if volumes {
             return Err("--volumes is a Docker option (Kubernetes PersistentVolumeClaims of StatefulSets are kept, as kubectl does)".into());
         }
-        return rt.block_on(async {
-            let k = match Kube::connect(&kube_connect(t)).await {
-                Ok(k) => k,
-                Err(e) => return Ok(fail(&e, t.format)),
-            };
-            match k.delete(&project, t.namespace.as_deref()).await {
-                Ok(r) => {
-                    if t.format == OutFormat::Json {
-                        println!("{}", serde_json::to_string(&r).unwrap_or_default());
-                    } else {
-                        for o in &r.objects {
-                            println!(" ✔ {o} deleted");
-                        }
-                        println!(
-                            " ✔ {} revision records removed{}",
-                            r.revisions,
-                            if r.parent { ", inventory removed" } else { "" }
-                        );
-                    }
-                    Ok(ExitCode::SUCCESS)
+        let ns = t.namespace.clone();
+        return on_kube(t, None, |k| async move {
+            let r = k.delete(&project, ns.as_deref()).await?;
+            if format == OutFormat::Json {
+                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            } else {
+                for o in &r.objects {
+                    println!(" ✔ {o} deleted");
                 }
-                Err(e) => Ok(fail(&e, t.format)),
+                println!(
+                    " ✔ {} revision records removed{}",
+                    r.revisions,
+                    if r.parent { ", inventory removed" } else { "" }
+                );
             }
+            Ok(ExitCode::SUCCESS)
         });
     }
-    rt.block_on(async {
-        let d = match Docker::connect(t.host.as_deref()).await {
-            Ok(d) => d,
-            Err(e) => return Ok(fail(&e, t.format)),
-        };
-        match d.down(&project, volumes).await {
-            Ok(r) => {
-                if t.format == OutFormat::Json {
-                    println!("{}", serde_json::to_string(&r).unwrap_or_default());
-                } else {
-                    for c in &r.containers {
-                        println!(" ✔ container {c} removed");
-                    }
-                    for n in &r.networks {
-                        println!(" ✔ network {n} removed");
-                    }
-                    for v in &r.volumes {
-                        println!(" ✔ volume {v} removed");
-                    }
-                    if !volumes {
-                        println!("   volumes kept (use --volumes to remove them and their data)");
-                    }
-                    println!(" ✔ {} revision records removed", r.revisions);
-                }
-                Ok(ExitCode::SUCCESS)
+    on_docker(t, |d| async move {
+        let r = d.down(&project, volumes).await?;
+        if format == OutFormat::Json {
+            println!("{}", serde_json::to_string(&r).unwrap_or_default());
+        } else {
+            for c in &r.containers {
+                println!(" ✔ container {c} removed");
             }
-            Err(e) => Ok(fail(&e, t.format)),
+            for n in &r.networks {
+                println!(" ✔ network {n} removed");
+            }
+            for v in &r.volumes {
+                println!(" ✔ volume {v} removed");
+            }
+            if !volumes {
+                println!("   volumes kept (use --volumes to remove them and their data)");
+            }
+            println!(" ✔ {} revision records removed", r.revisions);
         }
+        Ok(ExitCode::SUCCESS)
     })
 }
 
@@ -757,28 +753,19 @@ pub(crate) fn diff(
     if let Err(e) = api::kube_project(&wf, &opts.project) {
         return Ok(with_code(fail(&DeployError::from(e), t.format), 2));
     }
-    let conn = kube_connect(t);
-    let rt = runtime()?;
-    rt.block_on(async {
-        let k = match Kube::connect(&conn).await {
-            Ok(k) => k,
-            Err(e) => return Ok(with_code(fail(&e, t.format), 2)),
-        };
-        match k.diff(&wf, &opts).await {
-            Ok(d) => {
-                if t.format == OutFormat::Json {
-                    println!("{}", serde_json::to_string(&d).unwrap_or_default());
-                } else {
-                    print!("{}", d.to_text());
-                }
-                Ok(if d.changed() {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                })
-            }
-            Err(e) => Ok(with_code(fail(&e, t.format), 2)),
+    let format = t.format;
+    on_kube(t, Some(2), |k| async move {
+        let d = k.diff(&wf, &opts).await?;
+        if format == OutFormat::Json {
+            println!("{}", serde_json::to_string(&d).unwrap_or_default());
+        } else {
+            print!("{}", d.to_text());
         }
+        Ok(if d.changed() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
     })
 }
 

@@ -405,6 +405,244 @@ async fn a_removed_node_is_pruned_and_drift_is_restored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_watch_follows_the_cluster_and_the_next_revision() {
+    let ns = &namespace("watch");
+    let k = kube(ns).await;
+    let o = opts("watch", ns);
+    let (s, _) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Success, "{}", s.details);
+    // someone deletes the api's Deployment; once the watch has seen it, a redeploy brings it back
+    let (saw_missing, mut missing_seen) = tokio::sync::mpsc::unbounded_channel::<()>();
+    // (one task: the driver's futures are not Send)
+    let redeploy = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (ok, text) = kubectl(&["-n", ns, "delete", "deployment", "api", "--wait=false"]);
+        assert!(ok, "{text}");
+        missing_seen.recv().await;
+        let k2 = kube(ns).await;
+        deploy(&k2, &ex2(), &o).await.0
+    };
+    let mut seen: Vec<(u64, DeploymentState, NodeState, String)> = Vec::new();
+    let started = Instant::now();
+    let cancel = Cancel::new();
+    let watch = tokio::time::timeout(
+        BOUND,
+        k.watch("watch", Some(ns), &cancel, |s| {
+            let api = s.nodes.iter().find(|n| n.name == "api").expect("api");
+            seen.push((s.revision, s.status, api.status, api.message.clone()));
+            if api.message.contains("missing") {
+                let _ = saw_missing.send(());
+            }
+            !(s.revision == 2 && s.status == DeploymentState::Success)
+        }),
+    );
+    let (watched, s2) = tokio::join!(watch, redeploy);
+    watched
+        .unwrap_or_else(|_| panic!("the watch saw revision 2 succeed within {BOUND:?}"))
+        .unwrap();
+    assert_eq!(s2.status, DeploymentState::Success, "{}", s2.details);
+    assert_eq!(
+        (seen[0].0, seen[0].1, seen[0].2),
+        (1, DeploymentState::Success, NodeState::Ready),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|x| x.0 == 1
+            && x.2 != NodeState::Ready
+            && x.3.contains("Deployment")
+            && x.3.contains("missing")),
+        "the deletion was seen: {seen:?}"
+    );
+    let last = seen.last().unwrap();
+    assert_eq!(
+        (last.0, last.1, last.2),
+        (2, DeploymentState::Success, NodeState::Ready),
+        "{seen:?}"
+    );
+    assert!(started.elapsed() < BOUND);
+    k.delete("watch", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_wait_applies_in_existence_tiers_and_reports_wave_by_wave() {
+    let ns = &namespace("nowait");
+    let k = kube(ns).await;
+    let mut o = opts("nowait", ns);
+    o.no_wait = true;
+    // a Secret of another type is in the way: its type is immutable, so the tier of
+    // configuration fails, and no workload (a later tier) is applied
+    let (ok, text) = kubectl(&[
+        "-n",
+        ns,
+        "create",
+        "secret",
+        "docker-registry",
+        "pg-auth",
+        "--docker-server=127.0.0.1:1",
+        "--docker-username=u",
+        "--docker-password=p",
+    ]);
+    assert!(ok, "{text}");
+    let (s, evs) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s.status, DeploymentState::Failed, "{}", s.details);
+    assert_eq!(node_state(&s, "pg-auth"), NodeState::Failed);
+    assert!(
+        message(&s, "pg-auth").contains("immutable"),
+        "{}",
+        message(&s, "pg-auth")
+    );
+    let (_, workloads) = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "statefulsets,jobs,deployments",
+        "-o",
+        "name",
+    ]);
+    assert!(
+        !workloads.contains('/'),
+        "no workload was applied: {workloads}"
+    );
+    let (ok, _) = kubectl(&["-n", ns, "get", "configmap", "pg-init"]);
+    assert!(ok, "the rest of its tier was applied");
+    for name in ["pg", "pg-migrate", "api"] {
+        assert_eq!(node_state(&s, name), NodeState::Skipped, "{name}");
+    }
+    // the events come wave by wave, as a gated deploy's do
+    let check_order = |evs: &[DeployEvent]| {
+        let mut wave: Option<usize> = None;
+        for e in evs {
+            match &e.body {
+                EventBody::WaveStarted { wave: w } => {
+                    assert!(wave.is_none_or(|x| *w == x + 1), "{w} after {wave:?}");
+                    wave = Some(*w);
+                }
+                EventBody::Step { wave: w, .. } => assert_eq!(Some(*w), wave, "{e:?}"),
+                _ => {}
+            }
+        }
+        wave
+    };
+    assert_eq!(check_order(&evs), Some(s.total_waves - 1));
+    // out of the way: every object applied, every node reported as applied, not waited for
+    let (ok, text) = kubectl(&["-n", ns, "delete", "secret", "pg-auth"]);
+    assert!(ok, "{text}");
+    let (s2, evs2) = deploy(&k, &ex2(), &o).await;
+    assert_eq!(s2.status, DeploymentState::Success, "{}", s2.details);
+    assert_eq!(check_order(&evs2), Some(s2.total_waves - 1));
+    for n in &s2.nodes {
+        assert_eq!(n.status, NodeState::Ready, "{}", n.name);
+        assert!(n.message.contains("--no-wait"), "{}: {}", n.name, n.message);
+    }
+    let (_, workloads) = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "statefulsets,jobs,deployments",
+        "-o",
+        "name",
+    ]);
+    let mut names: Vec<&str> = workloads.lines().collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "deployment.apps/api",
+            "job.batch/pg-migrate",
+            "statefulset.apps/pg"
+        ]
+    );
+    k.delete("nowait", Some(ns)).await.unwrap();
+    drop_namespace(ns);
+}
+
+/// The CLI in a pod, with no kubeconfig: the in-cluster configuration (the service account's
+/// token, CA and namespace; the API server's address from `KUBERNETES_SERVICE_HOST`/`_PORT`).
+/// The pod runs on the host's network (this cluster has no kube-proxy, so the `kubernetes`
+/// Service's address does not route) with the test build of the CLI and the host's C library
+/// mounted read-only from the host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_cluster_config_deploys_from_a_pod_with_its_service_account() {
+    let ns = &namespace("incluster");
+    let cli = std::path::PathBuf::from(
+        std::env::var("CELESTRA_CLI")
+            .expect("CELESTRA_CLI: the celestra binary (make kube builds it)"),
+    );
+    let cli = cli.canonicalize().expect("the CLI exists");
+    let bin_dir = cli.parent().unwrap().to_str().unwrap().to_owned();
+    let bin_name = cli.file_name().unwrap().to_str().unwrap().to_owned();
+    let server =
+        kubectl_json(&["config", "view", "--minify", "--raw"])["clusters"][0]["cluster"]["server"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let hostport = server.trim_start_matches("https://");
+    let (host, port) = hostport.rsplit_once(':').unwrap();
+    let wf = json!({"schemaVersion": "1.0", "id": "wf-incluster", "name": "incluster", "nodes": [
+        {"id": "c", "type": "celestra-configmap", "position": {"x": 0, "y": 0},
+         "data": {"name": "from-inside", "properties": {"data": {"WHERE": "in-cluster"}}}}],
+        "connections": []});
+    let lib = if std::path::Path::new("/lib/x86_64-linux-gnu").is_dir() {
+        "/lib/x86_64-linux-gnu"
+    } else {
+        "/usr/lib"
+    };
+    let objects = json!({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "deployer", "namespace": ns}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": {"name": "deployer-admin", "namespace": ns},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+         "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": ns}]},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "workflow", "namespace": ns},
+         "data": {"wf.json": wf.to_string()}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "celestra", "namespace": ns},
+         "spec": {
+            "serviceAccountName": "deployer", "hostNetwork": true, "restartPolicy": "Never",
+            "containers": [{"name": "celestra", "image": "celestra-test/busybox:1",
+                "imagePullPolicy": "Never",
+                "command": [format!("/celestra/{bin_name}"), "deploy", "/wf/wf.json", "--target", "kubernetes",
+                            "--project", "incluster", "--format", "json"],
+                "env": [{"name": "KUBERNETES_SERVICE_HOST", "value": host},
+                        {"name": "KUBERNETES_SERVICE_PORT", "value": port}],
+                "volumeMounts": [
+                    {"name": "cli", "mountPath": "/celestra", "readOnly": true},
+                    {"name": "lib", "mountPath": lib, "readOnly": true},
+                    {"name": "lib64", "mountPath": "/lib64", "readOnly": true},
+                    {"name": "wf", "mountPath": "/wf", "readOnly": true}]}],
+            "volumes": [
+                {"name": "cli", "hostPath": {"path": bin_dir, "type": "Directory"}},
+                {"name": "lib", "hostPath": {"path": lib, "type": "Directory"}},
+                {"name": "lib64", "hostPath": {"path": "/lib64", "type": "Directory"}},
+                {"name": "wf", "configMap": {"name": "workflow"}}]}}]});
+    let path = std::env::temp_dir().join(format!("kt-incluster-{}.json", std::process::id()));
+    std::fs::write(&path, objects.to_string()).unwrap();
+    let (ok, text) = kubectl(&["apply", "-f", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert!(ok, "{text}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let phase = loop {
+        let pod = kubectl_json(&["-n", ns, "get", "pod", "celestra"]);
+        let phase = pod["status"]["phase"].as_str().unwrap_or("").to_owned();
+        if phase == "Succeeded" || phase == "Failed" || Instant::now() > deadline {
+            break phase;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let (_, log) = kubectl(&["-n", ns, "logs", "celestra"]);
+    assert_eq!(phase, "Succeeded", "the in-cluster deploy: {log}");
+    let last: Value = serde_json::from_str(log.lines().last().unwrap_or("")).unwrap_or(Value::Null);
+    assert_eq!(last["status"], "success", "{log}");
+    // the service account's namespace is the project's: its inventory and its object are there
+    let cm = kubectl_json(&["-n", ns, "get", "configmap", "from-inside"]);
+    assert_eq!(cm["data"]["WHERE"], "in-cluster");
+    assert!(cm["metadata"]["labels"].get(PART_OF).is_some(), "{cm}");
+    let (ok, text) = kubectl(&["-n", ns, "get", "secret", "celestra-incluster"]);
+    assert!(ok, "{text}");
+    drop_namespace(ns);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpullable_image_and_crash_loop_fail_in_seconds_with_the_pods_reason() {
     let ns = &namespace("fail");
     let k = kube(ns).await;

@@ -7,7 +7,7 @@
 //! `com.docker.compose.*`), so `docker compose -p NAME ps` and `down` see what a deploy made.
 
 use super::change::{Change, ChangePlan, ChangeWave, Op, SkippedNode};
-use super::event::ObjectRef;
+use super::event::{ObjectRef, PlannedNode};
 use crate::error::Error;
 use crate::generate::common::Fnv;
 use crate::generate::compose::{Compose, ComposeParts};
@@ -371,6 +371,16 @@ pub struct DockerProject {
     /// line they report (never serialized).
     #[serde(skip)]
     pub secret_values: Vec<String>,
+}
+
+impl DockerProject {
+    /// Its steps as a `started` event announces them.
+    pub fn planned_nodes(&self) -> Vec<PlannedNode> {
+        self.steps
+            .iter()
+            .map(|s| PlannedNode::new(&s.node_id, &s.name, &s.node_type, s.wave))
+            .collect()
+    }
 }
 
 /// A valid Compose project name from any text: lower case, `[a-z0-9_-]`, starting with a

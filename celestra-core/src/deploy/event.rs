@@ -104,6 +104,18 @@ pub struct PlannedNode {
     pub wave: usize,
 }
 
+impl PlannedNode {
+    /// The announcement of a step.
+    pub fn new(node_id: &str, name: &str, node_type: &str, wave: usize) -> PlannedNode {
+        PlannedNode {
+            node_id: node_id.to_owned(),
+            name: name.to_owned(),
+            node_type: node_type.to_owned(),
+            wave,
+        }
+    }
+}
+
 /// How a deployment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -248,6 +248,26 @@ fn spec_replicas(obj: &Value) -> i64 {
     int(obj, &["spec", "replicas"]).unwrap_or(1)
 }
 
+/// The first of `checks` (wanted, there, reason, what) with fewer there than wanted.
+fn short_of(checks: &[(i64, i64, &str, &str)]) -> Option<HealthReport> {
+    checks
+        .iter()
+        .find(|(want, have, ..)| want > have)
+        .map(|(want, have, reason, what)| {
+            HealthReport::progress(reason, format!("{what}: {have}/{want}"))
+        })
+}
+
+/// More pods than wanted: old ones are still terminating.
+fn extra_pods(replicas: i64, spec: i64) -> Option<HealthReport> {
+    (replicas > spec).then(|| {
+        HealthReport::progress(
+            "ExtraPods",
+            format!("pending termination: {}", replicas - spec),
+        )
+    })
+}
+
 fn deployment(obj: &Value, conds: &[Condition<'_>], _now: u64) -> HealthReport {
     let mut progressing = at(obj, &["spec", "progressDeadlineSeconds"]).is_none();
     let mut available = false;
@@ -273,23 +293,19 @@ fn deployment(obj: &Value, conds: &[Condition<'_>], _now: u64) -> HealthReport {
     let updated = int0(obj, &["status", "updatedReplicas"]);
     let ready = int0(obj, &["status", "readyReplicas"]);
     let avail = int0(obj, &["status", "availableReplicas"]);
-    if spec > replicas {
-        return HealthReport::progress("LessReplicas", format!("replicas: {replicas}/{spec}"));
-    }
-    if spec > updated {
-        return HealthReport::progress("LessUpdated", format!("updated: {updated}/{spec}"));
-    }
-    if replicas > spec {
-        return HealthReport::progress(
-            "ExtraPods",
-            format!("pending termination: {}", replicas - spec),
-        );
-    }
-    if updated > avail {
-        return HealthReport::progress("LessAvailable", format!("available: {avail}/{updated}"));
-    }
-    if spec > ready {
-        return HealthReport::progress("LessReady", format!("ready: {ready}/{spec}"));
+    let short = short_of(&[
+        (spec, replicas, "LessReplicas", "replicas"),
+        (spec, updated, "LessUpdated", "updated"),
+    ])
+    .or_else(|| extra_pods(replicas, spec))
+    .or_else(|| {
+        short_of(&[
+            (updated, avail, "LessAvailable", "available"),
+            (spec, ready, "LessReady", "ready"),
+        ])
+    });
+    if let Some(r) = short {
+        return r;
     }
     if !progressing {
         return HealthReport::progress("ReplicaSetNotAvailable", "ReplicaSet not available");
@@ -309,17 +325,13 @@ fn statefulset(obj: &Value, _conds: &[Condition<'_>], _now: u64) -> HealthReport
     let ready = int0(obj, &["status", "readyReplicas"]);
     let current = int0(obj, &["status", "currentReplicas"]);
     let updated = int0(obj, &["status", "updatedReplicas"]);
-    if spec > replicas {
-        return HealthReport::progress("LessReplicas", format!("replicas: {replicas}/{spec}"));
-    }
-    if spec > ready {
-        return HealthReport::progress("LessReady", format!("ready: {ready}/{spec}"));
-    }
-    if replicas > spec {
-        return HealthReport::progress(
-            "ExtraPods",
-            format!("pending termination: {}", replicas - spec),
-        );
+    let short = short_of(&[
+        (spec, replicas, "LessReplicas", "replicas"),
+        (spec, ready, "LessReady", "ready"),
+    ])
+    .or_else(|| extra_pods(replicas, spec));
+    if let Some(r) = short {
+        return r;
     }
     if let Some(partition) = int(
         obj,
@@ -360,16 +372,24 @@ fn daemonset(obj: &Value, _conds: &[Condition<'_>], _now: u64) -> HealthReport {
     let Some(desired) = int(obj, &["status", "desiredNumberScheduled"]) else {
         return HealthReport::progress("NoDesiredNumber", "missing status.desiredNumberScheduled");
     };
-    for (field, reason, label) in [
-        ("currentNumberScheduled", "LessCurrent", "current"),
-        ("updatedNumberScheduled", "LessUpdated", "updated"),
-        ("numberAvailable", "LessAvailable", "available"),
-        ("numberReady", "LessReady", "ready"),
-    ] {
-        let n = int0(obj, &["status", field]);
-        if desired > n {
-            return HealthReport::progress(reason, format!("{label}: {n}/{desired}"));
-        }
+    let n = |field: &str| int0(obj, &["status", field]);
+    if let Some(r) = short_of(&[
+        (
+            desired,
+            n("currentNumberScheduled"),
+            "LessCurrent",
+            "current",
+        ),
+        (
+            desired,
+            n("updatedNumberScheduled"),
+            "LessUpdated",
+            "updated",
+        ),
+        (desired, n("numberAvailable"), "LessAvailable", "available"),
+        (desired, n("numberReady"), "LessReady", "ready"),
+    ]) {
+        return r;
     }
     HealthReport::current(format!(
         "all replicas scheduled as expected: {desired} replicas"
@@ -385,20 +405,14 @@ fn replicaset(obj: &Value, conds: &[Condition<'_>], _now: u64) -> HealthReport {
     let avail = int0(obj, &["status", "availableReplicas"]);
     let ready = int0(obj, &["status", "readyReplicas"]);
     let replicas = int0(obj, &["status", "replicas"]);
-    if spec > labelled {
-        return HealthReport::progress("LessLabelled", format!("labelled: {labelled}/{spec}"));
-    }
-    if spec > avail {
-        return HealthReport::progress("LessAvailable", format!("available: {avail}/{spec}"));
-    }
-    if spec > ready {
-        return HealthReport::progress("LessReady", format!("ready: {ready}/{spec}"));
-    }
-    if replicas > spec {
-        return HealthReport::progress(
-            "ExtraPods",
-            format!("pending termination: {}", replicas - spec),
-        );
+    let short = short_of(&[
+        (spec, labelled, "LessLabelled", "labelled"),
+        (spec, avail, "LessAvailable", "available"),
+        (spec, ready, "LessReady", "ready"),
+    ])
+    .or_else(|| extra_pods(replicas, spec));
+    if let Some(r) = short {
+        return r;
     }
     HealthReport::current(format!("ReplicaSet is available: {spec} replicas"))
 }

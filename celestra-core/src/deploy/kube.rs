@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::docker::{Policy, policy, secret_values};
-use super::event::ObjectRef;
+use super::event::{ObjectRef, PlannedNode};
 use crate::error::Error;
 use crate::generate::GenerateOptions;
 use crate::generate::common::Fnv;
@@ -166,6 +166,13 @@ pub struct KubeProject {
 }
 
 impl KubeProject {
+    /// Its steps as a `started` event announces them.
+    pub fn planned_nodes(&self) -> Vec<PlannedNode> {
+        self.steps
+            .iter()
+            .map(|s| PlannedNode::new(&s.node_id, &s.name, &s.node_type, s.wave))
+            .collect()
+    }
     /// The parent Secret's name.
     pub fn parent_name(&self) -> String {
         format!("celestra-{}", self.name)

@@ -163,6 +163,28 @@ impl History {
         self.revisions.iter().find(|r| r.revision == revision)
     }
 
+    /// The revision a rollback restores: `to`, else the newest successful one before the
+    /// current. The error says why there is none, as the rest of a sentence about the project
+    /// ("has no revision 9 (kept: 1, 2, 3)").
+    pub fn rollback_target(&self, to: Option<u64>) -> Result<&Revision, String> {
+        let current = self
+            .current()
+            .ok_or_else(|| "has no revisions".to_owned())?;
+        match to {
+            Some(n) => self.get(n).ok_or_else(|| {
+                let kept: Vec<String> = self
+                    .revisions
+                    .iter()
+                    .map(|r| r.revision.to_string())
+                    .collect();
+                format!("has no revision {n} (kept: {})", kept.join(", "))
+            }),
+            None => self
+                .previous_success(current.revision)
+                .ok_or_else(|| format!("has no successful revision before {}", current.revision)),
+        }
+    }
+
     /// The newest successful revision older than `revision` (what a rollback restores by
     /// default).
     pub fn previous_success(&self, revision: u64) -> Option<&Revision> {
@@ -201,6 +223,16 @@ mod tests {
         );
         assert_eq!(h.next_revision(), 5);
         assert_eq!(h.previous_success(4).map(|r| r.revision), Some(3));
+        assert_eq!(h.rollback_target(None).map(|r| r.revision), Ok(3));
+        assert_eq!(h.rollback_target(Some(2)).map(|r| r.revision), Ok(2));
+        assert_eq!(
+            h.rollback_target(Some(9)).map(|r| r.revision),
+            Err("has no revision 9 (kept: 2, 3, 4)".to_owned())
+        );
+        assert_eq!(
+            History::default().rollback_target(None).map(|r| r.revision),
+            Err("has no revisions".to_owned())
+        );
         // replacing a revision keeps the count
         assert!(h.record(rev(4, RevisionOutcome::Success)).is_empty());
         assert_eq!(h.current().unwrap().outcome, RevisionOutcome::Success);

@@ -13,9 +13,7 @@ use crate::deploy::docker::{
     self as model, ContainerSpec, DockerProject, DockerStep, LiveContainer, LiveInventory,
     ProjectOptions, StepKind, labels,
 };
-use crate::deploy::event::{
-    Action, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome, PlannedNode,
-};
+use crate::deploy::event::{Action, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome};
 use crate::deploy::revision::{History, Revision, RevisionOutcome};
 use crate::deploy::status::{DeploymentStatus, NodeState, Reason};
 use crate::model::{ErrorHandling, Workflow};
@@ -430,36 +428,12 @@ impl Docker {
         cancel: &Cancel,
     ) -> Result<DeploymentStatus, DeployError> {
         let h = self.history(project).await?;
-        let current = h.current().ok_or_else(|| {
+        let target = h.rollback_target(to).map_err(|why| {
             DeployError::new(
                 ErrorCode::NoHistory,
-                format!("project {project:?} has no revisions on {}", self.host),
+                format!("project {project:?} {why} on {}", self.host),
             )
         })?;
-        let target = match to {
-            Some(n) => h.get(n).ok_or_else(|| {
-                DeployError::new(
-                    ErrorCode::NoHistory,
-                    format!(
-                        "project {project:?} has no revision {n} (kept: {})",
-                        h.revisions
-                            .iter()
-                            .map(|r| r.revision.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?,
-            None => h.previous_success(current.revision).ok_or_else(|| {
-                DeployError::new(
-                    ErrorCode::NoHistory,
-                    format!(
-                        "project {project:?} has no successful revision before {}",
-                        current.revision
-                    ),
-                )
-            })?,
-        };
         let wf = target.workflow()?;
         let mut opts = options.clone();
         opts.project.project = Some(project.to_owned());
@@ -536,27 +510,26 @@ impl Docker {
             && wants
             && rollback_of.is_none()
         {
-            if !rec.jobs_ran.is_empty() {
+            let jobs: Vec<&str> = rec
+                .jobs_ran
+                .iter()
+                .map(|id| {
+                    p.steps
+                        .iter()
+                        .find(|s| &s.node_id == id)
+                        .map_or(id.as_str(), |s| s.name.as_str())
+                })
+                .collect();
+            let prev = history.previous_success(revision).cloned();
+            if let Some(message) = super::no_auto_rollback(&why, &jobs, prev.as_ref()) {
                 em.emit(EventBody::Finished {
                     outcome: Outcome::Failed,
                     reason: Some(failed),
-                    message: format!(
-                        "{why}; not rolled back: the one-shot Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
-                        rec.jobs_ran
-                            .iter()
-                            .map(|id| p.steps.iter().find(|s| &s.node_id == id).map_or(id.as_str(), |s| s.name.as_str()))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    message,
                 });
                 return Ok(em.status());
             }
-            let Some(prev) = history.previous_success(revision).cloned() else {
-                em.emit(EventBody::Finished {
-                    outcome: Outcome::Failed,
-                    reason: Some(failed),
-                    message: format!("{why}; not rolled back: no earlier successful revision"),
-                });
+            let Some(prev) = prev else {
                 return Ok(em.status());
             };
             let wf = prev.workflow()?;
@@ -581,31 +554,7 @@ impl Docker {
             ))
             .await;
             em.set_revision(revision);
-            match inner {
-                Ok(s) if s.status == crate::deploy::DeploymentState::Success => {
-                    em.emit(EventBody::Finished {
-                        outcome: Outcome::Failed,
-                        reason: Some(Reason::RolledBack),
-                        message: format!(
-                            "{why}; revision {new_revision} restored revision {}",
-                            prev.revision
-                        ),
-                    })
-                }
-                Ok(s) => em.emit(EventBody::Finished {
-                    outcome: Outcome::Failed,
-                    reason: Some(failed),
-                    message: format!(
-                        "revision {revision} failed, and so did its rollback: {}",
-                        s.details
-                    ),
-                }),
-                Err(e) => em.emit(EventBody::Finished {
-                    outcome: Outcome::Failed,
-                    reason: Some(failed),
-                    message: format!("revision {revision} failed; rollback failed: {}", e.message),
-                }),
-            }
+            super::finish_after_rollback(&em, failed, &why, revision, prev.revision, inner);
         } else if let Some((failed, why)) = end {
             em.emit(EventBody::Finished {
                 outcome: Outcome::Failed,
@@ -714,16 +663,7 @@ impl Docker {
         sink.emit(EventBody::Started {
             workflow_id: p.workflow_id.clone(),
             project: p.name.clone(),
-            nodes: p
-                .steps
-                .iter()
-                .map(|s| PlannedNode {
-                    node_id: s.node_id.clone(),
-                    name: s.name.clone(),
-                    node_type: s.node_type.clone(),
-                    wave: s.wave,
-                })
-                .collect(),
+            nodes: p.planned_nodes(),
             total_waves: p.total_waves,
             rollback_of,
         });

@@ -10,9 +10,7 @@
 
 use super::{Cancel, DeployError, Emitter, ErrorCode, EventSender, now, uuid_v4};
 use crate::deploy::diff::{self, DiffOp, KubeDiff, ObjectDiff};
-use crate::deploy::event::{
-    Action, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome, PlannedNode,
-};
+use crate::deploy::event::{Action, DeployTarget, EventBody, EventStatus, ObjectRef, Outcome};
 use crate::deploy::health::{self, Verdict};
 use crate::deploy::kube::{
     self as model, FIELD_MANAGER, KubeObject, KubeProject, KubeProjectOptions, KubeStep, ObjectOp,
@@ -203,6 +201,48 @@ pub fn check_inline_kubeconfig(kc: &Kubeconfig) -> Result<(), DeployError> {
     Ok(())
 }
 
+/// The client of a configuration: kube-rs's layers (base URI, credentials, headers) over one
+/// multiplexed connection, HTTP/2 when the server offers it in ALPN (an API server does), else
+/// HTTP/1.1. A configuration with a proxy goes through kube-rs's own builder, which knows
+/// proxies (only a kubeconfig file can name one: `check_inline_kubeconfig`).
+fn http2_client(config: Config) -> Result<Client, ::kube::Error> {
+    use ::kube::client::ConfigExt;
+    if config.proxy_url.is_some() {
+        return Client::try_from(config);
+    }
+    let tls = config.rustls_client_config()?;
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.enforce_http(false);
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http();
+    let builder = match &config.tls_server_name {
+        Some(name) => builder.with_server_name_resolver(
+            hyper_rustls::FixedServerNameResolver::new(name.clone().try_into().map_err(|_| {
+                ::kube::Error::Service(format!("invalid tls-server-name {name:?}").into())
+            })?),
+        ),
+        None => builder,
+    };
+    let https = builder.enable_all_versions().wrap_connector(http);
+    let mut conn = hyper_timeout::TimeoutConnector::new(https);
+    conn.set_connect_timeout(config.connect_timeout);
+    conn.set_read_timeout(config.read_timeout);
+    conn.set_write_timeout(config.write_timeout);
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        // a 1,000-object list arrives without waiting on 64 KiB windows
+        .http2_initial_stream_window_size(4 << 20)
+        .http2_initial_connection_window_size(16 << 20)
+        .build(conn);
+    let service = tower::ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(config.auth_layer()?)
+        .layer(config.extra_headers_layer()?)
+        .map_err(tower::BoxError::from)
+        .service(http);
+    Ok(Client::new(service, config.default_namespace))
+}
+
 fn unreachable(url: &str, e: impl std::fmt::Display) -> DeployError {
     DeployError::new(
         ErrorCode::EngineUnreachable,
@@ -370,15 +410,6 @@ fn quantity(key: &str, v: f64) -> String {
     }
 }
 
-/// `text` with the project's secret values replaced.
-fn self_redact(p: &KubeProject, text: &str) -> String {
-    let mut out = text.to_owned();
-    for s in p.secret_values.iter().filter(|s| s.len() >= 3) {
-        out = out.replace(s.as_str(), super::REDACTED);
-    }
-    out
-}
-
 fn human(d: Duration) -> String {
     let s = d.as_secs();
     if s >= 60 && s % 60 == 0 {
@@ -433,6 +464,8 @@ impl Target<'_> {
 
 /// The live members of a project, by `Kind.group/ns/name`.
 type Live = BTreeMap<String, Value>;
+/// Namespace → its ResourceQuotas (name, hard, used).
+type Quotas = BTreeMap<String, Vec<(String, Value, Value)>>;
 
 fn live_key(v: &Value) -> String {
     let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
@@ -509,7 +542,7 @@ impl Kube {
                 format!("namespace {namespace:?} is not a valid namespace name"),
             ));
         }
-        let client = Client::try_from(config).map_err(|e| unreachable(&url, e))?;
+        let client = http2_client(config).map_err(|e| unreachable(&url, e))?;
         let info = tokio::time::timeout(Duration::from_secs(10), client.apiserver_version())
             .await
             .map_err(|_| unreachable(&url, "no answer within 10 s"))?
@@ -751,8 +784,11 @@ impl Kube {
     ) -> Result<Live, DeployError> {
         let lp = ListParams::default().labels(&format!("{PART_OF}={id}"));
         let mut lists = Vec::new();
-        for gk in gks {
-            let Some((ar, namespaced)) = self.resolve_gk(gk).await? else {
+        // kinds not discovered for the desired objects (a removed node's) are looked up at once
+        let resolved =
+            futures_util::future::join_all(gks.iter().map(|gk| self.resolve_gk(gk))).await;
+        for (gk, r) in gks.iter().zip(resolved) {
+            let Some((ar, namespaced)) = r? else {
                 continue;
             };
             if namespaced {
@@ -1043,7 +1079,11 @@ impl Kube {
                             if err.code != ErrorCode::Immutable {
                                 return Err(err);
                             }
-                            (DiffOp::Replace, t.body(), self_redact(p, &err.message))
+                            (
+                                DiffOp::Replace,
+                                t.body(),
+                                super::redact(&p.secret_values, &err.message),
+                            )
                         }
                     };
                     let mut b = before.as_ref().map(model::normalize).unwrap_or(Value::Null);
@@ -1152,10 +1192,10 @@ impl Kube {
     /// Checks before anything is written: every kind is served (or comes from a CRD of the
     /// workflow), and the credentials may do what the deploy needs, asked with
     /// SelfSubjectAccessReviews (the missing verbs are named).
-    async fn preflight(
+    /// Pre-flight: every kind is served, or comes from a CRD of the workflow (`CRD_MISSING`).
+    fn served_check(
         &self,
         p: &KubeProject,
-        targets: &[Target<'_>],
         missing: &[(&KubeStep, &KubeObject)],
     ) -> Result<(), DeployError> {
         // custom resources whose CRD the workflow itself creates are fine
@@ -1189,7 +1229,12 @@ impl Kube {
                 ),
             ));
         }
-        // the project's namespace must exist (AppGroup namespaces are created by the deploy)
+        Ok(())
+    }
+
+    /// Pre-flight: the project's namespace exists (AppGroup namespaces are created by the
+    /// deploy).
+    async fn namespace_check(&self, p: &KubeProject) -> Result<(), DeployError> {
         let nsapi: Api<DynamicObject> = Api::all_with(
             self.client.clone(),
             &ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&()),
@@ -1209,6 +1254,44 @@ impl Kube {
             Err(::kube::Error::Api(s)) if s.code == 403 => {}
             Err(e) => return Err(api_error(&self.url, "reading the project's namespace", e)),
         }
+        Ok(())
+    }
+
+    /// Whether the credentials may do anything anywhere (a cluster-wide binding to a role of
+    /// `*` verbs on `*` resources of `*` groups, as `cluster-admin`): one access review that
+    /// answers every question of [`Kube::permissions`] at once. RBAC matches a `*` request only
+    /// with `*` rules, and a cluster-wide question only with cluster-wide bindings.
+    async fn may_do_anything(&self) -> bool {
+        use k8s_openapi::api::authorization::v1 as authz;
+        let api: Api<authz::SelfSubjectAccessReview> = Api::all(self.client.clone());
+        let review = authz::SelfSubjectAccessReview {
+            spec: authz::SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(authz::ResourceAttributes {
+                    group: Some("*".into()),
+                    resource: Some("*".into()),
+                    verb: Some("*".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        // an error here is not an answer: the detailed reviews ask again
+        api.create(&Default::default(), &review)
+            .await
+            .ok()
+            .and_then(|r| r.status)
+            .is_some_and(|s| s.allowed)
+    }
+
+    /// Pre-flight: the permissions the deploy needs (get, list, watch, create, patch, delete on
+    /// every resource and namespace it touches, and the revision Secrets); `FORBIDDEN` names
+    /// what is missing.
+    async fn permissions(
+        &self,
+        p: &KubeProject,
+        targets: &[Target<'_>],
+    ) -> Result<(), DeployError> {
         // (group, resource, namespace) → verbs
         let mut need: BTreeSet<(String, String, String)> = BTreeSet::new();
         for t in targets {
@@ -1351,27 +1434,21 @@ impl Kube {
         Ok(())
     }
 
-    /// Refuses a deploy whose new workloads do not fit a ResourceQuota of their namespace
-    /// (a live quota's `hard − used`, or a quota the workflow itself creates), naming the
-    /// namespace, the quota, the resource and the numbers.
-    async fn quota_check(
-        &self,
-        p: &KubeProject,
-        targets: &[Target<'_>],
-        live: &Live,
-    ) -> Result<(), DeployError> {
-        let new: Vec<(&KubeObject, String)> = targets
-            .iter()
-            .filter(|t| !live.contains_key(&t.key()))
-            .filter_map(|t| Some((t.obj, t.ns.clone()?)))
-            .collect();
-        let need = model::requests_by_namespace(&new);
-        let rq = ApiResource::erase::<k8s_openapi::api::core::v1::ResourceQuota>(&());
-        let mut over = Vec::new();
-        for (ns, want) in &need {
-            // (quota name, hard, used)
-            let mut quotas: Vec<(String, Value, Value)> = Vec::new();
-            match self.api(&rq, Some(ns)).list(&ListParams::default()).await {
+    /// The live ResourceQuotas of `namespaces` (listed at once): namespace → (name, hard,
+    /// used). A namespace whose quotas may not be read has none here.
+    async fn quotas(&self, namespaces: &[String]) -> Result<Quotas, DeployError> {
+        let rq = &ApiResource::erase::<k8s_openapi::api::core::v1::ResourceQuota>(&());
+        let lists = futures_util::future::join_all(namespaces.iter().map(|ns| async move {
+            (
+                ns,
+                self.api(rq, Some(ns)).list(&ListParams::default()).await,
+            )
+        }))
+        .await;
+        let mut out = Quotas::new();
+        for (ns, r) in lists {
+            let quotas = out.entry(ns.clone()).or_default();
+            match r {
                 Ok(l) => {
                     for q in &l.items {
                         let v = to_value(q);
@@ -1392,6 +1469,28 @@ impl Kube {
                     ));
                 }
             }
+        }
+        Ok(out)
+    }
+
+    /// Refuses a deploy whose new workloads do not fit a ResourceQuota of their namespace
+    /// (a live quota's `hard − used`, or a quota the workflow itself creates), naming the
+    /// namespace, the quota, the resource and the numbers.
+    fn quota_check(
+        p: &KubeProject,
+        targets: &[Target<'_>],
+        live: &Live,
+        live_quotas: &Quotas,
+    ) -> Result<(), DeployError> {
+        let new: Vec<(&KubeObject, String)> = targets
+            .iter()
+            .filter(|t| !live.contains_key(&t.key()))
+            .filter_map(|t| Some((t.obj, t.ns.clone()?)))
+            .collect();
+        let need = model::requests_by_namespace(&new);
+        let mut over = Vec::new();
+        for (ns, want) in &need {
+            let mut quotas = live_quotas.get(ns).cloned().unwrap_or_default();
             for (_, o) in p.objects() {
                 if o.kind == "ResourceQuota"
                     && o.namespace.as_deref().unwrap_or(&p.namespace) == ns
@@ -1483,29 +1582,12 @@ impl Kube {
             .clone()
             .unwrap_or_else(|| self.namespace.clone());
         let h = self.history(project, Some(&ns)).await?;
-        let current = h.current().ok_or_else(|| {
+        let target = h.rollback_target(to).map_err(|why| {
             DeployError::new(
                 ErrorCode::NoHistory,
-                format!("project {project:?} has no revisions in namespace {ns}"),
+                format!("project {project:?} {why} in namespace {ns}"),
             )
         })?;
-        let target = match to {
-            Some(n) => h.get(n).ok_or_else(|| {
-                DeployError::new(
-                    ErrorCode::NoHistory,
-                    format!("project {project:?} has no revision {n}"),
-                )
-            })?,
-            None => h.previous_success(current.revision).ok_or_else(|| {
-                DeployError::new(
-                    ErrorCode::NoHistory,
-                    format!(
-                        "project {project:?} has no successful revision before {}",
-                        current.revision
-                    ),
-                )
-            })?,
-        };
         let wf = target.workflow()?;
         let mut opts = options.clone();
         opts.project.name = Some(project.to_owned());
@@ -1555,10 +1637,19 @@ impl Kube {
         cancel: &Cancel,
         rollback_of: Option<u64>,
     ) -> Result<DeploymentStatus, DeployError> {
-        let (targets, missing) = self.targets(p, false).await?;
-        self.preflight(p, &targets, &missing).await?;
-        // read-only until here: the live set, and the quotas' room for what is new
-        let parent = self.parent(p).await?;
+        // read-only until the first record: discovery, the parent and the history at once,
+        // then the permissions, the live set and the quotas at once
+        let (tg, parent, history, namespace, anything) = tokio::join!(
+            self.targets(p, false),
+            self.parent(p),
+            self.history(&p.name, Some(&p.namespace)),
+            self.namespace_check(p),
+            self.may_do_anything()
+        );
+        let (targets, missing) = tg?;
+        self.served_check(p, &missing)?;
+        namespace?;
+        let (parent, history) = (parent?, history?);
         let (old_gks, old_nss) = Self::parent_sets(parent.as_ref());
         let mut gks = old_gks.clone();
         gks.extend(p.group_kinds());
@@ -1569,10 +1660,22 @@ impl Kube {
         nss.extend(p.additional_namespaces());
         crate::sort::sort(&mut nss);
         nss.dedup();
-        let live = self.members(&p.applyset_id, &gks, &nss).await?;
-        self.quota_check(p, &targets, &live).await?;
+        let (allowed, live, quotas) = tokio::join!(
+            async {
+                if anything {
+                    Ok(())
+                } else {
+                    self.permissions(p, &targets).await
+                }
+            },
+            self.members(&p.applyset_id, &gks, &nss),
+            self.quotas(&nss)
+        );
+        // the pre-flight's findings first: they name what is missing
+        allowed?;
+        let live = live?;
+        Self::quota_check(p, &targets, &live, &quotas?)?;
         let deployment_id = uuid_v4();
-        let history = self.history(&p.name, Some(&p.namespace)).await?;
         let revision = history.next_revision();
         let em = Emitter::new(
             &deployment_id,
@@ -1586,9 +1689,8 @@ impl Kube {
             .unwrap_or(crate::deploy::DEFAULT_HISTORY_MAX);
         let mut rec = Revision::new(revision, &deployment_id, workflow, options.to_json(), now());
         rec.rollback_of = rollback_of;
-        self.write_record(p, &rec, max, &[]).await?;
         // the parent names the union first, so that an interrupted deploy is still found
-        // (written only when that changes what it names)
+        // (written only when that changes what it names), with the revision's first record
         let names = |g: &[String], n: &[String]| {
             let extra: Vec<&String> = n.iter().filter(|x| **x != p.namespace).collect();
             let mut extra_old: Vec<&String> =
@@ -1596,8 +1698,26 @@ impl Kube {
             extra_old.dedup();
             parent.is_none() || g != old_gks.as_slice() || extra != extra_old
         };
-        if names(&gks, &nss) {
-            self.write_parent(p, &gks, &nss).await?;
+        // Nothing to apply and nothing to prune: nothing can be left half-done, so the record
+        // is written once, at the end.
+        let desired: BTreeSet<String> = targets.iter().map(Target::key).collect();
+        let idle = missing.is_empty()
+            && !names(&gks, &nss)
+            && live.keys().all(|k| desired.contains(k))
+            && targets.iter().all(|t| {
+                let op = model::object_op(t.obj, live.get(&t.key()));
+                op == ObjectOp::Unchanged || (rollback_of.is_some() && op == ObjectOp::Recreate)
+            });
+        if !idle {
+            let (recorded, named) = tokio::join!(self.write_record(p, &rec, max, &[]), async {
+                if names(&gks, &nss) {
+                    self.write_parent(p, &gks, &nss).await
+                } else {
+                    Ok(())
+                }
+            });
+            recorded?;
+            named?;
         }
         let run = Run {
             k: self,
@@ -1609,6 +1729,7 @@ impl Kube {
             force_replace: options.force_replace,
             concurrency: options.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
             no_wait: options.no_wait,
+            held: Mutex::new(None),
             step_timeout: options
                 .step_timeout
                 .unwrap_or(Duration::from_secs(p.policy.step_timeout_seconds)),
@@ -1616,16 +1737,7 @@ impl Kube {
         em.emit(EventBody::Started {
             workflow_id: p.workflow_id.clone(),
             project: p.name.clone(),
-            nodes: p
-                .steps
-                .iter()
-                .map(|s| PlannedNode {
-                    node_id: s.node_id.clone(),
-                    name: s.name.clone(),
-                    node_type: s.node_type.clone(),
-                    wave: s.wave,
-                })
-                .collect(),
+            nodes: p.planned_nodes(),
             total_waves: p.total_waves,
             rollback_of,
         });
@@ -1637,28 +1749,24 @@ impl Kube {
             _ = tokio::time::sleep(total) => Ok(Some((Reason::Timeout, format!("the deploy did not finish within {}", human(total))))),
             _ = cancel.cancelled() => Ok(Some((Reason::Cancelled, "cancelled".to_owned()))),
         };
+        // after a prune, the parent names only what is there (written with the last record)
+        let mut now_nss = vec![p.namespace.clone()];
+        now_nss.extend(p.additional_namespaces());
+        let now_gks = p.group_kinds();
+        let mut rename = false;
         let end = match res {
             Err(e) => Some((Reason::Error, e.message)),
-            Ok(None) => {
-                match run.prune().await {
-                    Ok(()) => {
-                        // the parent now names what is there
-                        let mut now_nss = vec![p.namespace.clone()];
-                        now_nss.extend(p.additional_namespaces());
-                        let now_gks = p.group_kinds();
-                        if now_gks != gks
-                            || now_nss
-                                .iter()
-                                .filter(|x| **x != p.namespace)
-                                .ne(nss.iter().filter(|x| **x != p.namespace))
-                        {
-                            self.write_parent(p, &now_gks, &now_nss).await?;
-                        }
-                        None
-                    }
-                    Err(e) => Some((Reason::Error, e.message)),
+            Ok(None) => match run.prune().await {
+                Ok(()) => {
+                    rename = now_gks != gks
+                        || now_nss
+                            .iter()
+                            .filter(|x| **x != p.namespace)
+                            .ne(nss.iter().filter(|x| **x != p.namespace));
+                    None
                 }
-            }
+                Err(e) => Some((Reason::Error, e.message)),
+            },
             Ok(some) => some,
         };
         if let Some((_, why)) = &end {
@@ -1676,7 +1784,15 @@ impl Kube {
         };
         rec.finished_at = Some(now());
         let kept: Vec<u64> = history.revisions.iter().map(|r| r.revision).collect();
-        self.write_record(p, &rec, max, &kept).await?;
+        let (recorded, named) = tokio::join!(self.write_record(p, &rec, max, &kept), async {
+            if rename {
+                self.write_parent(p, &now_gks, &now_nss).await
+            } else {
+                Ok(())
+            }
+        });
+        recorded?;
+        named?;
         let Some((failed, why)) = end else {
             em.emit(EventBody::Finished {
                 outcome: Outcome::Success,
@@ -1695,23 +1811,26 @@ impl Kube {
             });
             return Ok(em.status());
         }
-        if !rec.jobs_ran.is_empty() {
+        let jobs: Vec<&str> = rec
+            .jobs_ran
+            .iter()
+            .map(|id| {
+                p.steps
+                    .iter()
+                    .find(|s| &s.node_id == id)
+                    .map_or(id.as_str(), |s| s.name.as_str())
+            })
+            .collect();
+        let prev = history.previous_success(revision).cloned();
+        if let Some(message) = super::no_auto_rollback(&why, &jobs, prev.as_ref()) {
             em.emit(EventBody::Finished {
                 outcome: Outcome::Failed,
                 reason: Some(failed),
-                message: format!(
-                    "{why}; not rolled back: the Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
-                    rec.jobs_ran.join(", ")
-                ),
+                message,
             });
             return Ok(em.status());
         }
-        let Some(prev) = history.previous_success(revision).cloned() else {
-            em.emit(EventBody::Finished {
-                outcome: Outcome::Failed,
-                reason: Some(failed),
-                message: format!("{why}; not rolled back: no earlier successful revision"),
-            });
+        let Some(prev) = prev else {
             return Ok(em.status());
         };
         em.emit(EventBody::RollbackStarted {
@@ -1731,32 +1850,7 @@ impl Kube {
             }
         };
         let (r, ()) = tokio::join!(inner, forward);
-        match r {
-            Ok(s) if s.status == crate::deploy::DeploymentState::Success => {
-                em.emit(EventBody::Finished {
-                    outcome: Outcome::Failed,
-                    reason: Some(Reason::RolledBack),
-                    message: format!(
-                        "{why}; revision {} restored revision {}",
-                        revision + 1,
-                        prev.revision
-                    ),
-                })
-            }
-            Ok(s) => em.emit(EventBody::Finished {
-                outcome: Outcome::Failed,
-                reason: Some(failed),
-                message: format!(
-                    "revision {revision} failed, and so did its rollback: {}",
-                    s.details
-                ),
-            }),
-            Err(e) => em.emit(EventBody::Finished {
-                outcome: Outcome::Failed,
-                reason: Some(failed),
-                message: format!("revision {revision} failed; rollback failed: {}", e.message),
-            }),
-        }
+        super::finish_after_rollback(&em, failed, &why, revision, prev.revision, r);
         Ok(em.status())
     }
 
@@ -1804,16 +1898,7 @@ impl Kube {
         em.emit(EventBody::Started {
             workflow_id: p.workflow_id.clone(),
             project: p.name.clone(),
-            nodes: p
-                .steps
-                .iter()
-                .map(|s| PlannedNode {
-                    node_id: s.node_id.clone(),
-                    name: s.name.clone(),
-                    node_type: s.node_type.clone(),
-                    wave: s.wave,
-                })
-                .collect(),
+            nodes: p.planned_nodes(),
             total_waves: p.total_waves,
             rollback_of: rev.rollback_of,
         });
@@ -1871,6 +1956,118 @@ impl Kube {
             _ => {}
         }
         Ok(em.status())
+    }
+
+    /// Follows a project's status: calls `on_change` with the first status and again after
+    /// every change the cluster reports, until `cancel` or `on_change` returns false. The
+    /// changes come from watches on the set's members (every group-kind and namespace its
+    /// parent names) and on its revision records; a new revision opens the watches again (it
+    /// may name new kinds). Time-based verdicts are looked at again every few seconds.
+    pub async fn watch(
+        &self,
+        project: &str,
+        namespace: Option<&str>,
+        cancel: &Cancel,
+        mut on_change: impl FnMut(&DeploymentStatus) -> bool,
+    ) -> Result<(), DeployError> {
+        #[derive(PartialEq)]
+        enum Seen {
+            Member,
+            Record,
+            Ended,
+        }
+        let ns = namespace.unwrap_or(&self.namespace).to_owned();
+        let parent_name = format!("celestra-{project}");
+        let secrets = ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&());
+        // what a person sees: the same status read again at another time is no change
+        let view = |s: &DeploymentStatus| {
+            let mut v = s.clone();
+            v.started_at = None;
+            v.finished_at = None;
+            v.duration_ms = None;
+            v.last_seq = 0;
+            v
+        };
+        let mut last: Option<DeploymentStatus> = None;
+        loop {
+            let parent = self.secret(&ns, &parent_name).await?;
+            let id = model::applyset_id(&parent_name, &ns);
+            let (gks, mut nss) = Self::parent_sets(parent.as_ref());
+            nss.push(ns.clone());
+            crate::sort::sort(&mut nss);
+            nss.dedup();
+            let mut streams: Vec<futures_util::stream::BoxStream<'static, Seen>> = Vec::new();
+            // a record written or removed after the watch began is a new revision (the
+            // watch's first listing is not)
+            let tag = |s: Seen| {
+                move |e: Result<watcher::Event<DynamicObject>, watcher::Error>| match (&s, e) {
+                    (Seen::Record, Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_))) => {
+                        Seen::Record
+                    }
+                    _ => Seen::Member,
+                }
+            };
+            let members = watcher::Config::default().labels(&format!("{PART_OF}={id}"));
+            for gk in &gks {
+                let Some((ar, namespaced)) = self.resolve_gk(gk).await? else {
+                    continue;
+                };
+                let scopes: Vec<Option<&str>> = if namespaced {
+                    nss.iter().map(|n| Some(n.as_str())).collect()
+                } else {
+                    vec![None]
+                };
+                for scope in scopes {
+                    let api = self.api(&ar, scope);
+                    streams.push(
+                        watcher::watcher(api, members.clone())
+                            .map(tag(Seen::Member))
+                            .boxed(),
+                    );
+                }
+            }
+            let records =
+                watcher::Config::default().labels(&format!("{}={project}", model::REVISION_OF));
+            streams.push(
+                watcher::watcher(self.api(&secrets, Some(ns.as_str())), records)
+                    .map(tag(Seen::Record))
+                    .boxed(),
+            );
+            // never ends by itself: a stream that does is a closed connection
+            streams.push(futures_util::stream::pending().boxed());
+            let mut changes = futures_util::stream::select_all(streams);
+            let every = Duration::from_secs(5);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                let s = self.status(project, Some(ns.as_str())).await?;
+                let v = view(&s);
+                if last.as_ref() != Some(&v) {
+                    if !on_change(&s) {
+                        return Ok(());
+                    }
+                    last = Some(v);
+                }
+                let seen = tokio::select! {
+                    e = changes.next() => e.unwrap_or(Seen::Ended),
+                    _ = tick.tick() => Seen::Member,
+                    _ = cancel.cancelled() => return Ok(()),
+                };
+                // a burst of changes is read once
+                let mut record = seen == Seen::Record;
+                let settle = tokio::time::sleep(Duration::from_millis(100));
+                tokio::pin!(settle);
+                loop {
+                    tokio::select! {
+                        Some(e) = changes.next() => record |= e == Seen::Record,
+                        _ = &mut settle => break,
+                    }
+                }
+                if record || seen == Seen::Ended {
+                    break; // a new revision may name other kinds: watch again
+                }
+            }
+        }
     }
 
     /// Removes every member of a project (background propagation: no orphaned pods), its
@@ -1971,7 +2168,39 @@ struct Run<'a> {
     concurrency: usize,
     step_timeout: Duration,
     no_wait: bool,
+    /// `--no-wait`'s events, held until every object is applied and then reported wave by wave
+    /// (node id, event).
+    held: Mutex<Option<Vec<(String, EventBody)>>>,
 }
+
+/// `--no-wait`: what must exist before what, when nothing waits for readiness. 0: namespaces
+/// and CRDs (a CRD is awaited `Established`); 1: what pods and their admission refer to
+/// (quotas and limit ranges, network policies, service accounts and RBAC, configuration,
+/// volumes, services); 2: the rest (workloads, ingresses, custom resources…).
+fn no_wait_tier(kind: &str) -> usize {
+    match kind {
+        "Namespace" | "CustomResourceDefinition" => 0,
+        "ResourceQuota"
+        | "LimitRange"
+        | "NetworkPolicy"
+        | "ServiceAccount"
+        | "Role"
+        | "ClusterRole"
+        | "RoleBinding"
+        | "ClusterRoleBinding"
+        | "ConfigMap"
+        | "Secret"
+        | "PersistentVolumeClaim"
+        | "PersistentVolume"
+        | "StorageClass"
+        | "PriorityClass"
+        | "Service" => 1,
+        _ => 2,
+    }
+}
+
+/// The last message of a step that `--no-wait` applied.
+const NOT_WAITED: &str = "applied (not waited for: --no-wait)";
 
 /// An applied object that must pass its gate.
 struct Pending<'p> {
@@ -2009,7 +2238,7 @@ impl<'a> Run<'a> {
         reason: Option<String>,
         message: String,
     ) {
-        self.em.emit(EventBody::Step {
+        let body = EventBody::Step {
             wave: st.wave,
             node_id: st.node_id.clone(),
             object,
@@ -2018,7 +2247,11 @@ impl<'a> Run<'a> {
             reason,
             message,
             progress: self.em.progress(),
-        });
+        };
+        match self.held.lock().expect("held").as_mut() {
+            Some(held) => held.push((st.node_id.clone(), body)),
+            None => self.em.emit(body),
+        }
     }
 
     fn skip_rest(&self, why: &str) {
@@ -2038,6 +2271,10 @@ impl<'a> Run<'a> {
     }
 
     async fn waves(&self, cancel: &Cancel) -> Result<Option<(Reason, String)>, DeployError> {
+        // a policy that retries keeps to the waves (a retry is per step and wave)
+        if self.no_wait && self.p.policy.error_handling != ErrorHandling::RetryOnError {
+            return Ok(self.tiers(cancel).await);
+        }
         let mut failed: Vec<String> = Vec::new();
         let mut first: Option<(Reason, String)> = None;
         let cont = self.p.policy.error_handling == ErrorHandling::ContinueOnError;
@@ -2101,7 +2338,7 @@ impl<'a> Run<'a> {
                         Action::Wait,
                         EventStatus::Succeeded,
                         None,
-                        "ready".into(),
+                        if self.no_wait { NOT_WAITED } else { "ready" }.into(),
                     ),
                     StepEnd::Skipped(msg) => {
                         failed.push(st.node_id.clone());
@@ -2161,6 +2398,155 @@ impl<'a> Run<'a> {
         Ok(first)
     }
 
+    /// `--no-wait`: every object applied in the order of [`no_wait_tier`] only, a tier's objects
+    /// all at once (bounded), since the waves' order buys nothing when nothing waits for
+    /// readiness (as `kubectl apply`, and much faster: no wave waits for the slowest apply of
+    /// the one before). The events are then reported wave by wave, as a gated deploy reports
+    /// them. A failed object fails its step; later tiers are not applied (with
+    /// `continueOnError` they are, except for the failed steps and those that depend on them).
+    async fn tiers(&self, cancel: &Cancel) -> Option<(Reason, String)> {
+        *self.held.lock().expect("held") = Some(Vec::new());
+        let p: &'a KubeProject = self.p;
+        let steps: &'a [KubeStep] = &p.steps;
+        let cont = self.p.policy.error_handling == ErrorHandling::ContinueOnError;
+        let mut ends: BTreeMap<usize, StepEnd> = BTreeMap::new();
+        let mut stopped: Option<(Reason, String)> = None;
+        let mut last_tier = 0;
+        for tier in 0..3 {
+            last_tier = tier;
+            // a step that depends on one that failed (or was skipped) is skipped
+            for (i, st) in steps.iter().enumerate() {
+                if ends.contains_key(&i) {
+                    continue;
+                }
+                let dep = st.depends_on.iter().find(|d| {
+                    steps
+                        .iter()
+                        .position(|s| &s.node_id == *d)
+                        .is_some_and(|j| ends.contains_key(&j))
+                });
+                if let Some(d) = dep {
+                    ends.insert(
+                        i,
+                        StepEnd::Skipped(format!("skipped: it depends on {d}, which failed")),
+                    );
+                }
+            }
+            let work: Vec<(usize, usize, &'a KubeObject)> = steps
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !ends.contains_key(i))
+                .flat_map(|(i, st)| {
+                    st.objects
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| no_wait_tier(&o.kind) == tier)
+                        .map(move |(j, o)| (i, j, o))
+                })
+                .collect();
+            let mut got: Vec<(usize, usize, Result<Option<Pending<'a>>, StepEnd>)> =
+                futures_util::stream::iter(
+                    work.into_iter().map(|(i, j, o)| async move {
+                        (i, j, self.apply_object(&steps[i], o).await)
+                    }),
+                )
+                .buffer_unordered(self.concurrency)
+                .collect()
+                .await;
+            // the first failed object of a step (in its order) is the step's failure
+            got.sort_by_key(|(i, j, _)| (*i, *j));
+            for (i, _, r) in got {
+                if let Err(end) = r {
+                    ends.entry(i).or_insert(end);
+                }
+            }
+            if cancel.is_cancelled() {
+                stopped = Some((Reason::Cancelled, "cancelled".into()));
+                break;
+            }
+            if !cont && ends.values().any(|e| matches!(e, StepEnd::Failed { .. })) {
+                break;
+            }
+        }
+        let failed_first = steps
+            .iter()
+            .enumerate()
+            .find_map(|(i, st)| match ends.get(&i) {
+                Some(StepEnd::Failed {
+                    message, timed_out, ..
+                }) => Some((
+                    if *timed_out {
+                        Reason::Timeout
+                    } else {
+                        Reason::Error
+                    },
+                    format!("{} failed: {message}", st.name),
+                )),
+                _ => None,
+            });
+        // report, wave by wave
+        let held = self.held.lock().expect("held").take().unwrap_or_default();
+        for w in 0..self.p.total_waves {
+            self.em.emit(EventBody::WaveStarted { wave: w });
+            let mut wave_failed = false;
+            for (i, st) in steps.iter().enumerate().filter(|(_, s)| s.wave == w) {
+                let mut some_applied = false;
+                for (_, body) in held.iter().filter(|(id, _)| *id == st.node_id) {
+                    some_applied = true;
+                    let mut body = body.clone();
+                    if let EventBody::Step { progress, .. } = &mut body {
+                        *progress = self.em.progress();
+                    }
+                    self.em.emit(body);
+                }
+                let (status, reason, message) = match ends.remove(&i) {
+                    Some(StepEnd::Failed {
+                        reason,
+                        message,
+                        timed_out,
+                    }) => {
+                        wave_failed = true;
+                        let status = if timed_out {
+                            EventStatus::TimedOut
+                        } else {
+                            EventStatus::Failed
+                        };
+                        (status, Some(reason), message)
+                    }
+                    Some(StepEnd::Skipped(msg)) => {
+                        (EventStatus::Skipped, Some("DependencyFailed".into()), msg)
+                    }
+                    _ if st.objects.iter().any(|o| no_wait_tier(&o.kind) > last_tier) => (
+                        EventStatus::Skipped,
+                        Some("DeployStopped".into()),
+                        if some_applied {
+                            "stopped: another step failed before all of its objects were applied"
+                        } else {
+                            "skipped: another step failed before its objects were applied"
+                        }
+                        .into(),
+                    ),
+                    _ => (EventStatus::Succeeded, None, NOT_WAITED.into()),
+                };
+                let action = if status == EventStatus::Skipped {
+                    Action::Skip
+                } else {
+                    Action::Wait
+                };
+                self.step_event(st, None, action, status, reason, message);
+            }
+            self.em.emit(EventBody::WaveFinished {
+                wave: w,
+                status: if wave_failed {
+                    EventStatus::Failed
+                } else {
+                    EventStatus::Succeeded
+                },
+            });
+        }
+        stopped.or(failed_first)
+    }
+
     /// Applies the steps (bounded concurrency), then waits for every gate of theirs.
     async fn run_steps(
         &self,
@@ -2210,181 +2596,192 @@ impl<'a> Run<'a> {
     /// Applies one step's objects in order; returns those whose gate does not hold yet.
     async fn apply_step(&self, st: &'a KubeStep) -> Result<Vec<Pending<'a>>, StepEnd> {
         let mut out = Vec::new();
+        for obj in &st.objects {
+            out.extend(self.apply_object(st, obj).await?);
+        }
+        Ok(out)
+    }
+
+    /// Applies one object of a step (unless it already matches); returns it when its gate does
+    /// not hold yet (or it is a workload, whose pods are watched).
+    async fn apply_object(
+        &self,
+        st: &'a KubeStep,
+        obj: &'a KubeObject,
+    ) -> Result<Option<Pending<'a>>, StepEnd> {
         let fail = |e: DeployError| StepEnd::Failed {
             reason: e.code.as_str().to_owned(),
             message: self.em.redact(&e.message),
             timed_out: false,
         };
-        for obj in &st.objects {
-            let resolved = match self
-                .k
-                .resolve(&obj.api_version, &obj.kind, false)
-                .await
-                .map_err(fail)?
-            {
-                Some(r) => Some(r),
-                None => {
-                    // a kind of a CRD this deploy established: the API server serves it a
-                    // moment after `Established` (its discovery lags), so ask again, bounded
-                    let ours = self.p.objects().any(|(_, o)| {
-                        o.kind == "CustomResourceDefinition"
-                            && o.body.pointer("/spec/names/kind").and_then(Value::as_str)
-                                == Some(obj.kind.as_str())
-                    });
-                    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-                    loop {
-                        let r = self
-                            .k
-                            .resolve(&obj.api_version, &obj.kind, true)
-                            .await
-                            .map_err(fail)?;
-                        if r.is_some() || !ours || tokio::time::Instant::now() >= deadline {
-                            break r;
-                        }
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                    }
-                }
-            };
-            let Some((ar, namespaced)) = resolved else {
-                return Err(StepEnd::Failed {
-                    reason: "KindNotServed".into(),
-                    message: format!(
-                        "the cluster does not serve {} {} (is its CRD installed?)",
-                        obj.api_version, obj.kind
-                    ),
-                    timed_out: false,
+        let resolved = match self
+            .k
+            .resolve(&obj.api_version, &obj.kind, false)
+            .await
+            .map_err(fail)?
+        {
+            Some(r) => Some(r),
+            None => {
+                // a kind of a CRD this deploy established: the API server serves it a
+                // moment after `Established` (its discovery lags), so ask again, bounded
+                let ours = self.p.objects().any(|(_, o)| {
+                    o.kind == "CustomResourceDefinition"
+                        && o.body.pointer("/spec/names/kind").and_then(Value::as_str)
+                            == Some(obj.kind.as_str())
                 });
-            };
-            let t = Target {
-                step: st,
-                obj,
-                ar,
-                ns: namespaced.then(|| {
-                    obj.namespace
-                        .clone()
-                        .unwrap_or_else(|| self.p.namespace.clone())
-                }),
-            };
-            let live = self.live.get(&t.key());
-            let mut op = model::object_op(obj, live);
-            if self.rollback && op == ObjectOp::Recreate {
-                op = ObjectOp::Unchanged; // a rollback never runs a Job again
-            }
-            let api = self.k.api(&t.ar, t.ns.as_deref());
-            let applied_at = now().0;
-            let result: Value = match op {
-                ObjectOp::Unchanged => {
-                    self.step_event(
-                        st,
-                        Some(t.reference()),
-                        Action::Skip,
-                        EventStatus::Succeeded,
-                        Some("Unchanged".into()),
-                        if obj.is_job() && self.rollback {
-                            "unchanged: a rollback never runs a Job again".into()
-                        } else {
-                            "unchanged".into()
-                        },
-                    );
-                    live.cloned().unwrap_or(Value::Null)
-                }
-                ObjectOp::Create | ObjectOp::Update => {
-                    self.step_event(
-                        st,
-                        Some(t.reference()),
-                        Action::Apply,
-                        EventStatus::InProgress,
-                        None,
-                        String::new(),
-                    );
-                    match self.apply(&t, &api).await {
-                        Ok(v) => v,
-                        Err(e) if e.code == ErrorCode::Immutable && self.force_replace => {
-                            op = ObjectOp::Recreate;
-                            self.recreate(&t, &api).await.map_err(fail)?
-                        }
-                        Err(e) if e.code == ErrorCode::Immutable => {
-                            return Err(StepEnd::Failed {
-                                reason: "Immutable".into(),
-                                message: format!(
-                                    "{} (deploy with --force-replace to delete and create it again)",
-                                    self.em.redact(&e.message)
-                                ),
-                                timed_out: false,
-                            });
-                        }
-                        Err(e) => return Err(fail(e)),
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                loop {
+                    let r = self
+                        .k
+                        .resolve(&obj.api_version, &obj.kind, true)
+                        .await
+                        .map_err(fail)?;
+                    if r.is_some() || !ours || tokio::time::Instant::now() >= deadline {
+                        break r;
                     }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                ObjectOp::Recreate => {
-                    self.step_event(
-                        st,
-                        Some(t.reference()),
-                        Action::Recreate,
-                        EventStatus::InProgress,
-                        Some("JobChanged".into()),
-                        "the Job's spec changed: deleting and creating it again".into(),
-                    );
-                    self.recreate(&t, &api).await.map_err(fail)?
-                }
-            };
-            if matches!(op, ObjectOp::Create | ObjectOp::Update | ObjectOp::Recreate) {
-                let same_rv = live.and_then(|l| l.pointer("/metadata/resourceVersion"))
-                    == result.pointer("/metadata/resourceVersion");
-                let msg = match op {
-                    ObjectOp::Create => "created",
-                    ObjectOp::Recreate => "recreated",
-                    _ if same_rv => "unchanged (the server's spelling differs)",
-                    _ => "configured",
-                };
+            }
+        };
+        let Some((ar, namespaced)) = resolved else {
+            return Err(StepEnd::Failed {
+                reason: "KindNotServed".into(),
+                message: format!(
+                    "the cluster does not serve {} {} (is its CRD installed?)",
+                    obj.api_version, obj.kind
+                ),
+                timed_out: false,
+            });
+        };
+        let t = Target {
+            step: st,
+            obj,
+            ar,
+            ns: namespaced.then(|| {
+                obj.namespace
+                    .clone()
+                    .unwrap_or_else(|| self.p.namespace.clone())
+            }),
+        };
+        let live = self.live.get(&t.key());
+        let mut op = model::object_op(obj, live);
+        if self.rollback && op == ObjectOp::Recreate {
+            op = ObjectOp::Unchanged; // a rollback never runs a Job again
+        }
+        let api = self.k.api(&t.ar, t.ns.as_deref());
+        let applied_at = now().0;
+        let result: Value = match op {
+            ObjectOp::Unchanged => {
                 self.step_event(
                     st,
                     Some(t.reference()),
-                    if op == ObjectOp::Recreate {
-                        Action::Recreate
-                    } else {
-                        Action::Apply
-                    },
+                    Action::Skip,
                     EventStatus::Succeeded,
-                    None,
-                    msg.into(),
+                    Some("Unchanged".into()),
+                    if obj.is_job() && self.rollback {
+                        "unchanged: a rollback never runs a Job again".into()
+                    } else {
+                        "unchanged".into()
+                    },
                 );
-                if obj.is_job() {
-                    self.jobs_ran.lock().expect("jobs").push(st.node_id.clone());
+                live.cloned().unwrap_or(Value::Null)
+            }
+            ObjectOp::Create | ObjectOp::Update => {
+                self.step_event(
+                    st,
+                    Some(t.reference()),
+                    Action::Apply,
+                    EventStatus::InProgress,
+                    None,
+                    String::new(),
+                );
+                match self.apply(&t, &api).await {
+                    Ok(v) => v,
+                    Err(e) if e.code == ErrorCode::Immutable && self.force_replace => {
+                        op = ObjectOp::Recreate;
+                        self.recreate(&t, &api).await.map_err(fail)?
+                    }
+                    Err(e) if e.code == ErrorCode::Immutable => {
+                        return Err(StepEnd::Failed {
+                            reason: "Immutable".into(),
+                            message: format!(
+                                "{} (deploy with --force-replace to delete and create it again)",
+                                self.em.redact(&e.message)
+                            ),
+                            timed_out: false,
+                        });
+                    }
+                    Err(e) => return Err(fail(e)),
                 }
             }
-            if obj.kind == "Namespace"
-                && result
-                    .pointer("/metadata/deletionTimestamp")
-                    .is_some_and(|v| !v.is_null())
-            {
-                return Err(StepEnd::Failed {
-                    reason: "NamespaceTerminating".into(),
-                    message: format!(
-                        "namespace {} is being deleted (its pods and volumes are going away): deploy again once it is gone",
-                        obj.name
-                    ),
-                    timed_out: false,
-                });
+            ObjectOp::Recreate => {
+                self.step_event(
+                    st,
+                    Some(t.reference()),
+                    Action::Recreate,
+                    EventStatus::InProgress,
+                    Some("JobChanged".into()),
+                    "the Job's spec changed: deleting and creating it again".into(),
+                );
+                self.recreate(&t, &api).await.map_err(fail)?
             }
-            if obj.kind == "CustomResourceDefinition" {
-                self.crd_established(&t).await.map_err(fail)?;
-            }
-            if op == ObjectOp::Unchanged && obj.is_job() {
-                continue; // an unchanged Job is left alone, whatever its state
-            }
-            let g = health::gate(&result, now().0);
-            if g.verdict != Verdict::Ready || is_workload(&obj.kind) {
-                let since = (op != ObjectOp::Unchanged).then_some(applied_at);
-                out.push(Pending {
-                    t,
-                    latest: result,
-                    last: None,
-                    since,
-                });
+        };
+        if matches!(op, ObjectOp::Create | ObjectOp::Update | ObjectOp::Recreate) {
+            let same_rv = live.and_then(|l| l.pointer("/metadata/resourceVersion"))
+                == result.pointer("/metadata/resourceVersion");
+            let msg = match op {
+                ObjectOp::Create => "created",
+                ObjectOp::Recreate => "recreated",
+                _ if same_rv => "unchanged (the server's spelling differs)",
+                _ => "configured",
+            };
+            self.step_event(
+                st,
+                Some(t.reference()),
+                if op == ObjectOp::Recreate {
+                    Action::Recreate
+                } else {
+                    Action::Apply
+                },
+                EventStatus::Succeeded,
+                None,
+                msg.into(),
+            );
+            if obj.is_job() {
+                self.jobs_ran.lock().expect("jobs").push(st.node_id.clone());
             }
         }
-        Ok(out)
+        if obj.kind == "Namespace"
+            && result
+                .pointer("/metadata/deletionTimestamp")
+                .is_some_and(|v| !v.is_null())
+        {
+            return Err(StepEnd::Failed {
+                reason: "NamespaceTerminating".into(),
+                message: format!(
+                    "namespace {} is being deleted (its pods and volumes are going away): deploy again once it is gone",
+                    obj.name
+                ),
+                timed_out: false,
+            });
+        }
+        if obj.kind == "CustomResourceDefinition" {
+            self.crd_established(&t).await.map_err(fail)?;
+        }
+        if op == ObjectOp::Unchanged && obj.is_job() {
+            return Ok(None); // an unchanged Job is left alone, whatever its state
+        }
+        let g = health::gate(&result, now().0);
+        if g.verdict != Verdict::Ready || is_workload(&obj.kind) {
+            let since = (op != ObjectOp::Unchanged).then_some(applied_at);
+            return Ok(Some(Pending {
+                t,
+                latest: result,
+                last: None,
+                since,
+            }));
+        }
+        Ok(None)
     }
 
     async fn apply(&self, t: &Target<'_>, api: &Api<DynamicObject>) -> Result<Value, DeployError> {

@@ -238,6 +238,18 @@ struct EmitterInner {
 
 pub(crate) const REDACTED: &str = "<redacted>";
 
+/// `text` with every secret value of 3 or more characters replaced (shorter ones would blank
+/// out ordinary words).
+pub(crate) fn redact(secrets: &[String], text: &str) -> String {
+    let mut out = text.to_owned();
+    for s in secrets.iter().filter(|s| s.len() >= 3) {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
 impl Emitter {
     pub(crate) fn new(
         deployment_id: &str,
@@ -261,13 +273,7 @@ impl Emitter {
 
     /// Replaces every secret value in `text`.
     pub(crate) fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for s in &self.secrets {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), REDACTED);
-            }
-        }
-        out
+        redact(&self.secrets, text)
     }
 
     #[cfg_attr(not(feature = "docker"), allow(dead_code))]
@@ -342,6 +348,62 @@ impl Emitter {
 /// A tar archive (ustar) of regular files at absolute paths, for the Engine API's archive
 /// upload. Parent directories are created by the engine. Refuses `..`, empty and over-long
 /// paths.
+/// Why a failed deploy is not rolled back automatically, as the `finished` message (`None`: it
+/// is, to `prev`). A Job that ran in it is not undone by restarting old code.
+pub(crate) fn no_auto_rollback(
+    why: &str,
+    jobs_ran: &[&str],
+    prev: Option<&super::revision::Revision>,
+) -> Option<String> {
+    if !jobs_ran.is_empty() {
+        return Some(format!(
+            "{why}; not rolled back: the Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
+            jobs_ran.join(", ")
+        ));
+    }
+    if prev.is_none() {
+        return Some(format!(
+            "{why}; not rolled back: no earlier successful revision"
+        ));
+    }
+    None
+}
+
+/// The `finished` event of revision `revision`, which failed (`failed`, `why`) and was rolled
+/// back to `to` by revision `revision + 1` with `result`.
+pub(crate) fn finish_after_rollback(
+    em: &Emitter,
+    failed: Reason,
+    why: &str,
+    revision: u64,
+    to: u64,
+    result: Result<DeploymentStatus, DeployError>,
+) {
+    use super::event::Outcome;
+    let (reason, message) = match result {
+        Ok(s) if s.status == super::status::DeploymentState::Success => (
+            Reason::RolledBack,
+            format!("{why}; revision {} restored revision {to}", revision + 1),
+        ),
+        Ok(s) => (
+            failed,
+            format!(
+                "revision {revision} failed, and so did its rollback: {}",
+                s.details
+            ),
+        ),
+        Err(e) => (
+            failed,
+            format!("revision {revision} failed; rollback failed: {}", e.message),
+        ),
+    };
+    em.emit(EventBody::Finished {
+        outcome: Outcome::Failed,
+        reason: Some(reason),
+        message,
+    });
+}
+
 pub(crate) fn tar(files: &[(String, Vec<u8>, u32)]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     for (path, content, mode) in files {
@@ -429,5 +491,42 @@ mod tests {
             vec!["hunter2".into(), "x".into()],
         );
         assert_eq!(e.redact("password=hunter2 x"), "password=<redacted> x");
+        assert_eq!(
+            redact(&["hunter2".into(), "x".into()], "hunter2 x"),
+            "<redacted> x"
+        );
+    }
+
+    #[test]
+    fn a_failed_deploy_is_rolled_back_only_without_a_job_and_with_an_earlier_success() {
+        let wf = crate::api::parse_str(r#"{"name": "w", "nodes": [], "connections": []}"#).unwrap();
+        let prev = super::super::revision::Revision::new(
+            1,
+            "d",
+            &wf,
+            serde_json::Value::Null,
+            Timestamp(1),
+        );
+        let why = "api failed: ErrImagePull";
+        let job = no_auto_rollback(why, &["migrate"], Some(&prev)).unwrap();
+        assert!(
+            job.starts_with(why) && job.contains("the Job migrate already ran"),
+            "{job}"
+        );
+        let none = no_auto_rollback(why, &[], None).unwrap();
+        assert_eq!(
+            none,
+            format!("{why}; not rolled back: no earlier successful revision")
+        );
+        assert_eq!(no_auto_rollback(why, &[], Some(&prev)), None);
+        let em = Emitter::new("d", 2, DeployTarget::Kubernetes, None, Vec::new());
+        let err = DeployError::new(ErrorCode::Timeout, "took too long");
+        finish_after_rollback(&em, Reason::Error, why, 2, 1, Err(err));
+        let s = em.status();
+        assert_eq!(s.reason, Some(Reason::Error));
+        assert_eq!(
+            s.details,
+            "revision 2 failed; rollback failed: took too long"
+        );
     }
 }
