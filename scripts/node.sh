@@ -37,9 +37,12 @@ types_text() {
 build() {
     command -v node >/dev/null || die "Node.js is required"
     js_tools
-    log "building the addon (napi build --platform --release)"
+    # tests: the release code without fat LTO (Cargo.toml, profile release-test); bench: release
+    local profile=release-test
+    [[ "${1:-}" == release ]] && profile=release
+    log "building the addon (napi build --platform --profile $profile)"
     rm -rf "$OUT/napi" && mkdir -p "$OUT/napi"
-    (cd celestra-node && "$JS/node_modules/.bin/napi" build --platform --release --output-dir "$OUT/napi" >&2) \
+    (cd celestra-node && "$JS/node_modules/.bin/napi" build --platform --profile "$profile" --output-dir "$OUT/napi" >&2) \
         || die "napi build failed"
     rm -rf "$PKG" && mkdir -p "$PKG"
     cp celestra-node/package.json celestra-node/celestra.js celestra-node/celestra.d.ts celestra-node/deploy.js \
@@ -105,7 +108,7 @@ case "${1:-test}" in
         log "updated celestra-node/index.js, index.d.ts, types.d.ts"
         ;;
     bench)
-        build
+        build release
         cargo build -q --locked --release -p celestra-benches --bin native_calls_mimalloc --bin synthetic
         CELESTRA_NODE_PKG="$PKG" node celestra-node/bench/overhead.mjs \
             "$TARGET/release/native_calls_mimalloc" "$TARGET/release/synthetic"

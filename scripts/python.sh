@@ -83,9 +83,13 @@ else
     dev_ok || die "the build/test virtualenv does not have the pinned versions"
 fi
 
-log "building the wheel (maturin build --release)"
+# Tests take the release code without fat LTO (Cargo.toml, profile release-test); benchmarks the
+# release build as shipped.
+PROFILE=release-test
+[[ "${1:-test}" == bench ]] && PROFILE=release
+log "building the wheel (maturin build --profile $PROFILE)"
 rm -rf "$WHEELS"
-"$DEV/bin/maturin" build --quiet --release --locked -m celestra-py/Cargo.toml -o "$WHEELS" >&2 \
+"$DEV/bin/maturin" build --quiet --profile "$PROFILE" --locked -m celestra-py/Cargo.toml -o "$WHEELS" >&2 \
     || die "maturin build failed"
 wheel="$(ls "$WHEELS"/celestra_engine-*-cp39-abi3-*.whl)"
 log "built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
