@@ -5,7 +5,9 @@ Both apply the same synthetic workflows (100 and 1,000 nodes, tests/src/lib.rs `
 the same cluster (scripts/kube.sh): Celestra from the workflow, kubectl from the manifests
 Celestra generates for the cluster's version (`celestra generate --target k8s
 --kubernetes-version 1.20`). kubectl applies and returns without waiting for readiness, so
-Celestra runs with `--no-wait` (every wave applied in order, no gates) for the comparison. Every
+Celestra runs with `--no-wait` (no gates; objects in existence tiers — namespaces and CRDs,
+then what pods refer to, then workloads and the rest — each tier all at once) for the
+comparison. Every
 image is rewritten to a registry on a closed loopback port (127.0.0.1:1/...), so pods fail to
 pull at once without any traffic leaving the machine. Runs alternate (Celestra, kubectl, …) so a
 drift of the machine's speed hits both; each fresh apply starts from an empty cluster (the
