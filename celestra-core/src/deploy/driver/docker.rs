@@ -1573,6 +1573,34 @@ impl Run<'_> {
         }
     }
 
+    /// The exit code of a container's last `die` event (the engine keeps recent events).
+    async fn last_exit_code(&self, id: &str) -> Option<i64> {
+        let until = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs()
+            + 1;
+        let mut past = self.d.client.events(Some(EventsOptions {
+            since: Some("0".to_owned()),
+            until: Some(until.to_string()),
+            filters: Some(filters(&[
+                ("container", id.to_owned()),
+                ("event", "die".to_owned()),
+            ])),
+        }));
+        let mut last = None;
+        // bounded: the listing ends at `until`
+        while let Ok(Some(Ok(ev))) = tokio::time::timeout(Duration::from_secs(2), past.next()).await
+        {
+            last = ev
+                .actor
+                .and_then(|a| a.attributes)
+                .and_then(|m| m.get("exitCode").and_then(|c| c.parse().ok()))
+                .or(last);
+        }
+        last
+    }
+
     /// Reads one container's state into a verdict.
     async fn verdict(&self, id: &str, one_shot: bool) -> Result<Verdict, DeployError> {
         let i = self
@@ -1592,6 +1620,13 @@ impl Run<'_> {
         let code = st.exit_code.unwrap_or(0);
         let oom = st.oom_killed == Some(true);
         if !one_shot && i.restart_count.unwrap_or(0) > 0 {
+            // restarted and running again: the state's exit code is the new run's (0); the last
+            // exit is in the engine's `die` events
+            let code = if code == 0 {
+                self.last_exit_code(id).await.unwrap_or(code)
+            } else {
+                code
+            };
             return Ok(Verdict::Failed {
                 reason: "CrashLoop",
                 message: format!(
