@@ -24,9 +24,15 @@ run: setup
 	done
 	@echo; echo "--- $(RUN_OUT)/k8s/manifests.yaml (first objects)"; head -40 $(RUN_OUT)/k8s/manifests.yaml
 
+# The deploy suites' feature gates. Every debug build of `make test` selects the whole workspace
+# (`--workspace`, test mode), so that Cargo resolves the dependencies' features once and builds
+# them once; a `-p` selection resolves them differently and builds kube-rs, hyper and the core
+# again (scripts/test-bins.sh).
+DEPLOY_TESTS := --features celestra-fixtures/docker-tests,celestra-fixtures/kube-tests
+
 ## make test: formatting, clippy (host and wasm32), the wasm32 build, every test suite, and the
 ## generated output of every fixture judged by the real tools (installed by scripts/tools.sh).
-test: setup fmt-check lint wasm unit judge docker kube python web node
+test: setup fmt-check lint unit judge docker kube python web node
 	@echo "make test: all green"
 
 setup:
@@ -39,11 +45,11 @@ fmt-check:
 	$(CARGO) fmt --all --check
 
 lint:
-	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
-	$(CARGO) clippy --locked -p celestra-fixtures --all-targets --features docker-tests,kube-tests -- -D warnings
+	$(CARGO) clippy --locked --workspace --all-targets $(DEPLOY_TESTS) -- -D warnings
 	$(CARGO) clippy --locked -p celestra-core --target wasm32-unknown-unknown -- -D warnings
 	$(CARGO) clippy --locked -p celestra-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+## The wasm32 debug build (make test builds the release one: scripts/web.sh).
 wasm:
 	$(CARGO) build --locked -p celestra-core -p celestra-wasm --target wasm32-unknown-unknown
 
@@ -66,7 +72,7 @@ docker-stop:
 ## make docker: the deploy suites on the real engine (Rust driver, then the CLI end to end).
 docker: docker-start
 	@env_line=$$(scripts/tools.sh) && eval "$$env_line" && export DOCKER_HOST=$(DOCKER_ENGINE) && \
-	  $(CARGO) test --locked -p celestra-fixtures --features docker-tests --test docker_deploy -- --test-threads 3 && \
+	  $(CARGO) test --locked --workspace --features celestra-fixtures/docker-tests --test docker_deploy -- --test-threads 3 && \
 	  scripts/deploy-cli-test.sh
 
 ## The private Kubernetes 1.20.2 cluster of the deploy tests (scripts/kube.sh: built once from
@@ -80,9 +86,9 @@ kube-stop:
 
 ## make kube: the Kubernetes deploy suite on the real cluster.
 kube: kube-start
-	$(CARGO) build -q --locked -p celestra-cli
+	scripts/test-bins.sh
 	@eval "$$(scripts/kube.sh env)" && export CELESTRA_CLI=$(CARGO_TARGET_DIR)/debug/celestra && \
-	  $(CARGO) test --locked -p celestra-fixtures --features kube-tests --test kube_deploy -- --test-threads 3
+	  $(CARGO) test --locked --workspace --features celestra-fixtures/kube-tests --test kube_deploy -- --test-threads 3
 
 ## make bench-kube: Celestra's Kubernetes deploy against `kubectl apply --server-side` (README table).
 bench-kube: kube-start

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DOCKER_HOST:?run through make docker (DOCKER_HOST of scripts/docker.sh)}"
 : "${CARGO_TARGET_DIR:=$HOME/.cache/celestra-target}"
-cargo build --locked -q -p celestra-cli
+scripts/test-bins.sh
 C="$CARGO_TARGET_DIR/debug/celestra"
 P=cli-ex2
 EX2=tests/fixtures/deploy/ex2-docker.json

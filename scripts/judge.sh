@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 env_line=$(scripts/tools.sh) || { echo "judge: installing the tools failed" >&2; exit 1; }
 eval "$env_line"
 : "${CARGO_TARGET_DIR:=$HOME/.cache/celestra-target}"
-cargo build --locked -q -p celestra-cli
+scripts/test-bins.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python tests/judge/judge.py --cli "$CARGO_TARGET_DIR/debug/celestra" \

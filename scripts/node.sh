@@ -94,7 +94,7 @@ tests() {
     fi
     # The README example does `require("@celestra/engine")`: resolve it to the built package.
     mkdir -p "$OUT/modules/@celestra" && ln -sfn "$PKG" "$OUT/modules/@celestra/engine"
-    cargo build -q --locked -p celestra-benches --bin synthetic
+    scripts/test-bins.sh
     CELESTRA_NODE_PKG="$PKG" CELESTRA_NODE_MODULES="$OUT/modules" CELESTRA_SYNTHETIC="$TARGET/debug/synthetic" \
         node --test celestra-node/test/
 }

@@ -162,7 +162,7 @@ if [[ -z "${CELESTRA_KUBECTL:-}" ]]; then
         || die "the deploy tests need the private Kubernetes cluster: scripts/kube.sh start (or make python)"
     eval "$(scripts/kube.sh env)"
 fi
-cargo build -q --locked -p celestra-benches --bin synthetic
+scripts/test-bins.sh
 mkdir -p "$TARGET/py"
 "$TARGET/debug/synthetic" 1000 >"$TARGET/py/synthetic-1000.json"
 cd celestra-py/tests

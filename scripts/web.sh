@@ -125,7 +125,7 @@ site() {
     rm -rf "$SITE" && mkdir -p "$SITE/workflows"
     cp examples/browser-preview/index.html examples/browser-preview/app.js examples/browser-preview/style.css "$SITE/"
     cp -r "$PKG" "$SITE/pkg"
-    cargo build -q --locked -p celestra-benches --bin synthetic
+    scripts/test-bins.sh
     local names=()
     for f in tests/fixtures/workflows/*.json; do
         [[ "$f" == *.options.json ]] && continue
