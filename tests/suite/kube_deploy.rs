@@ -47,6 +47,32 @@ fn kubectl_json(args: &[&str]) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("kubectl {args:?}: {e}: {text}"))
 }
 
+/// `kubectl apply -f` of `objects` (a `List` or one object), through a temporary file.
+fn kubectl_apply(objects: &Value, tag: &str) {
+    let path = std::env::temp_dir().join(format!("kt-{tag}-{}.json", std::process::id()));
+    std::fs::write(&path, objects.to_string()).unwrap();
+    let (ok, text) = kubectl(&["apply", "-f", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert!(ok, "kubectl apply ({tag}): {text}");
+}
+
+/// Polls `f` every `every` until it gives a value; panics naming `what` after `limit`.
+async fn wait_until<T>(
+    what: &str,
+    limit: Duration,
+    every: Duration,
+    mut f: impl FnMut() -> Option<T>,
+) -> T {
+    let t0 = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(t0.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(every).await;
+    }
+}
+
 async fn kube(ns: &str) -> Kube {
     Kube::connect(&KubeConnect {
         kubeconfig: Some(kubeconfig().into()),
@@ -615,20 +641,18 @@ async fn in_cluster_config_deploys_from_a_pod_with_its_service_account() {
                 {"name": "lib", "hostPath": {"path": lib, "type": "Directory"}},
                 {"name": "lib64", "hostPath": {"path": "/lib64", "type": "Directory"}},
                 {"name": "wf", "configMap": {"name": "workflow"}}]}}]});
-    let path = std::env::temp_dir().join(format!("kt-incluster-{}.json", std::process::id()));
-    std::fs::write(&path, objects.to_string()).unwrap();
-    let (ok, text) = kubectl(&["apply", "-f", path.to_str().unwrap()]);
-    let _ = std::fs::remove_file(&path);
-    assert!(ok, "{text}");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let phase = loop {
-        let pod = kubectl_json(&["-n", ns, "get", "pod", "celestra"]);
-        let phase = pod["status"]["phase"].as_str().unwrap_or("").to_owned();
-        if phase == "Succeeded" || phase == "Failed" || Instant::now() > deadline {
-            break phase;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+    kubectl_apply(&objects, "incluster");
+    let phase = wait_until(
+        "the in-cluster pod ends",
+        Duration::from_secs(120),
+        Duration::from_millis(500),
+        || {
+            let pod = kubectl_json(&["-n", ns, "get", "pod", "celestra"]);
+            let phase = pod["status"]["phase"].as_str().unwrap_or("").to_owned();
+            (phase == "Succeeded" || phase == "Failed").then_some(phase)
+        },
+    )
+    .await;
     let (_, log) = kubectl(&["-n", ns, "logs", "celestra"]);
     assert_eq!(phase, "Succeeded", "the in-cluster deploy: {log}");
     let last: Value = serde_json::from_str(log.lines().last().unwrap_or("")).unwrap_or(Value::Null);
@@ -1087,16 +1111,16 @@ async fn a_quota_without_room_is_refused_before_anything_is_applied() {
     let (ok, text) = kubectl(&["-n", ns, "create", "quota", "small", "--hard=pods=1"]);
     assert!(ok, "{text}");
     // the quota controller fills in status.used
-    let t0 = Instant::now();
-    while kubectl_json(&["-n", ns, "get", "resourcequota", "small"])["status"]["used"]["pods"]
-        .is_null()
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(30),
-            "quota status never filled"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until(
+        "the quota controller fills in status.used",
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        || {
+            let q = kubectl_json(&["-n", ns, "get", "resourcequota", "small"]);
+            (!q["status"]["used"]["pods"].is_null()).then_some(())
+        },
+    )
+    .await;
     let k = kube(ns).await;
     let wf = api::parse_value(&ex2()).unwrap();
     let e = k

@@ -175,7 +175,7 @@ impl KubeProject {
     }
     /// The parent Secret's name.
     pub fn parent_name(&self) -> String {
-        format!("celestra-{}", self.name)
+        parent_name(&self.name)
     }
     /// Every object in apply order.
     pub fn objects(&self) -> impl Iterator<Item = (&KubeStep, &KubeObject)> {
@@ -190,6 +190,13 @@ impl KubeProject {
         v.dedup();
         v
     }
+    /// Every namespace the members are in, the project's own included, sorted.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut v = self.additional_namespaces();
+        v.push(self.namespace.clone());
+        crate::sort::sort(&mut v);
+        v
+    }
     /// Namespaces named by members other than the project's own, sorted.
     pub fn additional_namespaces(&self) -> Vec<String> {
         let mut v: Vec<String> = self
@@ -201,6 +208,11 @@ impl KubeProject {
         v.dedup();
         v
     }
+}
+
+/// The name of project `project`'s parent Secret (the ApplySet's parent).
+pub fn parent_name(project: &str) -> String {
+    format!("celestra-{project}")
 }
 
 /// A DNS label from any text: lower case `[a-z0-9-]`, starting and ending alphanumeric, at
@@ -305,8 +317,7 @@ pub fn project(workflow: &Workflow, opts: &KubeProjectOptions) -> Result<KubePro
     let plan = crate::plan::plan(workflow)?;
     let index: std::collections::BTreeMap<&str, usize> =
         (0..g.nodes.len()).map(|i| (g.id(i), i)).collect();
-    let parent = format!("celestra-{name}");
-    let id = applyset_id(&parent, &namespace);
+    let id = applyset_id(&parent_name(&name), &namespace);
     let mut steps = Vec::new();
     for (w, wave) in plan.waves.iter().enumerate() {
         for st in &wave.steps {

@@ -510,18 +510,15 @@ impl Docker {
             && wants
             && rollback_of.is_none()
         {
-            let jobs: Vec<&str> = rec
-                .jobs_ran
-                .iter()
-                .map(|id| {
-                    p.steps
-                        .iter()
-                        .find(|s| &s.node_id == id)
-                        .map_or(id.as_str(), |s| s.name.as_str())
-                })
-                .collect();
             let prev = history.previous_success(revision).cloned();
-            if let Some(message) = super::no_auto_rollback(&why, &jobs, prev.as_ref()) {
+            if let Some(message) = super::no_auto_rollback(
+                &why,
+                &rec.jobs_ran,
+                p.steps
+                    .iter()
+                    .map(|s| (s.node_id.as_str(), s.name.as_str())),
+                prev.as_ref(),
+            ) {
                 em.emit(EventBody::Finished {
                     outcome: Outcome::Failed,
                     reason: Some(failed),

@@ -467,6 +467,19 @@ type Live = BTreeMap<String, Value>;
 /// Namespace → its ResourceQuotas (name, hard, used).
 type Quotas = BTreeMap<String, Vec<(String, Value, Value)>>;
 
+/// The sorted, distinct union of two lists.
+fn union(a: &[String], b: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = a.iter().chain(b).cloned().collect();
+    crate::sort::sort(&mut v);
+    v.dedup();
+    v
+}
+
+/// What of `a` is not in `b`.
+fn minus(a: &[String], b: &[String]) -> Vec<String> {
+    a.iter().filter(|x| !b.contains(x)).cloned().collect()
+}
+
 fn live_key(v: &Value) -> String {
     let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -823,15 +836,23 @@ impl Kube {
         p: &KubeProject,
         parent: Option<&Value>,
     ) -> Result<Live, DeployError> {
-        let (mut gks, mut nss) = Self::parent_sets(parent);
-        gks.extend(p.group_kinds());
-        crate::sort::sort(&mut gks);
-        gks.dedup();
-        nss.push(p.namespace.clone());
-        nss.extend(p.additional_namespaces());
-        crate::sort::sort(&mut nss);
-        nss.dedup();
+        let (gks, nss) = Self::parent_sets(parent);
+        let (gks, nss) = (union(&gks, &p.group_kinds()), union(&nss, &p.namespaces()));
         self.members(&p.applyset_id, &gks, &nss).await
+    }
+
+    /// The set of `project` in `ns` as its parent names it: the parent (if any), the ApplySet
+    /// id, the group-kinds and every namespace (`ns` included).
+    async fn project_set(
+        &self,
+        project: &str,
+        ns: &str,
+    ) -> Result<(Option<Value>, String, Vec<String>, Vec<String>), DeployError> {
+        let parent_name = model::parent_name(project);
+        let parent = self.secret(ns, &parent_name).await?;
+        let (gks, nss) = Self::parent_sets(parent.as_ref());
+        let nss = union(&nss, &[ns.to_owned()]);
+        Ok((parent, model::applyset_id(&parent_name, ns), gks, nss))
     }
 
     /// Applies the parent Secret naming `gks` and `namespaces`.
@@ -958,14 +979,13 @@ impl Kube {
                     &p.namespace,
                     &ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
                 );
-                for old in &all[..all.len() - max] {
-                    let _ = api
-                        .delete(
-                            &Self::record_name(&p.name, *old),
-                            &DeleteParams::background(),
-                        )
-                        .await;
-                }
+                let names: Vec<String> = all[..all.len() - max]
+                    .iter()
+                    .map(|n| Self::record_name(&p.name, *n))
+                    .collect();
+                // best effort: a record left over is removed by the next deploy
+                let dp = DeleteParams::background();
+                futures_util::future::join_all(names.iter().map(|n| api.delete(n, &dp))).await;
             }
         }
         Ok(())
@@ -1637,30 +1657,32 @@ impl Kube {
         cancel: &Cancel,
         rollback_of: Option<u64>,
     ) -> Result<DeploymentStatus, DeployError> {
-        // read-only until the first record: discovery, the parent and the history at once,
-        // then the permissions, the live set and the quotas at once
-        let (tg, parent, history, namespace, anything) = tokio::join!(
-            self.targets(p, false),
+        // Read-only until the first record, in one round: discovery and then at once the
+        // members of the project's own kinds and namespaces, the parent, the history, the
+        // namespace check, the access review and the quotas. A second round only when needed:
+        // the permission reviews (unless any verb is allowed) and the members of kinds or
+        // namespaces that only the parent names (a removed node's).
+        let (own_gks, own_nss) = (p.group_kinds(), p.namespaces());
+        let (tg, parent, history, namespace, anything, quotas) = tokio::join!(
+            async {
+                let (targets, missing) = self.targets(p, false).await?;
+                let live = self.members(&p.applyset_id, &own_gks, &own_nss).await;
+                Ok::<_, DeployError>((targets, missing, live))
+            },
             self.parent(p),
             self.history(&p.name, Some(&p.namespace)),
             self.namespace_check(p),
-            self.may_do_anything()
+            self.may_do_anything(),
+            self.quotas(&own_nss)
         );
-        let (targets, missing) = tg?;
+        let (targets, missing, live) = tg?;
         self.served_check(p, &missing)?;
         namespace?;
         let (parent, history) = (parent?, history?);
         let (old_gks, old_nss) = Self::parent_sets(parent.as_ref());
-        let mut gks = old_gks.clone();
-        gks.extend(p.group_kinds());
-        crate::sort::sort(&mut gks);
-        gks.dedup();
-        let mut nss = old_nss.clone();
-        nss.push(p.namespace.clone());
-        nss.extend(p.additional_namespaces());
-        crate::sort::sort(&mut nss);
-        nss.dedup();
-        let (allowed, live, quotas) = tokio::join!(
+        let gks = union(&own_gks, &old_gks);
+        let nss = union(&own_nss, &old_nss);
+        let (allowed, more) = tokio::join!(
             async {
                 if anything {
                     Ok(())
@@ -1668,12 +1690,23 @@ impl Kube {
                     self.permissions(p, &targets).await
                 }
             },
-            self.members(&p.applyset_id, &gks, &nss),
-            self.quotas(&nss)
+            async {
+                // what the first round did not list: the parent's other kinds everywhere,
+                // the project's kinds in the parent's other namespaces
+                let (other_gks, other_nss) = (minus(&gks, &own_gks), minus(&nss, &own_nss));
+                let (a, b) = tokio::join!(
+                    self.members(&p.applyset_id, &other_gks, &nss),
+                    self.members(&p.applyset_id, &own_gks, &other_nss)
+                );
+                let mut m = a?;
+                m.extend(b?);
+                Ok::<_, DeployError>(m)
+            }
         );
         // the pre-flight's findings first: they name what is missing
         allowed?;
-        let live = live?;
+        let mut live = live?;
+        live.extend(more?);
         Self::quota_check(p, &targets, &live, &quotas?)?;
         let deployment_id = uuid_v4();
         let revision = history.next_revision();
@@ -1750,19 +1783,12 @@ impl Kube {
             _ = cancel.cancelled() => Ok(Some((Reason::Cancelled, "cancelled".to_owned()))),
         };
         // after a prune, the parent names only what is there (written with the last record)
-        let mut now_nss = vec![p.namespace.clone()];
-        now_nss.extend(p.additional_namespaces());
-        let now_gks = p.group_kinds();
         let mut rename = false;
         let end = match res {
             Err(e) => Some((Reason::Error, e.message)),
             Ok(None) => match run.prune().await {
                 Ok(()) => {
-                    rename = now_gks != gks
-                        || now_nss
-                            .iter()
-                            .filter(|x| **x != p.namespace)
-                            .ne(nss.iter().filter(|x| **x != p.namespace));
+                    rename = own_gks != gks || own_nss != nss;
                     None
                 }
                 Err(e) => Some((Reason::Error, e.message)),
@@ -1786,7 +1812,7 @@ impl Kube {
         let kept: Vec<u64> = history.revisions.iter().map(|r| r.revision).collect();
         let (recorded, named) = tokio::join!(self.write_record(p, &rec, max, &kept), async {
             if rename {
-                self.write_parent(p, &now_gks, &now_nss).await
+                self.write_parent(p, &own_gks, &own_nss).await
             } else {
                 Ok(())
             }
@@ -1811,18 +1837,15 @@ impl Kube {
             });
             return Ok(em.status());
         }
-        let jobs: Vec<&str> = rec
-            .jobs_ran
-            .iter()
-            .map(|id| {
-                p.steps
-                    .iter()
-                    .find(|s| &s.node_id == id)
-                    .map_or(id.as_str(), |s| s.name.as_str())
-            })
-            .collect();
         let prev = history.previous_success(revision).cloned();
-        if let Some(message) = super::no_auto_rollback(&why, &jobs, prev.as_ref()) {
+        if let Some(message) = super::no_auto_rollback(
+            &why,
+            &rec.jobs_ran,
+            p.steps
+                .iter()
+                .map(|s| (s.node_id.as_str(), s.name.as_str())),
+            prev.as_ref(),
+        ) {
             em.emit(EventBody::Finished {
                 outcome: Outcome::Failed,
                 reason: Some(failed),
@@ -1977,7 +2000,6 @@ impl Kube {
             Ended,
         }
         let ns = namespace.unwrap_or(&self.namespace).to_owned();
-        let parent_name = format!("celestra-{project}");
         let secrets = ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&());
         // what a person sees: the same status read again at another time is no change
         let view = |s: &DeploymentStatus| {
@@ -1990,12 +2012,7 @@ impl Kube {
         };
         let mut last: Option<DeploymentStatus> = None;
         loop {
-            let parent = self.secret(&ns, &parent_name).await?;
-            let id = model::applyset_id(&parent_name, &ns);
-            let (gks, mut nss) = Self::parent_sets(parent.as_ref());
-            nss.push(ns.clone());
-            crate::sort::sort(&mut nss);
-            nss.dedup();
+            let (_, id, gks, nss) = self.project_set(project, &ns).await?;
             let mut streams: Vec<futures_util::stream::BoxStream<'static, Seen>> = Vec::new();
             // a record written or removed after the watch began is a new revision (the
             // watch's first listing is not)
@@ -2078,13 +2095,7 @@ impl Kube {
         namespace: Option<&str>,
     ) -> Result<DeleteReport, DeployError> {
         let ns = namespace.unwrap_or(&self.namespace).to_owned();
-        let parent_name = format!("celestra-{project}");
-        let parent = self.secret(&ns, &parent_name).await?;
-        let id = model::applyset_id(&parent_name, &ns);
-        let (gks, mut nss) = Self::parent_sets(parent.as_ref());
-        nss.push(ns.clone());
-        crate::sort::sort(&mut nss);
-        nss.dedup();
+        let (parent, id, gks, nss) = self.project_set(project, &ns).await?;
         let live = self.members(&id, &gks, &nss).await?;
         let mut report = DeleteReport::default();
         let mut order: Vec<&Value> = live.values().collect();
@@ -2112,7 +2123,10 @@ impl Kube {
             }
         }
         if parent.is_some() {
-            match api.delete(&parent_name, &DeleteParams::background()).await {
+            match api
+                .delete(&model::parent_name(project), &DeleteParams::background())
+                .await
+            {
                 Ok(_) => report.parent = true,
                 Err(e) if not_found(&e) => {}
                 Err(e) => return Err(api_error(&self.url, "deleting the parent Secret", e)),

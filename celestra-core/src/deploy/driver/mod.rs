@@ -344,21 +344,28 @@ impl Emitter {
     }
 }
 
-#[cfg_attr(not(feature = "docker"), allow(dead_code))]
-/// A tar archive (ustar) of regular files at absolute paths, for the Engine API's archive
-/// upload. Parent directories are created by the engine. Refuses `..`, empty and over-long
-/// paths.
 /// Why a failed deploy is not rolled back automatically, as the `finished` message (`None`: it
-/// is, to `prev`). A Job that ran in it is not undone by restarting old code.
-pub(crate) fn no_auto_rollback(
+/// is, to `prev`). A Job that ran in it (`jobs_ran`: node ids, named through `steps`' (node id,
+/// name) pairs) is not undone by restarting old code.
+pub(crate) fn no_auto_rollback<'a>(
     why: &str,
-    jobs_ran: &[&str],
+    jobs_ran: &[String],
+    steps: impl Iterator<Item = (&'a str, &'a str)> + Clone,
     prev: Option<&super::revision::Revision>,
 ) -> Option<String> {
     if !jobs_ran.is_empty() {
+        let names: Vec<&str> = jobs_ran
+            .iter()
+            .map(|id| {
+                steps
+                    .clone()
+                    .find(|(i, _)| i == id)
+                    .map_or(id.as_str(), |(_, n)| n)
+            })
+            .collect();
         return Some(format!(
             "{why}; not rolled back: the Job {} already ran in this deploy (a migration is not undone by restarting old code); fix forward or roll back by hand with `celestra rollback`",
-            jobs_ran.join(", ")
+            names.join(", ")
         ));
     }
     if prev.is_none() {
@@ -404,6 +411,10 @@ pub(crate) fn finish_after_rollback(
     });
 }
 
+#[cfg_attr(not(feature = "docker"), allow(dead_code))]
+/// A tar archive (ustar) of regular files at absolute paths, for the Engine API's archive
+/// upload. Parent directories are created by the engine. Refuses `..`, empty and over-long
+/// paths.
 pub(crate) fn tar(files: &[(String, Vec<u8>, u32)]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     for (path, content, mode) in files {
@@ -508,17 +519,21 @@ mod tests {
             Timestamp(1),
         );
         let why = "api failed: ErrImagePull";
-        let job = no_auto_rollback(why, &["migrate"], Some(&prev)).unwrap();
+        let steps = [("j", "migrate"), ("a", "api")];
+        let job = no_auto_rollback(why, &["j".into()], steps.into_iter(), Some(&prev)).unwrap();
         assert!(
             job.starts_with(why) && job.contains("the Job migrate already ran"),
             "{job}"
         );
-        let none = no_auto_rollback(why, &[], None).unwrap();
+        let none = no_auto_rollback(why, &[], steps.into_iter(), None).unwrap();
         assert_eq!(
             none,
             format!("{why}; not rolled back: no earlier successful revision")
         );
-        assert_eq!(no_auto_rollback(why, &[], Some(&prev)), None);
+        assert_eq!(
+            no_auto_rollback(why, &[], steps.into_iter(), Some(&prev)),
+            None
+        );
         let em = Emitter::new("d", 2, DeployTarget::Kubernetes, None, Vec::new());
         let err = DeployError::new(ErrorCode::Timeout, "took too long");
         finish_after_rollback(&em, Reason::Error, why, 2, 1, Err(err));
