@@ -44,14 +44,22 @@ def test_calls_from_two_threads_run_in_parallel_and_agree(big_workflow):
     def work(_):
         return [ce.generate(big_workflow, "kubernetes") for _ in range(6)]
 
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = [g for batch in pool.map(work, range(2)) for g in batch]
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    assert all(r == expected for r in results)
+    # Best of three: other processes on the machine (the test cluster's kubelet and controllers
+    # tearing down the deploy suites' namespaces) can take the second core for a moment, which
+    # once gave 1.19; with the GIL held for each call no attempt could ever exceed 1.0.
+    ratios = []
+    for _ in range(3):
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = [g for batch in pool.map(work, range(2)) for g in batch]
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        assert all(r == expected for r in results)
+        ratios.append(cpu / wall)
+        if ratios[-1] > 1.25:
+            break
     # Two threads inside the engine at once use more CPU time than wall time; with the GIL held
     # for each call the process could never use more than one core's worth.
-    assert cpu / wall > 1.25, (cpu, wall)
+    assert max(ratios) > 1.25, ratios
 
 
 def test_mixed_calls_in_threads_match_sequential():
